@@ -1,0 +1,69 @@
+# Deux commandes sur une machine neuve : `make run` et `make test` (voir README).
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+VENV := .venv
+PY := $(VENV)/bin/python
+UV := $(VENV)/bin/uv
+UV_VERSION := 0.13.9
+STAMP := $(VENV)/.installe
+HOST ?= 127.0.0.1
+PORT ?= 8000
+
+.PHONY: help install run worker beat test test-fast quality fmt bench clean-db
+
+help: ## Liste les commandes
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
+
+$(UV):
+	python3 -m venv $(VENV)
+	$(VENV)/bin/python -m pip install -q --disable-pip-version-check "uv==$(UV_VERSION)"
+
+# Dépendances verrouillées (uv.lock) : deux installations donnent le même environnement.
+$(STAMP): $(UV) uv.lock pyproject.toml
+	$(UV) sync --frozen --all-extras --inexact --quiet
+	@touch $(STAMP)
+
+install: $(STAMP) ## Crée le virtualenv et installe les dépendances verrouillées
+
+run: install ## Installe, migre, charge la démo et sert sur http://127.0.0.1:8000
+	@scripts/deps-systeme.sh run
+	DEBUG=$${DEBUG:-true} $(PY) manage.py migrate --noinput
+	DEBUG=$${DEBUG:-true} $(PY) manage.py seed_demo
+	DEBUG=$${DEBUG:-true} $(PY) manage.py runserver $(HOST):$(PORT)
+
+worker: install ## Lance un worker Celery (exige CELERY_BROKER_URL)
+	$(VENV)/bin/celery -A accompagnement worker -l info
+
+beat: install ## Lance Celery beat (exige CELERY_BROKER_URL)
+	$(VENV)/bin/celery -A accompagnement beat -l info
+
+test: install ## Lance toute la suite de tests (installe ce qui manque)
+	@scripts/deps-systeme.sh test
+	$(VENV)/bin/pytest $(PYTEST_ARGS)
+
+test-fast: install ## Tests sans navigateur
+	$(VENV)/bin/pytest -m "not e2e" $(PYTEST_ARGS)
+
+quality: install ## Lint, format, migrations, checks Django, fichier compose
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+	$(PY) manage.py makemigrations --check --dry-run
+	$(PY) manage.py check --fail-level WARNING
+	DEBUG=false SECRET_KEY=qualite-$$(head -c 48 /dev/urandom | base64 | tr -d '/+=') \
+	  ALLOWED_HOSTS=accompagnement.example.org $(PY) manage.py check --deploy --fail-level WARNING
+	@if docker compose version >/dev/null 2>&1; then docker compose config -q; \
+	elif command -v docker-compose >/dev/null; then docker-compose config -q; \
+	else echo "docker compose absent : apt-get install docker-compose" >&2; exit 1; fi
+	@echo "Qualité : tout est propre."
+
+fmt: install ## Reformate le code (ruff)
+	$(VENV)/bin/ruff check --fix .
+	$(VENV)/bin/ruff format .
+
+bench: install ## Mesures de performance (écrites dans bench/resultats/)
+	$(PY) -m bench
+
+clean-db: ## Arrête et supprime la base embarquée (var/pgdata)
+	-@$(VENV)/bin/python -c "import pgserver" 2>/dev/null && pkill -f 'var/pgdata' || true
+	rm -rf var/pgdata

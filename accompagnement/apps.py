@@ -1,0 +1,9 @@
+from django.apps import AppConfig
+
+
+class AccompagnementConfig(AppConfig):
+    name = "accompagnement"
+    verbose_name = "Noyau (départements, structures, comptes)"
+
+    def ready(self) -> None:
+        from . import signals  # noqa: F401 — traces de connexion dans l'audit

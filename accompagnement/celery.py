@@ -1,0 +1,15 @@
+"""Application Celery : configuration lue dans les settings (préfixe CELERY_)
+et tous les plannings (beat) déclarés ici, en un seul endroit."""
+
+import os
+
+from celery import Celery
+
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "accompagnement.settings")
+
+app = Celery("accompagnement")
+app.config_from_object("django.conf:settings", namespace="CELERY")
+app.autodiscover_tasks()
+
+# Plannings : les tâches périodiques s'ajoutent ici au fil des fonctionnalités.
+app.conf.beat_schedule = {}

@@ -1,0 +1,62 @@
+from django import forms
+from django.contrib.auth.forms import AuthenticationForm, PasswordResetForm
+from django.db import transaction
+from django.template import loader
+
+from .models import Membership
+
+
+class ConnexionForm(AuthenticationForm):
+    username = forms.EmailField(
+        label="Courriel professionnel",
+        widget=forms.EmailInput(attrs={"autofocus": True, "autocomplete": "username"}),
+    )
+    error_messages = {
+        "invalid_login": "Courriel ou mot de passe incorrect. Vérifiez votre saisie.",
+        "inactive": "Ce compte est désactivé. Contactez l'administrateur de votre département.",
+    }
+
+
+class ChoixStructureForm(forms.Form):
+    membership = forms.ModelChoiceField(
+        label="Structure et rôle",
+        queryset=Membership.objects.none(),
+        widget=forms.RadioSelect,
+        to_field_name="uuid",
+        empty_label=None,
+        error_messages={"required": "Choisissez la structure sous laquelle vous travaillez."},
+    )
+
+    def __init__(self, *args, memberships, **kwargs):
+        super().__init__(*args, **kwargs)
+        field = self.fields["membership"]
+        field.queryset = Membership.objects.filter(pk__in=[m.pk for m in memberships])
+        field.label_from_instance = lambda m: (
+            f"{m.structure.nom} — {m.get_role_display()} ({m.structure.departement.nom})"
+        )
+
+
+class ReinitialisationForm(PasswordResetForm):
+    """Le courriel de réinitialisation part par Celery, après la validation de la
+    transaction : la page répond sans attendre le serveur de messagerie."""
+
+    email = forms.EmailField(
+        label="Courriel professionnel",
+        max_length=254,
+        widget=forms.EmailInput(attrs={"autocomplete": "email"}),
+    )
+
+    def send_mail(
+        self,
+        subject_template_name,
+        email_template_name,
+        context,
+        from_email,
+        to_email,
+        html_email_template_name=None,
+    ):
+        from .tasks import envoyer_courriel
+
+        sujet = "".join(loader.render_to_string(subject_template_name, context).splitlines())
+        texte = loader.render_to_string(email_template_name, context)
+        transaction.on_commit(lambda: envoyer_courriel.delay(sujet, texte, [to_email]))

@@ -1,0 +1,286 @@
+"""Noyau : le département (locataire), ses structures, les utilisateurs et leurs
+rattachements (utilisateur × structure × rôle), le journal d'audit."""
+
+import uuid
+
+from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
+from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
+from django.db import models
+from django.db.models.functions import Lower
+from django.utils import timezone
+
+
+class Departement(models.Model):
+    """Un département signataire : chaque département est un locataire isolé."""
+
+    uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    code_insee = models.CharField(
+        "code INSEE",
+        max_length=3,
+        unique=True,
+        validators=[
+            RegexValidator(
+                r"^(0[1-9]|[1-8]\d|9[0-5]|2A|2B|97[1-6])$",
+                "Code département INSEE invalide (exemples : 25, 2A, 974).",
+            )
+        ],
+    )
+    nom = models.CharField(max_length=100)
+    duree_conservation_mois = models.PositiveSmallIntegerField(
+        "durée de conservation (mois)",
+        default=24,
+        validators=[MinValueValidator(1), MaxValueValidator(120)],
+        help_text="Après le dernier contact, durée avant suppression ou anonymisation (RGPD).",
+    )
+    actif = models.BooleanField(default=True)
+
+    class Meta:
+        verbose_name = "département"
+        ordering = ["code_insee"]
+
+    def __str__(self) -> str:
+        return f"{self.nom} ({self.code_insee})"
+
+
+class TypeStructure(models.TextChoices):
+    AGENCE_FT = "agence_ft", "Agence France Travail"
+    TERRITOIRE_SOCIAL = "territoire_social", "Territoire / service social départemental"
+    DIRECTION_INSERTION = "direction_insertion", "Direction de l'insertion"
+    PARTENAIRE = "partenaire", "Partenaire"
+
+
+class Institution(models.TextChoices):
+    FRANCE_TRAVAIL = "france_travail", "France Travail"
+    DEPARTEMENT = "departement", "Département"
+    PARTENAIRE = "partenaire", "Partenaire"
+
+
+INSTITUTION_PAR_TYPE = {
+    TypeStructure.AGENCE_FT: Institution.FRANCE_TRAVAIL,
+    TypeStructure.TERRITOIRE_SOCIAL: Institution.DEPARTEMENT,
+    TypeStructure.DIRECTION_INSERTION: Institution.DEPARTEMENT,
+    TypeStructure.PARTENAIRE: Institution.PARTENAIRE,
+}
+
+
+class StructureQuerySet(models.QuerySet):
+    def du_departement(self, departement: Departement) -> "StructureQuerySet":
+        return self.filter(departement=departement)
+
+    def actives(self) -> "StructureQuerySet":
+        return self.filter(actif=True)
+
+
+class Structure(models.Model):
+    uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    departement = models.ForeignKey(
+        Departement, on_delete=models.PROTECT, related_name="structures", verbose_name="département"
+    )
+    type = models.CharField(max_length=30, choices=TypeStructure.choices)
+    nom = models.CharField(max_length=150)
+    code = models.CharField(
+        max_length=20, blank=True, help_text="Code agence France Travail ou code interne."
+    )
+    commune = models.CharField(max_length=100, blank=True)
+    email = models.EmailField("courriel", blank=True)
+    telephone = models.CharField("téléphone", max_length=20, blank=True)
+    actif = models.BooleanField(default=True)
+
+    objects = StructureQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["departement", "type", "nom"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["departement", "nom"],
+                name="structure_nom_unique_par_departement",
+                violation_error_message="Une structure porte déjà ce nom dans ce département.",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(type__in=TypeStructure.values),
+                name="structure_type_valide",
+                violation_error_message="Type de structure inconnu.",
+            ),
+        ]
+        indexes = [models.Index(fields=["departement", "type"])]
+
+    def __str__(self) -> str:
+        return self.nom
+
+    @property
+    def institution(self) -> str:
+        return INSTITUTION_PAR_TYPE[self.type]
+
+
+class UserManager(BaseUserManager):
+    use_in_migrations = True
+
+    def get_by_natural_key(self, username):
+        # Connexion par courriel, sans tenir compte de la casse.
+        return self.get(email__iexact=username)
+
+    def _create_user(self, email, password, **extra):
+        if not email:
+            raise ValueError("Le courriel est obligatoire.")
+        user = self.model(email=self.normalize_email(email).lower(), **extra)
+        user.set_password(password)
+        user.save(using=self._db)
+        return user
+
+    def create_user(self, email, password=None, **extra):
+        extra.setdefault("is_staff", False)
+        extra.setdefault("is_superuser", False)
+        return self._create_user(email, password, **extra)
+
+    def create_superuser(self, email, password=None, **extra):
+        extra.update(is_staff=True, is_superuser=True)
+        return self._create_user(email, password, **extra)
+
+
+class User(AbstractBaseUser, PermissionsMixin):
+    email = models.EmailField("courriel", unique=True)
+    prenom = models.CharField("prénom", max_length=100)
+    nom = models.CharField(max_length=100)
+    is_active = models.BooleanField("actif", default=True)
+    is_staff = models.BooleanField("accès à l'administration", default=False)
+    date_joined = models.DateTimeField("créé le", default=timezone.now)
+
+    objects = UserManager()
+
+    USERNAME_FIELD = "email"
+    EMAIL_FIELD = "email"
+    REQUIRED_FIELDS = ["prenom", "nom"]
+
+    class Meta:
+        verbose_name = "utilisateur"
+        ordering = ["nom", "prenom"]
+        constraints = [
+            models.UniqueConstraint(
+                Lower("email"),
+                name="user_email_unique_insensible_casse",
+                violation_error_message="Un compte existe déjà avec ce courriel.",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.get_full_name() or self.email
+
+    def get_full_name(self) -> str:
+        return f"{self.prenom} {self.nom}".strip()
+
+    def get_short_name(self) -> str:
+        return self.prenom
+
+
+class Role(models.TextChoices):
+    CONSEILLER = "conseiller", "Conseiller France Travail"
+    CONSEILLER_DEDIE = "conseiller_dedie", "Conseiller dédié (accompagnement global)"
+    TRAVAILLEUR_SOCIAL = "travailleur_social", "Travailleur social"
+    CORRESPONDANT_INSERTION = "correspondant_insertion", "Correspondant insertion"
+    ANIMATRICE = "animatrice", "Animatrice fonctionnelle"
+    ADMINISTRATEUR = "administrateur", "Administrateur"
+
+
+# Quels rôles une structure peut porter : les conseillers sont à France Travail, les
+# travailleurs sociaux au Département (ou chez un partenaire qui exerce pour lui).
+ROLES_PAR_TYPE_STRUCTURE = {
+    TypeStructure.AGENCE_FT: {Role.CONSEILLER, Role.CONSEILLER_DEDIE, Role.ANIMATRICE},
+    TypeStructure.TERRITOIRE_SOCIAL: {Role.TRAVAILLEUR_SOCIAL, Role.CORRESPONDANT_INSERTION},
+    TypeStructure.DIRECTION_INSERTION: {
+        Role.TRAVAILLEUR_SOCIAL,
+        Role.CORRESPONDANT_INSERTION,
+        Role.ANIMATRICE,
+        Role.ADMINISTRATEUR,
+    },
+    TypeStructure.PARTENAIRE: {Role.TRAVAILLEUR_SOCIAL},
+}
+
+
+class MembershipQuerySet(models.QuerySet):
+    def actifs(self) -> "MembershipQuerySet":
+        return self.filter(actif=True, structure__actif=True, structure__departement__actif=True)
+
+    def de(self, user) -> "MembershipQuerySet":
+        return self.filter(user=user).select_related("structure__departement")
+
+
+class Membership(models.Model):
+    """Rattachement d'un utilisateur à une structure avec un rôle. Un utilisateur peut en
+    avoir plusieurs ; il choisit celui sous lequel il travaille après la connexion."""
+
+    uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    user = models.ForeignKey(
+        User, on_delete=models.CASCADE, related_name="memberships", verbose_name="utilisateur"
+    )
+    structure = models.ForeignKey(Structure, on_delete=models.PROTECT, related_name="memberships")
+    role = models.CharField("rôle", max_length=30, choices=Role.choices)
+    actif = models.BooleanField(default=True)
+    cree_le = models.DateTimeField("créé le", auto_now_add=True)
+
+    objects = MembershipQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "rattachement"
+        ordering = ["structure__nom", "role"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "structure", "role"],
+                name="membership_unique",
+                violation_error_message="Cet utilisateur a déjà ce rôle dans cette structure.",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(role__in=Role.values),
+                name="membership_role_valide",
+                violation_error_message="Rôle inconnu.",
+            ),
+        ]
+        indexes = [models.Index(fields=["structure", "role"])]
+
+    def __str__(self) -> str:
+        return f"{self.user} — {self.get_role_display()} — {self.structure}"
+
+    @property
+    def departement(self) -> Departement:
+        return self.structure.departement
+
+
+class ActionAudit(models.TextChoices):
+    CONNEXION = "connexion", "Connexion"
+    ECHEC_CONNEXION = "echec_connexion", "Échec de connexion"
+    DECONNEXION = "deconnexion", "Déconnexion"
+    CHOIX_STRUCTURE = "choix_structure", "Choix de la structure de travail"
+    LECTURE = "lecture", "Consultation"
+    CREATION = "creation", "Création"
+    MODIFICATION = "modification", "Modification"
+    SUPPRESSION = "suppression", "Suppression"
+    EXPORT = "export", "Export"
+
+
+class EvenementAudit(models.Model):
+    """Trace de qui a fait quoi, quand, sur quelles données personnelles. Écrit par
+    accompagnement.audit.enregistrer(), jamais modifié."""
+
+    horodatage = models.DateTimeField(default=timezone.now, db_index=True)
+    acteur = models.ForeignKey(User, null=True, blank=True, on_delete=models.SET_NULL)
+    departement = models.ForeignKey(
+        Departement, null=True, blank=True, on_delete=models.SET_NULL, verbose_name="département"
+    )
+    role = models.CharField("rôle", max_length=30, blank=True)
+    action = models.CharField(max_length=30, choices=ActionAudit.choices)
+    objet_type = models.CharField("type d'objet", max_length=60, blank=True)
+    objet_id = models.CharField("identifiant de l'objet", max_length=64, blank=True)
+    details = models.JSONField(default=dict, blank=True)
+    adresse_ip = models.GenericIPAddressField("adresse IP", null=True, blank=True)
+
+    class Meta:
+        verbose_name = "événement d'audit"
+        verbose_name_plural = "journal d'audit"
+        ordering = ["-horodatage"]
+        indexes = [
+            models.Index(fields=["departement", "-horodatage"]),
+            models.Index(fields=["objet_type", "objet_id"]),
+            models.Index(fields=["acteur", "-horodatage"]),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.horodatage:%d/%m/%Y %H:%M} {self.get_action_display()} {self.objet_type}"

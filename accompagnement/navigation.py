@@ -1,0 +1,41 @@
+"""Le menu, selon le rôle courant : un seul endroit où chaque fonctionnalité se déclare."""
+
+from dataclasses import dataclass
+
+from django.urls import reverse
+
+from .models import Role
+
+
+@dataclass(frozen=True)
+class Entree:
+    libelle: str
+    url_name: str
+    roles: frozenset[str] | None = None  # None : tous les rôles
+    staff: bool = False  # réservé aux comptes ayant accès à l'administration
+
+
+TOUS = None
+COORDINATION = frozenset({Role.ANIMATRICE, Role.ADMINISTRATEUR})
+
+ENTREES: tuple[Entree, ...] = (
+    Entree("Accueil", "accueil", TOUS),
+    Entree("Annuaire", "annuaire", TOUS),
+    Entree("Administration", "admin:index", COORDINATION, staff=True),
+)
+
+
+def menu(request) -> list[dict]:
+    membership = getattr(request, "membership", None)
+    if membership is None:
+        return []
+    items = []
+    for entree in ENTREES:
+        if entree.roles is not None and membership.role not in entree.roles:
+            continue
+        if entree.staff and not request.user.is_staff:
+            continue
+        url = reverse(entree.url_name)
+        actif = request.path == url or (url != "/" and request.path.startswith(url))
+        items.append({"libelle": entree.libelle, "url": url, "actif": actif})
+    return items

@@ -1,0 +1,26 @@
+"""Questions de droits du noyau : des fonctions pures, une par question."""
+
+from .models import Membership, Role
+
+ROLES_FRANCE_TRAVAIL = frozenset({Role.CONSEILLER, Role.CONSEILLER_DEDIE})
+ROLES_SOCIAUX = frozenset({Role.TRAVAILLEUR_SOCIAL, Role.CORRESPONDANT_INSERTION})
+ROLES_COORDINATION = frozenset({Role.ANIMATRICE, Role.ADMINISTRATEUR})
+
+
+def est_cote_france_travail(membership: Membership | None) -> bool:
+    return membership is not None and membership.role in ROLES_FRANCE_TRAVAIL
+
+
+def est_cote_social(membership: Membership | None) -> bool:
+    return membership is not None and membership.role in ROLES_SOCIAUX
+
+
+def peut_voir_tableau_departement(membership: Membership | None) -> bool:
+    """Vue d'ensemble des structures et des effectifs du département."""
+    return membership is not None and membership.role in ROLES_COORDINATION
+
+
+def peut_voir_annuaire(membership: Membership | None) -> bool:
+    """Tout professionnel rattaché voit l'annuaire de son département (pour trouver son
+    binôme, un correspondant) ; jamais celui d'un autre département."""
+    return membership is not None

@@ -1,0 +1,62 @@
+"""Écritures du noyau : toutes passent par ici (vues, commandes, admin)."""
+
+from django.db import transaction
+
+from . import audit
+from .exceptions import ErreurMetier
+from .models import (
+    ROLES_PAR_TYPE_STRUCTURE,
+    ActionAudit,
+    Membership,
+    Role,
+    Structure,
+    User,
+)
+
+
+@transaction.atomic
+def rattacher(
+    *, user: User, structure: Structure, role: Role, par: User | None = None
+) -> Membership:
+    """Rattache `user` à `structure` avec `role` (ou réactive ce rattachement).
+
+    Refuse un rôle que ce type de structure ne porte pas (un travailleur social dans une
+    agence France Travail, par exemple)."""
+    if role not in ROLES_PAR_TYPE_STRUCTURE[structure.type]:
+        raise ErreurMetier(
+            f"Le rôle « {Role(role).label} » n'existe pas dans une structure de type "
+            f"« {structure.get_type_display()} »."
+        )
+    if not structure.actif:
+        raise ErreurMetier(f"La structure « {structure.nom} » est désactivée.")
+    membership, cree = Membership.objects.get_or_create(user=user, structure=structure, role=role)
+    if not cree and membership.actif:
+        return membership
+    if not cree:
+        membership.actif = True
+        membership.save(update_fields=["actif"])
+    audit.enregistrer(
+        action=ActionAudit.CREATION if cree else ActionAudit.MODIFICATION,
+        acteur=par,
+        departement=structure.departement,
+        objet=membership,
+        details={"role": role, "structure": structure.nom, "utilisateur": user.email},
+    )
+    return membership
+
+
+@transaction.atomic
+def detacher(*, membership: Membership, par: User | None = None) -> Membership:
+    """Désactive un rattachement (l'historique reste : rien n'est supprimé)."""
+    if not membership.actif:
+        raise ErreurMetier("Ce rattachement est déjà inactif.")
+    membership.actif = False
+    membership.save(update_fields=["actif"])
+    audit.enregistrer(
+        action=ActionAudit.MODIFICATION,
+        acteur=par,
+        departement=membership.structure.departement,
+        objet=membership,
+        details={"actif": False},
+    )
+    return membership

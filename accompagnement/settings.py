@@ -1,0 +1,262 @@
+"""Réglages du projet, lus dans l'environnement (django-environ).
+
+Toutes les variables sont listées dans `.env.example` et le README. Les valeurs par
+défaut sont sûres pour la production (DEBUG désactivé, cookies sécurisés) ; `make run`
+active DEBUG pour le poste de développement.
+"""
+
+import importlib.util
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import environ
+from django.core.exceptions import ImproperlyConfigured
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+VAR_DIR = BASE_DIR / "var"
+
+env = environ.Env()
+if (BASE_DIR / ".env").is_file():
+    env.read_env(BASE_DIR / ".env")
+
+DEBUG = env.bool("DEBUG", default=False)
+
+
+def _secret_key() -> str:
+    """SECRET_KEY de l'environnement ; à défaut, une clé aléatoire générée une fois et
+    conservée dans var/ (poste de développement, tests). Aucune clé n'est écrite dans le code."""
+    key = env.str("SECRET_KEY", default="")
+    if key:
+        return key
+    from django.core.management.utils import get_random_secret_key
+
+    path = VAR_DIR / "secret_key"
+    try:
+        return path.read_text().strip()
+    except FileNotFoundError:
+        VAR_DIR.mkdir(exist_ok=True)
+        key = get_random_secret_key()
+        try:
+            with path.open("x") as fh:  # "x" : un seul processus gagne la création
+                fh.write(key)
+            path.chmod(0o600)
+        except FileExistsError:
+            key = path.read_text().strip()
+        return key
+
+
+SECRET_KEY = _secret_key()
+ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost"])
+CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
+
+INSTALLED_APPS = [
+    "accompagnement",
+    "conventions",
+    "dossiers",
+    "diagnostics",
+    "reporting",
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "whitenoise.runserver_nostatic",
+    "django.contrib.staticfiles",
+    "django.contrib.humanize",
+    "crispy_forms",
+    "crispy_bootstrap5",
+    "django_filters",
+    "django_htmx",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "accompagnement.middleware.EntetesSecuriteMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.auth.middleware.LoginRequiredMiddleware",
+    "accompagnement.middleware.StructureCouranteMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "django_htmx.middleware.HtmxMiddleware",
+]
+
+ROOT_URLCONF = "accompagnement.urls"
+WSGI_APPLICATION = "accompagnement.wsgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [BASE_DIR / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+                "accompagnement.context_processors.navigation",
+            ],
+        },
+    },
+]
+
+# --- Base de données -------------------------------------------------------------------
+# DATABASE_URL défini → ce PostgreSQL ; sinon un PostgreSQL embarqué (wheel `pgserver`)
+# démarré à la première connexion sous var/pgdata, socket Unix, sans port.
+
+
+def _database() -> dict:
+    url = env.str("DATABASE_URL", default="")
+    if not url:
+        if importlib.util.find_spec("pgserver") is None:
+            raise ImproperlyConfigured(
+                "DATABASE_URL n'est pas défini et le PostgreSQL embarqué (paquet pgserver) "
+                "n'est pas installé. Définissez DATABASE_URL=postgres://utilisateur:mdp@hôte:5432/base."
+            )
+        return {
+            "ENGINE": "accompagnement.db_embedded",
+            "NAME": env.str("EMBEDDED_DB_NAME", default="accompagnement"),
+            "USER": "postgres",
+            "PGDATA": str(env.path("EMBEDDED_PGDATA", default=VAR_DIR / "pgdata")),
+            "CONN_MAX_AGE": 0,
+        }
+    scheme = urlsplit(url).scheme
+    if scheme not in {"postgres", "postgresql", "pgsql"}:
+        raise ImproperlyConfigured(
+            f"DATABASE_URL doit désigner une base PostgreSQL (postgres://…), reçu le schéma « {scheme or '?'} »."
+        )
+    try:
+        config = environ.Env.db_url_config(url)
+    except Exception as exc:  # django-environ lève des erreurs variées sur une URL mal formée
+        raise ImproperlyConfigured(f"DATABASE_URL est mal formée : {exc}") from exc
+    if not config.get("NAME"):
+        raise ImproperlyConfigured(
+            "DATABASE_URL doit contenir le nom de la base (…/nom_de_la_base)."
+        )
+    config["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
+    config["CONN_HEALTH_CHECKS"] = True
+    config.setdefault("OPTIONS", {}).setdefault("connect_timeout", 5)
+    return config
+
+
+DATABASES = {"default": _database()}
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+# --- Authentification ------------------------------------------------------------------
+AUTH_USER_MODEL = "accompagnement.User"
+LOGIN_URL = "login"
+LOGIN_REDIRECT_URL = "accueil"
+LOGOUT_REDIRECT_URL = "login"
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {
+        "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+        "OPTIONS": {"min_length": 12},
+    },
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+PASSWORD_RESET_TIMEOUT = 60 * 60 * 2  # lien de réinitialisation valable 2 heures
+SESSION_COOKIE_AGE = 60 * 60 * 9  # une journée de travail
+SESSION_EXPIRE_AT_BROWSER_CLOSE = True
+
+# --- Langue, dates ---------------------------------------------------------------------
+LANGUAGE_CODE = "fr-fr"
+TIME_ZONE = "Europe/Paris"
+USE_I18N = True
+USE_TZ = True
+
+# --- Fichiers statiques et déposés ------------------------------------------------------
+STATIC_URL = "/static/"
+STATIC_ROOT = env.path("STATIC_ROOT", default=BASE_DIR / "var" / "staticfiles")
+STATICFILES_DIRS = [BASE_DIR / "static"]
+# Les fichiers déposés (pièces des dossiers) ne sont jamais servis directement :
+# uniquement par des vues qui vérifient les droits.
+MEDIA_ROOT = env.path("MEDIA_ROOT", default=VAR_DIR / "media")
+MEDIA_URL = "/fichiers/"
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {
+        "BACKEND": (
+            "django.contrib.staticfiles.storage.StaticFilesStorage"
+            if DEBUG
+            else "whitenoise.storage.CompressedManifestStaticFilesStorage"
+        )
+    },
+}
+
+# --- Courriel --------------------------------------------------------------------------
+vars().update(env.email_url("EMAIL_URL", default="consolemail://"))
+DEFAULT_FROM_EMAIL = env.str(
+    "DEFAULT_FROM_EMAIL", default="Accompagnement global <ne-pas-repondre@accompagnement.localhost>"
+)
+SERVER_EMAIL = DEFAULT_FROM_EMAIL
+
+# --- Celery ----------------------------------------------------------------------------
+# Sans broker, les tâches s'exécutent immédiatement dans le processus (poste de dev).
+CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default="") or env.str("REDIS_URL", default="")
+if CELERY_BROKER_URL and urlsplit(CELERY_BROKER_URL).scheme not in {
+    "redis",
+    "rediss",
+    "amqp",
+    "amqps",
+    "memory",
+}:
+    raise ImproperlyConfigured(
+        "CELERY_BROKER_URL doit être une URL redis://, rediss:// ou amqp:// "
+        f"(reçu « {CELERY_BROKER_URL.split('://')[0]}:// »)."
+    )
+CELERY_TASK_ALWAYS_EAGER = not CELERY_BROKER_URL
+CELERY_TASK_EAGER_PROPAGATES = True
+if not CELERY_BROKER_URL:
+    CELERY_BROKER_URL = "memory://"
+CELERY_RESULT_BACKEND = env.str(
+    "CELERY_RESULT_BACKEND",
+    default=CELERY_BROKER_URL if CELERY_BROKER_URL.startswith("redis") else "cache+memory://",
+)
+CELERY_TIMEZONE = TIME_ZONE
+CELERY_TASK_ACKS_LATE = True
+CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+CELERY_TASK_TIME_LIMIT = 15 * 60
+CELERY_TASK_SOFT_TIME_LIMIT = 14 * 60
+CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+CELERY_RESULT_EXPIRES = 60 * 60 * 24
+
+# --- Formulaires -----------------------------------------------------------------------
+CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
+CRISPY_TEMPLATE_PACK = "bootstrap5"
+
+# --- Sécurité --------------------------------------------------------------------------
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+X_FRAME_OPTIONS = "DENY"
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SECURE = env.bool("SESSION_COOKIE_SECURE", default=not DEBUG)
+CSRF_COOKIE_SECURE = env.bool("CSRF_COOKIE_SECURE", default=not DEBUG)
+SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=not DEBUG)
+SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=0 if DEBUG else 60 * 60 * 24 * 365)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = not DEBUG
+SECURE_HSTS_PRELOAD = False
+SECURE_REDIRECT_EXEMPT = [r"^healthz$"]  # sonde interne des conteneurs, en HTTP
+if env.bool("BEHIND_TLS_PROXY", default=False):
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+SILENCED_SYSTEM_CHECKS = ["security.W021"]  # preload HSTS : décision de l'exploitant
+
+# --- Journalisation --------------------------------------------------------------------
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "formatters": {"simple": {"format": "{asctime} {levelname} {name} {message}", "style": "{"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "simple"}},
+    "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
+    "loggers": {"pgserver": {"level": "WARNING"}},
+}
+
+# --- Application -----------------------------------------------------------------------
+# Comptes de démonstration : seed_demo ne s'exécute que là où c'est voulu.
+DEMO_AUTORISEE = env.bool("DEMO_AUTORISEE", default=DEBUG)
+DEMO_MOT_DE_PASSE = env.str("DEMO_MOT_DE_PASSE", default="Demo-Accompagnement-2026")

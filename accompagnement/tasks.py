@@ -1,0 +1,21 @@
+"""Tâches Celery du noyau : minces, idempotentes, relancées en cas d'échec transitoire."""
+
+from celery import shared_task
+from django.core.mail import EmailMultiAlternatives
+
+
+@shared_task(
+    autoretry_for=(OSError,),
+    retry_backoff=True,
+    retry_kwargs={"max_retries": 5},
+    soft_time_limit=50,
+    time_limit=60,
+)
+def envoyer_courriel(
+    sujet: str, texte: str, destinataires: list[str], html: str | None = None
+) -> int:
+    """Envoie un courriel hors du cycle de la requête (la page ne dépend pas du SMTP)."""
+    message = EmailMultiAlternatives(sujet, texte, to=destinataires)
+    if html:
+        message.attach_alternative(html, "text/html")
+    return message.send()

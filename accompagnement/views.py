@@ -1,0 +1,117 @@
+from django.contrib import messages
+from django.contrib.auth.decorators import login_not_required
+from django.core.paginator import Paginator
+from django.db import connections
+from django.db.models import Count, Q
+from django.http import JsonResponse
+from django.shortcuts import redirect, render
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET
+
+from . import audit, perms
+from .celery import app as celery_app
+from .decorators import membership_requis
+from .forms import ChoixStructureForm
+from .middleware import SESSION_KEY
+from .models import ActionAudit, Membership, Role, Structure
+
+
+@membership_requis
+def accueil(request):
+    membership = request.membership
+    contexte = {
+        "collegues": Membership.objects.actifs()
+        .filter(structure=membership.structure)
+        .exclude(user=request.user)
+        .select_related("user")
+        .order_by("user__nom", "user__prenom")[:50],
+    }
+    if perms.peut_voir_tableau_departement(membership):
+        compte = {
+            role: Count("memberships", filter=Q(memberships__role=role, memberships__actif=True))
+            for role in Role.values
+        }
+        contexte["structures"] = (
+            Structure.objects.du_departement(request.departement).actives().annotate(**compte)
+        )
+    return render(request, f"accompagnement/accueil/{membership.role}.html", contexte)
+
+
+def choisir_structure(request):
+    suivant = request.GET.get("next") or request.POST.get("next") or ""
+    if not url_has_allowed_host_and_scheme(suivant, {request.get_host()}, request.is_secure()):
+        suivant = ""
+    form = ChoixStructureForm(request.POST or None, memberships=request.memberships)
+    if request.method == "POST" and form.is_valid():
+        membership = form.cleaned_data["membership"]
+        request.session[SESSION_KEY] = str(membership.uuid)
+        request.membership = membership
+        audit.enregistrer(
+            action=ActionAudit.CHOIX_STRUCTURE, request=request, objet=membership.structure
+        )
+        messages.success(
+            request,
+            f"Vous travaillez pour : {membership.structure.nom} ({membership.get_role_display()}).",
+        )
+        return redirect(suivant or "accueil")
+    if not request.memberships:
+        return render(request, "accompagnement/sans_rattachement.html", status=403)
+    return render(request, "accompagnement/choisir_structure.html", {"form": form, "next": suivant})
+
+
+@membership_requis
+def annuaire(request):
+    recherche = request.GET.get("q", "").strip()[:100]
+    qs = (
+        Membership.objects.actifs()
+        .filter(structure__departement=request.departement)
+        .select_related("user", "structure")
+        .order_by("user__nom", "user__prenom", "structure__nom")
+    )
+    role = request.GET.get("role", "")
+    if role in Role.values:
+        qs = qs.filter(role=role)
+    if recherche:
+        qs = qs.filter(
+            Q(user__nom__icontains=recherche)
+            | Q(user__prenom__icontains=recherche)
+            | Q(structure__nom__icontains=recherche)
+        )
+    page = Paginator(qs, 25).get_page(request.GET.get("page"))
+    gabarit = (
+        "accompagnement/includes/_annuaire_resultats.html"
+        if request.htmx
+        else "accompagnement/annuaire.html"
+    )
+    return render(
+        request,
+        gabarit,
+        {"page": page, "recherche": recherche, "roles": Role.choices, "role": role},
+    )
+
+
+@login_not_required
+@require_GET
+@never_cache
+def healthz(request):
+    """Sonde de santé : 200 si la base répond, 503 sinon. Le broker est signalé sans
+    rendre le service indisponible (les pages restent utilisables sans lui)."""
+    etat = {"database": "ok", "broker": "ok"}
+    try:
+        with connections["default"].cursor() as cursor:
+            cursor.execute("SELECT 1")
+    except Exception as exc:  # toute panne de base doit donner 503, jamais une page d'erreur
+        etat["database"] = f"indisponible : {exc.__class__.__name__}"
+    if celery_app.conf.task_always_eager:
+        etat["broker"] = "aucun (tâches exécutées immédiatement)"
+    else:
+        try:
+            with celery_app.connection_for_write() as conn:
+                conn.ensure_connection(max_retries=1, timeout=2)
+        except Exception as exc:
+            etat["broker"] = f"indisponible : {exc.__class__.__name__}"
+    ok = etat["database"] == "ok"
+    broker_ko = etat["broker"].startswith("indisponible")
+    etat["status"] = "ko" if not ok else ("degrade" if broker_ko else "ok")
+    return JsonResponse(etat, status=200 if ok else 503)

@@ -1,0 +1,61 @@
+import factory
+
+from accompagnement.models import Departement, Membership, Role, Structure, TypeStructure, User
+
+
+class DepartementFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Departement
+        django_get_or_create = ("code_insee",)
+
+    code_insee = factory.Iterator(["25", "61", "39", "70", "90", "2A"])
+    nom = factory.LazyAttribute(lambda o: f"Département {o.code_insee}")
+
+
+class StructureFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Structure
+
+    departement = factory.SubFactory(DepartementFactory)
+    type = TypeStructure.AGENCE_FT
+    nom = factory.Sequence(lambda n: f"Structure {n}")
+    commune = "Besançon"
+
+    class Params:
+        agence = factory.Trait(type=TypeStructure.AGENCE_FT)
+        territoire = factory.Trait(type=TypeStructure.TERRITOIRE_SOCIAL)
+        direction = factory.Trait(type=TypeStructure.DIRECTION_INSERTION)
+
+
+class UserFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = User
+        skip_postgeneration_save = True
+
+    email = factory.Sequence(lambda n: f"pro{n}@exemple.test")
+    prenom = factory.Faker("first_name", locale="fr_FR")
+    nom = factory.Faker("last_name", locale="fr_FR")
+    password = factory.django.Password("Mot-de-passe-de-test-1")
+
+
+# Structure qu'un rôle occupe par défaut dans les fabriques.
+TYPE_POUR_ROLE = {
+    Role.CONSEILLER: TypeStructure.AGENCE_FT,
+    Role.CONSEILLER_DEDIE: TypeStructure.AGENCE_FT,
+    Role.TRAVAILLEUR_SOCIAL: TypeStructure.TERRITOIRE_SOCIAL,
+    Role.CORRESPONDANT_INSERTION: TypeStructure.TERRITOIRE_SOCIAL,
+    Role.ANIMATRICE: TypeStructure.DIRECTION_INSERTION,
+    Role.ADMINISTRATEUR: TypeStructure.DIRECTION_INSERTION,
+}
+
+
+class MembershipFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Membership
+
+    user = factory.SubFactory(UserFactory)
+    role = Role.CONSEILLER
+    structure = factory.SubFactory(
+        StructureFactory,
+        type=factory.LazyAttribute(lambda o: TYPE_POUR_ROLE[o.factory_parent.role]),
+    )

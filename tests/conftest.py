@@ -1,0 +1,51 @@
+"""Configuration commune des tests : vraie base PostgreSQL (embarquée ou DATABASE_URL),
+vrai navigateur pour tests/e2e."""
+
+import os
+
+import pytest
+
+# Playwright (API synchrone) fait tourner une boucle asyncio dans le fil principal.
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+MOT_DE_PASSE = "Mot-de-passe-de-test-1"
+
+
+def pytest_configure(config):
+    from django.conf import settings
+
+    # Hachage rapide : les tests créent beaucoup de comptes.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    # Le serveur de test parle HTTP : pas de redirection HTTPS ni de cookies « Secure ».
+    settings.SECURE_SSL_REDIRECT = False
+    settings.SESSION_COOKIE_SECURE = False
+    settings.CSRF_COOKIE_SECURE = False
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    }
+
+
+@pytest.fixture
+def professionnel(db):
+    """Fabrique un professionnel avec un rattachement : professionnel(Role.CONSEILLER)."""
+    from tests.accompagnement.factories import MembershipFactory
+
+    def _fabrique(role, **kwargs):
+        return MembershipFactory(role=role, **kwargs)
+
+    return _fabrique
+
+
+@pytest.fixture
+def client_de(client):
+    """Un client de test connecté sous un rattachement donné."""
+
+    def _connecte(membership):
+        client.force_login(membership.user)
+        session = client.session
+        session["membership_uuid"] = str(membership.uuid)
+        session.save()
+        return client
+
+    return _connecte
