@@ -52,8 +52,8 @@ quality: install ## Lint, format, migrations, checks Django, fichier compose
 	$(PY) manage.py check --fail-level WARNING
 	DEBUG=false SECRET_KEY=qualite-$$(head -c 48 /dev/urandom | base64 | tr -d '/+=') \
 	  ALLOWED_HOSTS=accompagnement.example.org $(PY) manage.py check --deploy --fail-level WARNING
-	@if docker compose version >/dev/null 2>&1; then docker compose config -q; \
-	elif command -v docker-compose >/dev/null; then docker-compose config -q; \
+	@if docker compose version >/dev/null 2>&1; then docker compose --env-file .env.example config -q; \
+	elif command -v docker-compose >/dev/null; then docker-compose --env-file .env.example config -q; \
 	else echo "docker compose absent : apt-get install docker-compose" >&2; exit 1; fi
 	@echo "Qualité : tout est propre."
 
