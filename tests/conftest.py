@@ -49,3 +49,36 @@ def client_de(client):
         return client
 
     return _connecte
+
+
+@pytest.fixture
+def vrai_worker():
+    """Un vrai worker Celery (fil d'exécution du processus de test) branché sur le broker
+    configuré : Redis si CELERY_BROKER_URL est défini, sinon le transport en mémoire."""
+    from celery.contrib.testing.worker import start_worker
+
+    from accompagnement.celery import app
+
+    ancien = app.conf.task_always_eager
+    app.conf.task_always_eager = False
+    app.control.purge()  # rien d'un test précédent ne doit traîner dans la file
+    try:
+        with start_worker(
+            app, pool="solo", perform_ping_check=False, shutdown_timeout=10
+        ) as worker:
+            yield worker
+    finally:
+        app.conf.task_always_eager = ancien
+
+
+@pytest.fixture
+def taches_immediates():
+    """Exécute les tâches Celery dans le processus, même quand un broker est configuré.
+    Pour les tests de parcours qui utilisent la base : le vrai worker, qui ferme les
+    connexions Django à son démarrage, est réservé aux tests sans base (test_tasks)."""
+    from accompagnement.celery import app
+
+    ancien = app.conf.task_always_eager
+    app.conf.task_always_eager = True
+    yield
+    app.conf.task_always_eager = ancien

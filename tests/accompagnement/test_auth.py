@@ -74,7 +74,7 @@ def test_changement_refuse_un_mot_de_passe_trop_court(client_de, professionnel):
 
 
 def test_reinitialisation_par_courriel_de_bout_en_bout(
-    client, professionnel, django_capture_on_commit_callbacks
+    client, professionnel, django_capture_on_commit_callbacks, taches_immediates
 ):
     m = professionnel(Role.CONSEILLER)
     with django_capture_on_commit_callbacks(execute=True):

@@ -3,25 +3,11 @@ broker configuré : Redis quand CELERY_BROKER_URL est défini (CI), sinon le tra
 en mémoire du même processus."""
 
 import pytest
-from celery.contrib.testing.worker import start_worker
 from django.conf import settings
 from django.core import mail
 
 from accompagnement.celery import app
 from accompagnement.tasks import envoyer_courriel
-
-
-@pytest.fixture
-def vrai_worker():
-    ancien = app.conf.task_always_eager
-    app.conf.task_always_eager = False
-    try:
-        with start_worker(
-            app, pool="solo", perform_ping_check=False, shutdown_timeout=10
-        ) as worker:
-            yield worker
-    finally:
-        app.conf.task_always_eager = ancien
 
 
 def test_envoi_de_courriel_par_un_vrai_worker(vrai_worker):
