@@ -1,6 +1,10 @@
 """Crée (ou met à jour) le département de démonstration. Idempotent : deux exécutions
 donnent exactement les mêmes données."""
 
+import importlib
+import importlib.util
+
+from django.apps import apps
 from django.conf import settings
 from django.contrib.auth.hashers import make_password
 from django.contrib.auth.models import Group, Permission
@@ -89,6 +93,18 @@ class Command(BaseCommand):
                 user.groups.add(groupe)
             for nom_structure, role in rattachements:
                 services.rattacher(user=user, structure=structures[nom_structure], role=role)
+
+        # Chaque application peut compléter la démo (module `<app>/demo.py`, fonction
+        # `charger(departement=…)` idempotente) : le noyau n'importe aucune application
+        # métier, le sens des dépendances est respecté.
+        for config in apps.get_app_configs():
+            nom = f"{config.name}.demo"
+            if config.name == "accompagnement" or importlib.util.find_spec(nom) is None:
+                continue
+            module = importlib.import_module(nom)
+            if hasattr(module, "charger"):
+                resume = module.charger(departement=departement)
+                self.stdout.write(f"{config.verbose_name} : {resume}")
 
         self.stdout.write(self.style.SUCCESS(f"Département de démonstration prêt : {departement}"))
         self.stdout.write(f"{len(structures)} structures, {len(comptes)} comptes.")
