@@ -20,6 +20,7 @@ COORDINATION = frozenset({Role.ANIMATRICE, Role.ADMINISTRATEUR})
 
 ENTREES: tuple[Entree, ...] = (
     Entree("Accueil", "accueil", TOUS),
+    Entree("Nouvelle personne", "dossiers:creer", frozenset(Role.values) - {Role.ADMINISTRATEUR}),
     Entree("Annuaire", "annuaire", TOUS),
     Entree("Administration", "admin:index", COORDINATION, staff=True),
 )

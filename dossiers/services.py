@@ -114,6 +114,8 @@ def creer_demandeur(*, departement: Departement, par: Membership, **champs) -> D
 
 @transaction.atomic
 def modifier_demandeur(*, demandeur: Demandeur, par: Membership, **champs) -> Demandeur:
+    # On relit la fiche : en cas de refus, l'objet de l'appelant n'est pas altéré.
+    demandeur = Demandeur.objects.select_for_update().get(pk=demandeur.pk)
     for nom, valeur in champs.items():
         setattr(demandeur, nom, valeur)
     doublon = chercher_doublon(
@@ -141,10 +143,28 @@ def modifier_demandeur(*, demandeur: Demandeur, par: Membership, **champs) -> De
 # --- Dossiers ------------------------------------------------------------------------------
 
 
+def _date_valide(date: dt.date | None, dossier: Dossier, libelle: str) -> dt.date:
+    """Une date d'événement : par défaut aujourd'hui ; jamais dans le futur ni avant
+    l'orientation du dossier."""
+    date = date or timezone.localdate()
+    if date > timezone.localdate():
+        raise ErreurMetier(f"{libelle} ne peut pas être dans le futur.")
+    if date < dossier.date_orientation:
+        raise ErreurMetier(
+            f"{libelle} ne peut pas précéder l'orientation du dossier "
+            f"({dossier.date_orientation:%d/%m/%Y})."
+        )
+    return date
+
+
 def _verrouiller(dossier: Dossier) -> Dossier:
     """Relit le dossier verrouillé (SELECT … FOR UPDATE) : deux décisions simultanées
     s'exécutent l'une après l'autre, la seconde voit l'état laissé par la première."""
-    return Dossier.objects.select_for_update().get(pk=dossier.pk)
+    return (
+        Dossier.objects.select_for_update(of=("self",))
+        .select_related("departement", "demandeur")
+        .get(pk=dossier.pk)
+    )
 
 
 def _toucher(dossier: Dossier, **champs) -> None:
@@ -170,9 +190,14 @@ def ouvrir_dossier(
     origine: Origine,
     motif: str = "",
     territoire=None,
+    date: dt.date | None = None,
 ) -> Dossier:
-    """Ouvre un parcours (statut « à orienter »). Un conseiller qui oriente devient le
-    conseiller de l'agence du dossier (axe 1)."""
+    """Ouvre un parcours (statut « à orienter »), à la date de l'orientation (aujourd'hui
+    par défaut ; antérieure pour reprendre un suivi existant). Un conseiller qui oriente
+    devient le conseiller de l'agence du dossier (axe 1)."""
+    date = date or timezone.localdate()
+    if date > timezone.localdate():
+        raise ErreurMetier("La date d'orientation ne peut pas être dans le futur.")
     if Dossier.objects.select_for_update().filter(demandeur=demandeur).ouverts().exists():
         raise ErreurMetier(
             f"{demandeur} a déjà un dossier ouvert : complétez-le plutôt que d'en ouvrir un second."
@@ -191,6 +216,7 @@ def ouvrir_dossier(
         or (structure if structure.type == TypeStructure.AGENCE_FT else None),
         territoire=territoire,
         motif_orientation=motif,
+        date_orientation=date,
     )
     audit.enregistrer(
         action=ActionAudit.CREATION, acteur=par.user, departement=dossier.departement, objet=dossier
@@ -199,14 +225,21 @@ def ouvrir_dossier(
         par.role in ROLES_POUR_AFFECTATION[RoleAffectation.CONSEILLER]
         and structure == dossier.agence
     ):
-        affecter(dossier=dossier, place=RoleAffectation.CONSEILLER, professionnel=par, par=par.user)
+        affecter(
+            dossier=dossier,
+            place=RoleAffectation.CONSEILLER,
+            professionnel=par,
+            par=par.user,
+            date=date,
+        )
     return dossier
 
 
 @transaction.atomic
 def demarrer_diagnostic(*, dossier: Dossier, par: User, date: dt.date | None = None) -> Dossier:
     dossier = _verrouiller(dossier)
-    _changer_statut(dossier, StatutDossier.DIAGNOSTIC, date_diagnostic=date or timezone.localdate())
+    date = _date_valide(date, dossier, "La date du diagnostic")
+    _changer_statut(dossier, StatutDossier.DIAGNOSTIC, date_diagnostic=date)
     audit.enregistrer(
         action=ActionAudit.MODIFICATION,
         acteur=par,
@@ -230,7 +263,7 @@ def affecter(
     """Confie une place du dossier à un professionnel. S'il y avait quelqu'un, c'est un
     relais : son affectation est close à la même date, l'historique reste."""
     dossier = _verrouiller(dossier)
-    date = date or timezone.localdate()
+    date = _date_valide(date, dossier, "La date d'affectation")
     if dossier.est_clos:
         raise ErreurMetier("Ce dossier est clos : on n'y affecte plus personne.")
     if not professionnel.actif or professionnel.structure.departement_id != dossier.departement_id:
@@ -287,19 +320,23 @@ def affecter(
     return affectation
 
 
-def _places_manquantes(dossier: Dossier, axe: Axe) -> list[str]:
-    tenues = set(dossier.affectations.ouvertes().values_list("role", flat=True))
+def _places_manquantes(dossier: Dossier, axe: Axe, date: dt.date) -> list[str]:
+    """Places requises pour l'axe qui ne sont pas tenues à la date d'entrée."""
+    tenues = set(
+        dossier.affectations.ouvertes().filter(date_debut__lte=date).values_list("role", flat=True)
+    )
     return [RoleAffectation(p).label for p in PLACES_REQUISES[Axe(axe)] if p not in tenues]
 
 
-def _verifier_entree(dossier: Dossier, axe: Axe, accord_personne: bool) -> None:
+def _verifier_entree(dossier: Dossier, axe: Axe, accord_personne: bool, date: dt.date) -> None:
     if axe in (Axe.ACCOMPAGNEMENT_GLOBAL, Axe.SOCIAL_EXCLUSIF) and not accord_personne:
         raise ErreurMetier(
             "L'entrée en axe 2 ou 3 ne peut pas être imposée : l'accord de la personne est requis."
         )
-    if manquantes := _places_manquantes(dossier, axe):
+    if manquantes := _places_manquantes(dossier, axe, date):
         raise ErreurMetier(
-            f"Avant d'entrer en {Axe(axe).label}, affectez : {', '.join(manquantes)}."
+            f"Avant d'entrer en {Axe(axe).label} au {date:%d/%m/%Y}, affectez : "
+            f"{', '.join(manquantes)} (affectation commencée au plus tard à cette date)."
         )
 
 
@@ -336,18 +373,14 @@ def orienter(
     """Première entrée sur un axe (décision conjointe) : ouvre la période et passe le
     dossier « en accompagnement ». Pour changer d'axe ensuite : demande puis décision."""
     dossier = _verrouiller(dossier)
-    date = date or timezone.localdate()
     if not motif.strip():
         raise ErreurMetier("Le motif de l'orientation est obligatoire.")
     if dossier.periodes.filter(date_fin__isnull=True).exists():
         raise ErreurMetier(
             "Ce dossier est déjà sur un axe : faites une demande de changement d'axe."
         )
-    if date > timezone.localdate():
-        raise ErreurMetier("La date d'entrée ne peut pas être dans le futur.")
-    if date < dossier.date_orientation:
-        raise ErreurMetier("La date d'entrée ne peut pas précéder l'orientation du dossier.")
-    _verifier_entree(dossier, axe, accord_personne)
+    date = _date_valide(date, dossier, "La date d'entrée")
+    _verifier_entree(dossier, axe, accord_personne, date)
     periode = _ouvrir_periode(
         dossier,
         axe=axe,
@@ -414,7 +447,7 @@ def decider_changement_axe(
     `date` (intervalles semi-ouverts, donc sans chevauchement). Refusée : rien ne change."""
     dossier = _verrouiller(demande.dossier)
     demande = DemandeChangementAxe.objects.select_for_update().get(pk=demande.pk)
-    date = date or timezone.localdate()
+    date = _date_valide(date, dossier, "La date du changement d'axe")
     if demande.statut != StatutDemande.EN_ATTENTE:
         raise ErreurMetier("Cette demande a déjà été décidée.")
     if not motif.strip():
@@ -422,7 +455,7 @@ def decider_changement_axe(
     if accepter:
         if dossier.statut != StatutDossier.ACCOMPAGNEMENT:
             raise ErreurMetier("Le dossier n'est plus en accompagnement.")
-        _verifier_entree(dossier, demande.axe_demande, accord_personne)
+        _verifier_entree(dossier, demande.axe_demande, accord_personne, date)
         courante = dossier.periodes.get(date_fin__isnull=True)
         if date < courante.date_debut:
             raise ErreurMetier(
@@ -474,18 +507,21 @@ def cloturer(
     commentaire: str = "",
 ) -> Dossier:
     dossier = _verrouiller(dossier)
-    date = date or timezone.localdate()
     if motif_sortie not in MotifSortie.values:
         raise ErreurMetier("Choisissez un motif de sortie dans la liste.")
-    if date > timezone.localdate():
-        raise ErreurMetier("La date de sortie ne peut pas être dans le futur.")
+    date = _date_valide(date, dossier, "La date de sortie")
+    ouvertes = dossier.affectations.ouvertes()
+    if ouvertes.filter(date_debut__gt=date).exists():
+        raise ErreurMetier(
+            "La sortie ne peut pas précéder le début d'une affectation en cours : vérifiez la date."
+        )
     courante = dossier.periodes.filter(date_fin__isnull=True).first()
     if courante is not None:
         if date < courante.date_debut:
             raise ErreurMetier("La sortie ne peut pas précéder le début de la période en cours.")
         courante.date_fin = date
         courante.save(update_fields=["date_fin"])
-    dossier.affectations.ouvertes().update(date_fin=date, motif_fin="Clôture du dossier")
+    ouvertes.update(date_fin=date, motif_fin="Clôture du dossier")
     dossier.demandes_changement.filter(statut=StatutDemande.EN_ATTENTE).update(
         statut=StatutDemande.REFUSEE,
         decide_par=par,
@@ -511,15 +547,28 @@ def cloturer(
 
 
 @transaction.atomic
-def rouvrir(*, dossier: Dossier, par: Membership, origine: Origine, motif: str = "") -> Dossier:
+def rouvrir(
+    *,
+    dossier: Dossier,
+    par: Membership,
+    origine: Origine,
+    motif: str = "",
+    date: dt.date | None = None,
+) -> Dossier:
     """Un nouveau parcours pour une personne dont le dossier est clos ; l'ancien reste
     consultable tel quel."""
+    dossier = Dossier.objects.get(pk=dossier.pk)
     if not dossier.est_clos:
         raise ErreurMetier("Seul un dossier clos peut être rouvert.")
+    if date is not None and date < dossier.date_cloture:
+        raise ErreurMetier(
+            "Le nouveau parcours ne peut pas commencer avant la clôture du précédent."
+        )
     return ouvrir_dossier(
         demandeur=dossier.demandeur,
         par=par,
         origine=origine,
         motif=motif,
         territoire=dossier.territoire,
+        date=date,
     )

@@ -8,6 +8,26 @@ app_name = "dossiers"
 urlpatterns: list = []
 
 # --- fiches et parcours (dossiers/views/dossier.py) ---
+from .views import dossier as vues_dossier  # noqa: E402
+
+urlpatterns += [
+    path("nouveau/", vues_dossier.creer, name="creer"),
+    path("<uuid:uuid>/", vues_dossier.fiche, name="dossier"),
+    path("<uuid:uuid>/personne/", vues_dossier.modifier_personne, name="modifier_personne"),
+    path("<uuid:uuid>/diagnostic/", vues_dossier.demarrer_diagnostic, name="demarrer_diagnostic"),
+    path("<uuid:uuid>/orienter/", vues_dossier.orienter, name="orienter"),
+    path("<uuid:uuid>/affecter/", vues_dossier.affecter, name="affecter"),
+    path(
+        "<uuid:uuid>/changement-axe/", vues_dossier.demander_changement, name="demander_changement"
+    ),
+    path(
+        "<uuid:uuid>/changement-axe/<uuid:demande>/",
+        vues_dossier.decider_changement,
+        name="decider_changement",
+    ),
+    path("<uuid:uuid>/cloturer/", vues_dossier.cloturer, name="cloturer"),
+    path("<uuid:uuid>/rouvrir/", vues_dossier.rouvrir, name="rouvrir"),
+]
 # --- fin fiches et parcours ---
 
 # --- listes et portefeuilles (dossiers/views/listes.py) ---

@@ -42,7 +42,7 @@ def test_seed_demo_refuse_hors_demo(settings):
 
 @pytest.mark.parametrize("compte", demo.COMPTES_DEMO, ids=lambda c: c.email)
 def test_chaque_compte_de_demo_se_connecte(client, settings, compte):
-    call_command("seed_demo", force=True)
+    call_command("seed_demo", force=True, minimal=True)
     response = client.post(
         reverse("login"),
         {"username": compte.email, "password": settings.DEMO_MOT_DE_PASSE},

@@ -76,3 +76,18 @@ def test_contraintes_en_base():
         Membership.objects.create(user=m.user, structure=m.structure, role="pape")
     with pytest.raises(IntegrityError), transaction.atomic():
         UserFactory(email=m.user.email.upper())
+
+
+def test_notifications_suspendues_dans_le_bloc(
+    django_capture_on_commit_callbacks, taches_immediates
+):
+    from django.core import mail
+
+    from accompagnement import notifications
+
+    user = UserFactory()
+    with django_capture_on_commit_callbacks(execute=True):
+        with notifications.suspendues():
+            notifications.envoyer(destinataires=[user], sujet="Muet", texte="…")
+        notifications.envoyer(destinataires=[user], sujet="Sonore", texte="…")
+    assert [m.subject for m in mail.outbox] == ["[Accompagnement global] Sonore"]

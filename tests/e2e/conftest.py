@@ -5,7 +5,8 @@ from pathlib import Path
 import pytest
 
 CHROMIUM = "/usr/bin/chromium"
-CAPTURES = Path(__file__).resolve().parents[2] / "test-results" / "captures"
+# Hors de test-results/, que pytest-playwright vide à chaque session.
+CAPTURES = Path(__file__).resolve().parents[2] / "var" / "captures"
 
 
 def pytest_collection_modifyitems(items):
@@ -30,6 +31,7 @@ def browser_type_launch_args(browser_type_launch_args):
             "--disable-background-networking",
             "--disable-component-update",
             "--disable-sync",
+            "--lang=fr-FR",  # champs date affichés jj/mm/aaaa
         ],
     }
 
@@ -41,7 +43,7 @@ def browser_context_args(browser_context_args):
 
 @pytest.fixture
 def capture(page):
-    """capture("nom") : enregistre une capture de la page dans test-results/captures/."""
+    """capture("nom") : enregistre une capture de la page dans var/captures/."""
     CAPTURES.mkdir(parents=True, exist_ok=True)
 
     def _capture(nom: str) -> Path:
@@ -56,5 +58,5 @@ def capture(page):
 def demo(transactional_db, settings):
     from django.core.management import call_command
 
-    call_command("seed_demo", force=True)
+    call_command("seed_demo", force=True, minimal=True)
     return settings.DEMO_MOT_DE_PASSE

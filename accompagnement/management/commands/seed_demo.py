@@ -11,7 +11,7 @@ from django.contrib.auth.models import Group, Permission
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
-from accompagnement import demo, services
+from accompagnement import demo, notifications, services
 from accompagnement.models import Departement, Structure, TypeStructure, User
 
 PERMISSIONS_COORDINATION = [
@@ -39,9 +39,14 @@ class Command(BaseCommand):
             action="store_true",
             help="Autorise la démo même si DEMO_AUTORISEE est faux (jamais en production).",
         )
+        parser.add_argument(
+            "--minimal",
+            action="store_true",
+            help="Seulement le département, ses structures et les comptes (sans dossiers).",
+        )
 
     @transaction.atomic
-    def handle(self, *args, force=False, **options):
+    def handle(self, *args, force=False, minimal=False, **options):
         if not (settings.DEMO_AUTORISEE or force):
             raise CommandError(
                 "Données de démonstration refusées : DEMO_AUTORISEE est faux (production ?). "
@@ -99,11 +104,12 @@ class Command(BaseCommand):
         # métier, le sens des dépendances est respecté.
         for config in apps.get_app_configs():
             nom = f"{config.name}.demo"
-            if config.name == "accompagnement" or importlib.util.find_spec(nom) is None:
+            if minimal or config.name == "accompagnement" or importlib.util.find_spec(nom) is None:
                 continue
             module = importlib.import_module(nom)
             if hasattr(module, "charger"):
-                resume = module.charger(departement=departement)
+                with notifications.suspendues():
+                    resume = module.charger(departement=departement)
                 self.stdout.write(f"{config.verbose_name} : {resume}")
 
         self.stdout.write(self.style.SUCCESS(f"Département de démonstration prêt : {departement}"))
