@@ -20,7 +20,16 @@ COORDINATION = frozenset({Role.ANIMATRICE, Role.ADMINISTRATEUR})
 
 ENTREES: tuple[Entree, ...] = (
     Entree("Accueil", "accueil", TOUS),
+    Entree(
+        "Mon portefeuille",
+        "dossiers:portefeuille",
+        frozenset(Role.values) - {Role.ADMINISTRATEUR, Role.ANIMATRICE},
+    ),
+    Entree("Dossiers", "dossiers:liste", frozenset({Role.ANIMATRICE})),
     Entree("Nouvelle personne", "dossiers:creer", frozenset(Role.values) - {Role.ADMINISTRATEUR}),
+    Entree(
+        "Charges", "dossiers:charges", frozenset({Role.ANIMATRICE, Role.CORRESPONDANT_INSERTION})
+    ),
     Entree("Annuaire", "annuaire", TOUS),
     Entree("Administration", "admin:index", COORDINATION, staff=True),
 )

@@ -157,3 +157,15 @@ def peut_voir_charges(membership: Membership | None) -> bool:
         Role.ANIMATRICE,
         Role.CORRESPONDANT_INSERTION,
     )
+
+
+# --- listes et portefeuilles ---
+
+
+def peut_voir_portefeuille(membership: Membership | None) -> bool:
+    """« Mon portefeuille » : tout professionnel qui suit des dossiers. L'animatrice est
+    renvoyée vers la liste du département ; l'administrateur ne voit pas les dossiers."""
+    return membership is not None and membership.role != Role.ADMINISTRATEUR
+
+
+# --- fin listes et portefeuilles ---

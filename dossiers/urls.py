@@ -31,6 +31,13 @@ urlpatterns += [
 # --- fin fiches et parcours ---
 
 # --- listes et portefeuilles (dossiers/views/listes.py) ---
+from .views import listes as vues_listes  # noqa: E402
+
+urlpatterns += [
+    path("portefeuille/", vues_listes.portefeuille, name="portefeuille"),
+    path("departement/", vues_listes.liste, name="liste"),
+    path("charges/", vues_listes.charges, name="charges"),
+]
 # --- fin listes et portefeuilles ---
 
 # --- import des demandeurs (dossiers/views/imports.py) ---
