@@ -30,6 +30,7 @@ ENTREES: tuple[Entree, ...] = (
     Entree(
         "Charges", "dossiers:charges", frozenset({Role.ANIMATRICE, Role.CORRESPONDANT_INSERTION})
     ),
+    Entree("Import", "dossiers:import", frozenset({Role.ANIMATRICE})),
     Entree("Annuaire", "annuaire", TOUS),
     Entree("Administration", "admin:index", COORDINATION, staff=True),
 )

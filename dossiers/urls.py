@@ -41,6 +41,16 @@ urlpatterns += [
 # --- fin listes et portefeuilles ---
 
 # --- import des demandeurs (dossiers/views/imports.py) ---
+from .views import imports as vues_imports  # noqa: E402
+
+urlpatterns += [
+    path("import/", vues_imports.depot, name="import"),
+    path("import/colonnes/", vues_imports.correspondance, name="import_correspondance"),
+    path("import/apercu/", vues_imports.apercu, name="import_apercu"),
+    path("import/appliquer/", vues_imports.appliquer, name="import_appliquer"),
+    path("import/resultat/", vues_imports.resultat, name="import_resultat"),
+    path("import/abandonner/", vues_imports.abandonner, name="import_abandonner"),
+]
 # --- fin import des demandeurs ---
 
 __all__ = ["app_name", "path", "urlpatterns"]

@@ -1,0 +1,142 @@
+"""Import des demandeurs d'un département depuis un fichier CSV ou XLSX.
+
+À blanc par défaut : affiche l'aperçu et les erreurs sans rien écrire. `--wet-run` écrit
+(tout ou rien) et garde la correspondance des colonnes pour le département.
+
+    python manage.py import_demandeurs demandeurs.xlsx --departement 25
+    python manage.py import_demandeurs demandeurs.csv --departement 25 \\
+        --colonnes "nom=Patronyme,identifiant_ft=N° demandeur" --wet-run
+"""
+
+from pathlib import Path
+
+from django.core.management.base import BaseCommand, CommandError
+from django.db import transaction
+
+from accompagnement.exceptions import ErreurMetier
+from accompagnement.models import Departement
+from dossiers.imports import (
+    CHAMPS,
+    LIBELLES_ACTION,
+    TAILLE_MAX,
+    Action,
+    ErreurFichier,
+    analyser,
+    appliquer_import,
+    enregistrer_correspondance,
+    lire_fichier,
+    proposer_correspondance,
+)
+
+LARGEUR_BARRE = 30
+
+
+def lire_colonnes(option: str) -> dict[str, str]:
+    """« nom=Patronyme,prenom=Prénom » → {"nom": "Patronyme", "prenom": "Prénom"}."""
+    colonnes = {}
+    for morceau in filter(None, (m.strip() for m in option.split(","))):
+        champ, egal, entete = morceau.partition("=")
+        champ = champ.strip()
+        if not egal or not champ:
+            raise CommandError(f"--colonnes : « {morceau} » n'est pas de la forme champ=En-tête.")
+        if champ not in CHAMPS:
+            raise CommandError(
+                f"--colonnes : champ inconnu « {champ} ». Champs possibles : {', '.join(CHAMPS)}."
+            )
+        colonnes[champ] = entete.strip()
+    return colonnes
+
+
+class Command(BaseCommand):
+    help = "Importe les demandeurs d'un fichier CSV ou XLSX (à blanc sauf --wet-run)."
+
+    def add_arguments(self, parser):
+        parser.add_argument("fichier", help="chemin du fichier .csv ou .xlsx")
+        parser.add_argument(
+            "--departement", required=True, help="code INSEE du département (ex. 25, 2A)"
+        )
+        parser.add_argument(
+            "--colonnes",
+            default="",
+            help='correspondance à imposer, « champ=En-tête,… » (ex. "nom=Patronyme")',
+        )
+        parser.add_argument(
+            "--wet-run", action="store_true", help="écrit réellement (sinon : à blanc)"
+        )
+
+    def handle(self, *args, fichier, departement, colonnes, wet_run, **options):
+        verbosite = options["verbosity"]
+        dep = Departement.objects.filter(code_insee=departement.upper()).first()
+        if dep is None:
+            raise CommandError(f"Aucun département de code INSEE « {departement} ».")
+        tableau = self._lire(Path(fichier))
+        correspondance = proposer_correspondance(tableau.entetes, dep) | lire_colonnes(colonnes)
+        self.stdout.write(f"Fichier : {tableau.nom_fichier} — {len(tableau.lignes)} lignes")
+        self.stdout.write(f"Département : {dep}")
+        self.stdout.write("Correspondance des colonnes :")
+        for champ, entete in correspondance.items():
+            self.stdout.write(f"  {CHAMPS[champ].libelle} ← « {entete} »")
+        try:
+            analyse = analyser(
+                tableau, departement=dep, correspondance=correspondance, progression=self._barre
+            )
+        except ErreurFichier as exc:
+            raise CommandError(f"{exc.message} Rien n'a été importé.") from exc
+        finally:
+            self.stderr.write("")
+        if verbosite >= 2:
+            for ligne in analyse.lignes:
+                if ligne.action != Action.ERREUR:
+                    detail = ", ".join(ligne.libelles_changements)
+                    self.stdout.write(
+                        f"  Ligne {ligne.numero} : {LIBELLES_ACTION[ligne.action]} — "
+                        f"{ligne.brut.get('nom', '')} {ligne.brut.get('prenom', '')}"
+                        + (f" ({detail})" if detail else "")
+                    )
+        self.stdout.write(
+            f"Analyse : {len(analyse.creations)} création(s), {len(analyse.mises_a_jour)} mise(s) "
+            f"à jour, {len(analyse.inchangees)} inchangée(s), {len(analyse.en_erreur)} ligne(s) "
+            "en erreur."
+        )
+        if not analyse.applicable:
+            for message in analyse.messages_erreur():
+                self.stderr.write(f"  {message}")
+            raise CommandError(
+                f"{len(analyse.en_erreur)} ligne(s) en erreur : rien n'a été importé. "
+                "Corrigez le fichier puis relancez."
+            )
+        if not wet_run:
+            self.stdout.write(
+                self.style.WARNING("À blanc : rien n'a été écrit. Relancez avec --wet-run.")
+            )
+            return
+        try:
+            with transaction.atomic():
+                resume = appliquer_import(analyse=analyse, par=None)
+                enregistrer_correspondance(departement=dep, colonnes=correspondance, par=None)
+        except ErreurMetier as exc:
+            raise CommandError(exc.message) from exc
+        self.stdout.write(
+            self.style.SUCCESS(
+                f"Import terminé : {resume.crees} créée(s), {resume.mis_a_jour} mise(s) à jour, "
+                f"{resume.inchanges} inchangée(s)."
+            )
+        )
+
+    def _lire(self, chemin: Path):
+        if not chemin.is_file():
+            raise CommandError(f"Fichier introuvable : {chemin}")
+        if chemin.stat().st_size > TAILLE_MAX:
+            raise CommandError(
+                f"Le fichier pèse {chemin.stat().st_size / 1024 / 1024:.1f} Mo : 10 Mo au plus."
+            )
+        try:
+            return lire_fichier(chemin.read_bytes(), chemin.name)
+        except ErreurFichier as exc:
+            raise CommandError(exc.message) from exc
+
+    def _barre(self, fait: int, total: int) -> None:
+        pleins = LARGEUR_BARRE * fait // total if total else LARGEUR_BARRE
+        barre = "#" * pleins + " " * (LARGEUR_BARRE - pleins)
+        self.stderr.write(f"\r[{barre}] {fait}/{total}", ending="")
+        self.stderr.flush()
