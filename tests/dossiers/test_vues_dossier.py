@@ -340,3 +340,44 @@ def test_demarrer_le_diagnostic(client_de, equipe):
     assert dossier.statut == StatutDossier.DIAGNOSTIC
     # Plus d'action de démarrage une fois lancé : la page est refusée ? non, l'orientation reste possible.
     assert client.post(url("demarrer_diagnostic", dossier)).status_code == 400
+
+
+ACTIONS = [
+    "modifier_personne",
+    "demarrer_diagnostic",
+    "orienter",
+    "affecter",
+    "demander_changement",
+    "cloturer",
+    "rouvrir",
+]
+
+
+@pytest.mark.parametrize("action", ACTIONS)
+def test_chaque_action_autre_departement_404(client_de, equipe, action):
+    dossier = en_axe_2(equipe)
+    etrangere = MembershipFactory(role=Role.ANIMATRICE)
+    assert client_de(etrangere).get(url(action, dossier)).status_code == 404
+    assert client_de(etrangere).post(url(action, dossier), {}).status_code == 404
+
+
+@pytest.mark.parametrize("action", ACTIONS)
+def test_chaque_action_refusee_a_qui_n_a_que_le_statut(client_de, equipe, action):
+    """Un conseiller de l'agence voit le statut d'un dossier d'axe 2 mais n'agit pas dessus."""
+    dossier = en_axe_2(equipe)
+    collegue = MembershipFactory(role=Role.CONSEILLER, structure=equipe.agence)
+    assert client_de(collegue).get(url(action, dossier)).status_code == 403
+    assert client_de(collegue).post(url(action, dossier), {}).status_code == 403
+    dossier.refresh_from_db()
+    assert dossier.statut == StatutDossier.ACCOMPAGNEMENT
+
+
+def test_decider_autre_departement_404_et_hors_binome_403(client_de, equipe):
+    dossier = en_axe_2(equipe)
+    demande = services.demander_changement_axe(
+        dossier=dossier, axe=Axe.RESSOURCES_SOCIALES, motif="x", par=equipe.ts.user
+    )
+    cible = url("decider_changement", dossier, demande.uuid)
+    assert client_de(MembershipFactory(role=Role.ANIMATRICE)).get(cible).status_code == 404
+    assert client_de(equipe.correspondant).get(cible).status_code == 403
+    assert client_de(equipe.animatrice).get(cible).status_code == 200
