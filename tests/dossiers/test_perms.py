@@ -8,7 +8,7 @@ from dossiers import perms, services
 from dossiers.models import Axe, Dossier, MotifSortie, RoleAffectation
 from dossiers.perms import Niveau
 from tests.accompagnement.factories import MembershipFactory, StructureFactory
-from tests.dossiers.test_services import avec_binome, en_axe_2, equipe, nouveau_dossier  # noqa: F401
+from tests.dossiers.parcours import en_axe_2, nouveau_dossier
 
 pytestmark = pytest.mark.django_db
 

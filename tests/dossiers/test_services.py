@@ -22,82 +22,10 @@ from dossiers.models import (
 )
 from tests.accompagnement.factories import MembershipFactory, StructureFactory
 from tests.dossiers.factories import DemandeurFactory, DossierFactory
+from tests.dossiers.parcours import avec_binome, en_axe_2, identite, nouveau_dossier
 
 pytestmark = pytest.mark.django_db
 AUJOURD_HUI = timezone.localdate
-
-
-@pytest.fixture
-def equipe(db):
-    """Un département avec une agence, un territoire et un professionnel par rôle."""
-    agence = StructureFactory(agence=True, nom="Agence Centre")
-    dep = agence.departement
-    territoire = StructureFactory(territoire=True, departement=dep, nom="Territoire Centre")
-    direction = StructureFactory(direction=True, departement=dep, nom="Direction")
-
-    class Equipe:
-        departement = dep
-        conseiller = MembershipFactory(role=Role.CONSEILLER, structure=agence)
-        dedie = MembershipFactory(role=Role.CONSEILLER_DEDIE, structure=agence)
-        dedie_bis = MembershipFactory(role=Role.CONSEILLER_DEDIE, structure=agence)
-        ts = MembershipFactory(role=Role.TRAVAILLEUR_SOCIAL, structure=territoire)
-        ts_bis = MembershipFactory(role=Role.TRAVAILLEUR_SOCIAL, structure=territoire)
-        correspondant = MembershipFactory(role=Role.CORRESPONDANT_INSERTION, structure=territoire)
-        animatrice = MembershipFactory(role=Role.ANIMATRICE, structure=direction)
-
-    Equipe.agence, Equipe.territoire = agence, territoire
-    return Equipe
-
-
-def identite(**kw):
-    base = {
-        "civilite": "mme",
-        "nom": "Lefèvre",
-        "prenom": "Éloïse",
-        "date_naissance": dt.date(1988, 4, 2),
-    }
-    return {**base, **kw}
-
-
-def nouveau_dossier(equipe, date=None, **kw):
-    demandeur = services.creer_demandeur(
-        departement=equipe.departement, par=equipe.conseiller, **identite(**kw)
-    )
-    return services.ouvrir_dossier(
-        demandeur=demandeur, par=equipe.conseiller, origine=Origine.CONSEILLER_FT, date=date
-    )
-
-
-def avec_binome(equipe, dossier, date=None):
-    services.affecter(
-        dossier=dossier,
-        place=RoleAffectation.CONSEILLER_DEDIE,
-        professionnel=equipe.dedie,
-        par=equipe.animatrice.user,
-        date=date,
-    )
-    services.affecter(
-        dossier=dossier,
-        place=RoleAffectation.TRAVAILLEUR_SOCIAL,
-        professionnel=equipe.ts,
-        par=equipe.animatrice.user,
-        date=date,
-    )
-    return dossier
-
-
-def en_axe_2(equipe, **kw):
-    dossier = avec_binome(equipe, nouveau_dossier(equipe, **kw))
-    services.demarrer_diagnostic(dossier=dossier, par=equipe.dedie.user)
-    services.orienter(
-        dossier=dossier,
-        axe=Axe.ACCOMPAGNEMENT_GLOBAL,
-        decide_par=equipe.dedie.user,
-        motif="Freins cumulés",
-        accord_personne=True,
-    )
-    dossier.refresh_from_db()
-    return dossier
 
 
 # --- demandeurs ------------------------------------------------------------------------------

@@ -7,7 +7,7 @@ from accompagnement.models import ActionAudit, EvenementAudit, Role
 from dossiers import services
 from dossiers.models import Axe, Dossier, MotifSortie, RoleAffectation, StatutDemande, StatutDossier
 from tests.accompagnement.factories import MembershipFactory
-from tests.dossiers.test_services import avec_binome, en_axe_2, equipe, nouveau_dossier  # noqa: F401
+from tests.dossiers.parcours import avec_binome, en_axe_2, nouveau_dossier
 
 pytestmark = pytest.mark.django_db
 
