@@ -14,6 +14,7 @@ from accompagnement import audit, notifications
 from accompagnement.exceptions import ErreurMetier
 from accompagnement.models import ActionAudit, Departement, Membership, TypeStructure, User
 
+from .journal import journaliser
 from .models import (
     ROLES_POUR_AFFECTATION,
     TRANSITIONS,
@@ -28,6 +29,7 @@ from .models import (
     RoleAffectation,
     StatutDemande,
     StatutDossier,
+    TypeEvenement,
 )
 
 # Places à pourvoir avant d'entrer sur un axe.
@@ -137,6 +139,13 @@ def modifier_demandeur(*, demandeur: Demandeur, par: Membership, **champs) -> De
         objet=demandeur,
         details={"champs": sorted(champs)},
     )
+    for dossier in demandeur.dossiers.ouverts():
+        journaliser(
+            dossier=dossier,
+            type=TypeEvenement.FICHE,
+            auteur=par.user,
+            resume=f"Fiche de la personne mise à jour par {par.user}",
+        )
     return demandeur
 
 
@@ -221,6 +230,13 @@ def ouvrir_dossier(
     audit.enregistrer(
         action=ActionAudit.CREATION, acteur=par.user, departement=dossier.departement, objet=dossier
     )
+    journaliser(
+        dossier=dossier,
+        type=TypeEvenement.OUVERTURE,
+        auteur=par.user,
+        date=date,
+        resume=f"Dossier ouvert par {par.user} ({par.structure}) — origine : {Origine(origine).label.lower()}",
+    )
     if (
         par.role in ROLES_POUR_AFFECTATION[RoleAffectation.CONSEILLER]
         and structure == dossier.agence
@@ -246,6 +262,13 @@ def demarrer_diagnostic(*, dossier: Dossier, par: User, date: dt.date | None = N
         departement=dossier.departement,
         objet=dossier,
         details={"statut": StatutDossier.DIAGNOSTIC},
+    )
+    journaliser(
+        dossier=dossier,
+        type=TypeEvenement.DIAGNOSTIC,
+        auteur=par,
+        date=date,
+        resume=f"Diagnostic partagé démarré par {par}",
     )
     return dossier
 
@@ -310,6 +333,17 @@ def affecter(
             "professionnel": professionnel.user.email,
             "relais_de": actuelle.professionnel.email if actuelle else None,
         },
+    )
+    resume = f"{professionnel.user} : {RoleAffectation(place).label.lower()}"
+    if actuelle is not None:
+        resume += f", en relais de {actuelle.professionnel}"
+    journaliser(
+        dossier=dossier,
+        type=TypeEvenement.AFFECTATION,
+        auteur=par,
+        date=date,
+        resume=f"{resume} (affecté par {par})",
+        objet=affectation,
     )
     if professionnel.user_id != par.pk:
         notifications.envoyer(
@@ -399,6 +433,15 @@ def orienter(
         objet=periode,
         details={"dossier": str(dossier.uuid), "axe": axe},
     )
+    journaliser(
+        dossier=dossier,
+        type=TypeEvenement.ORIENTATION,
+        auteur=decide_par,
+        date=date,
+        resume=f"Entrée en {Axe(axe).label} (décision de {decide_par}"
+        + (", avec l'accord de la personne)" if accord_personne else ")"),
+        objet=periode,
+    )
     return periode
 
 
@@ -429,6 +472,13 @@ def demander_changement_axe(
         destinataires=[u for u in destinataires if u.pk != par.pk],
         sujet="Demande de changement d'axe",
         texte=f"{par} demande le passage du dossier de {dossier.demandeur} en {Axe(axe).label}.\nMotif : {motif}",
+    )
+    journaliser(
+        dossier=dossier,
+        type=TypeEvenement.CHANGEMENT_AXE,
+        auteur=par,
+        resume=f"Demande de passage en {Axe(axe).label} par {par}",
+        objet=demande,
     )
     return demande
 
@@ -494,6 +544,17 @@ def decider_changement_axe(
             f"a été {demande.get_statut_display().lower()} par {par}.\nMotif : {motif}"
         ),
     )
+    journaliser(
+        dossier=dossier,
+        type=TypeEvenement.CHANGEMENT_AXE,
+        auteur=par,
+        date=date,
+        resume=(
+            f"Passage en {demande.get_axe_demande_display()} "
+            f"{demande.get_statut_display().lower()} par {par}"
+        ),
+        objet=demande,
+    )
     return demande
 
 
@@ -542,6 +603,13 @@ def cloturer(
         departement=dossier.departement,
         objet=dossier,
         details={"statut": StatutDossier.CLOS, "motif_sortie": motif_sortie},
+    )
+    journaliser(
+        dossier=dossier,
+        type=TypeEvenement.CLOTURE,
+        auteur=par,
+        date=date,
+        resume=f"Dossier clos par {par} : {MotifSortie(motif_sortie).label}",
     )
     return dossier
 

@@ -4,6 +4,7 @@ un service (refus métier → message clair, saisie conservée)."""
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
 from django.db.models import Prefetch
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
@@ -19,9 +20,11 @@ from ..models import (
     Affectation,
     DemandeChangementAxe,
     Dossier,
+    EvenementJournal,
     PeriodeOrientation,
     RoleAffectation,
     StatutDemande,
+    TypeEvenement,
 )
 
 
@@ -100,6 +103,13 @@ def fiche(request, uuid):
         .exclude(pk=dossier.pk)
         .only("uuid", "statut", "date_orientation", "date_cloture", "motif_sortie")
     )
+    journal = (
+        EvenementJournal.objects.filter(dossier=dossier)
+        .lisibles_par(m)
+        .select_related("auteur")[:15]
+        if niveau == perms.Niveau.COMPLET
+        else []
+    )
     return render(
         request,
         "dossiers/fiche.html",
@@ -113,6 +123,7 @@ def fiche(request, uuid):
             "demandes": demandes,
             "demande_en_attente": en_attente,
             "autres_dossiers": autres,
+            "journal": journal,
             "peut": {
                 "modifier": perms.peut_modifier_demandeur(m, dossier),
                 "diagnostic": perms.peut_orienter(m, dossier) and dossier.statut == "a_orienter",
@@ -389,3 +400,30 @@ def rouvrir(request, uuid):
     if "dossier" in nouveau:
         return redirect(reverse("dossiers:dossier", args=[nouveau["dossier"].uuid]))
     return reponse
+
+
+@membership_requis
+def journal(request, uuid):
+    """Chronologie complète du dossier, filtrable par type d'événement."""
+    dossier = _dossier(request, uuid)
+    _exiger(perms.peut_voir_parcours(request.membership, dossier))
+    type_choisi = request.GET.get("type", "")
+    evenements = (
+        EvenementJournal.objects.filter(dossier=dossier)
+        .lisibles_par(request.membership)
+        .select_related("auteur")
+    )
+    if type_choisi in TypeEvenement.values:
+        evenements = evenements.filter(type=type_choisi)
+    page = Paginator(evenements, 50).get_page(request.GET.get("page"))
+    gabarit = "dossiers/includes/_journal.html" if request.htmx else "dossiers/journal.html"
+    return render(
+        request,
+        gabarit,
+        {
+            "dossier": dossier,
+            "page": page,
+            "types": TypeEvenement.choices,
+            "type_choisi": type_choisi,
+        },
+    )
