@@ -1,0 +1,188 @@
+"""Conventions et base de ressources sociales (format data·inclusion v1).
+
+La base est propre à chaque département : importée (source data·inclusion, Dora…) ou
+saisie à la main (source « locale »). Une ressource est identifiée par (source, identifiant)."""
+
+import uuid
+
+from django.conf import settings
+from django.contrib.postgres.fields import ArrayField
+from django.contrib.postgres.indexes import GinIndex
+from django.contrib.postgres.search import SearchVector, SearchVectorField
+from django.db import models
+from django.utils import timezone
+
+from accompagnement.models import Departement
+from accompagnement.referentiels import domaines_de_thematiques
+from accompagnement.texte import normaliser
+
+SOURCE_LOCALE = "locale"
+FRAICHEUR_MOIS = 12  # au-delà, une ressource est « à vérifier »
+
+
+def _liste():
+    return ArrayField(models.CharField(max_length=120), default=list, blank=True)
+
+
+class Adresse(models.Model):
+    adresse = models.CharField(max_length=255, blank=True)
+    complement_adresse = models.CharField("complément d'adresse", max_length=255, blank=True)
+    code_postal = models.CharField(max_length=5, blank=True)
+    commune = models.CharField(max_length=100, blank=True)
+    code_insee = models.CharField("code INSEE", max_length=5, blank=True)
+    longitude = models.FloatField(null=True, blank=True)
+    latitude = models.FloatField(null=True, blank=True)
+
+    class Meta:
+        abstract = True
+
+
+class RessourceQuerySet(models.QuerySet):
+    def du_departement(self, departement):
+        return self.filter(departement=departement)
+
+    def a_verifier(self):
+        """Non mises à jour depuis plus de FRAICHEUR_MOIS mois."""
+        limite = timezone.localdate() - timezone.timedelta(days=30 * FRAICHEUR_MOIS)
+        return self.filter(date_maj__lt=limite)
+
+
+class StructureRessource(Adresse):
+    """Structure porteuse de services (data·inclusion v1 : structure)."""
+
+    uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    departement = models.ForeignKey(
+        Departement, on_delete=models.CASCADE, related_name="structures_ressources"
+    )
+    source = models.CharField(max_length=100)
+    identifiant = models.CharField("identifiant (id)", max_length=200)
+    nom = models.CharField(max_length=255)
+    siret = models.CharField("SIRET", max_length=14, blank=True)
+    description = models.TextField(blank=True)
+    date_maj = models.DateField("mise à jour le")
+    telephone = models.CharField("téléphone", max_length=30, blank=True)
+    courriel = models.EmailField(blank=True)
+    lien_source = models.URLField(max_length=500, blank=True)
+    horaires_accueil = models.CharField(max_length=500, blank=True)
+    reseaux_porteurs = _liste()
+    cree_le = models.DateTimeField(auto_now_add=True)
+    modifie_le = models.DateTimeField(auto_now=True)
+
+    objects = RessourceQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["nom"]
+        verbose_name = "structure de la base de ressources"
+        verbose_name_plural = "structures de la base de ressources"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["departement", "source", "identifiant"],
+                name="structure_ressource_unique",
+                violation_error_message="Cette structure existe déjà pour cette source.",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.nom
+
+
+class ServiceRessource(Adresse):
+    """Service mobilisable (data·inclusion v1 : service), rattaché aux domaines de frein
+    par ses thématiques."""
+
+    uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    departement = models.ForeignKey(
+        Departement, on_delete=models.CASCADE, related_name="services_ressources"
+    )
+    structure = models.ForeignKey(
+        StructureRessource, on_delete=models.CASCADE, related_name="services"
+    )
+    source = models.CharField(max_length=100)
+    identifiant = models.CharField("identifiant (id)", max_length=200)
+    nom = models.CharField(max_length=150)
+    description = models.TextField(blank=True)
+    date_maj = models.DateField("mise à jour le")
+    type = models.CharField(max_length=60, blank=True)
+    thematiques = _liste()
+    domaines = _liste()  # dérivé des thématiques : voir preparer()
+    frais = _liste()
+    frais_precisions = models.TextField(blank=True)
+    publics = _liste()
+    publics_precisions = models.TextField(blank=True)
+    conditions_acces = models.TextField("conditions d'accès", blank=True)
+    telephone = models.CharField("téléphone", max_length=30, blank=True)
+    courriel = models.EmailField(blank=True)
+    zone_eligibilite = _liste()  # codes INSEE de communes, EPCI ou départements
+    modes_accueil = _liste()  # en-presentiel, a-distance
+    modes_mobilisation = _liste()
+    mobilisable_par = _liste()
+    mobilisation_precisions = models.TextField(blank=True)
+    lien_mobilisation = models.URLField(max_length=500, blank=True)
+    lien_source = models.URLField(max_length=500, blank=True)
+    horaires_accueil = models.CharField(max_length=500, blank=True)
+    actif = models.BooleanField(default=True)
+    texte_recherche = models.TextField(editable=False, default="")
+    recherche = models.GeneratedField(
+        expression=SearchVector("texte_recherche", config="french"),
+        output_field=SearchVectorField(),
+        db_persist=True,
+    )
+    cree_le = models.DateTimeField(auto_now_add=True)
+    modifie_le = models.DateTimeField(auto_now=True)
+    cree_par = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+
+    objects = RessourceQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["nom"]
+        verbose_name = "service de la base de ressources"
+        verbose_name_plural = "services de la base de ressources"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["departement", "source", "identifiant"],
+                name="service_ressource_unique",
+                violation_error_message="Ce service existe déjà pour cette source.",
+            )
+        ]
+        indexes = [
+            GinIndex(fields=["recherche"], name="service_recherche_gin"),
+            GinIndex(fields=["domaines"], name="service_domaines_gin"),
+            GinIndex(fields=["thematiques"], name="service_thematiques_gin"),
+            GinIndex(fields=["zone_eligibilite"], name="service_zone_gin"),
+            GinIndex(fields=["publics"], name="service_publics_gin"),
+            models.Index(fields=["departement", "actif", "date_maj"]),
+        ]
+
+    def __str__(self) -> str:
+        return self.nom
+
+    def save(self, *args, **kwargs):
+        self.preparer()
+        super().save(*args, **kwargs)
+
+    def preparer(self) -> "ServiceRessource":
+        """Colonnes dérivées (à appeler avant bulk_create / bulk_update) : domaines de frein
+        et texte de recherche normalisé (sans accents : la base embarquée n'a pas
+        `unaccent`)."""
+        self.domaines = domaines_de_thematiques(self.thematiques)
+        structure_nom = self.structure.nom if self.structure_id else ""
+        morceaux = [
+            self.nom,
+            self.description,
+            structure_nom,
+            self.commune,
+            " ".join(self.thematiques),
+        ]
+        self.texte_recherche = normaliser(" ".join(m for m in morceaux if m))[:20000]
+        return self
+
+    @property
+    def a_verifier(self) -> bool:
+        return self.date_maj < timezone.localdate() - timezone.timedelta(days=30 * FRAICHEUR_MOIS)
+
+    @property
+    def est_locale(self) -> bool:
+        return self.source == SOURCE_LOCALE
+
