@@ -1,5 +1,5 @@
 """Parcours types construits par les services, partagés par les tests des dossiers.
-La fixture `equipe` est dans tests/dossiers/conftest.py."""
+La fixture `equipe` est dans tests/conftest.py."""
 
 import datetime as dt
 

@@ -1,0 +1,68 @@
+"""Recommandation d'axe, explicable (DOMAIN.md §3) : une fonction pure sur les freins et
+la capacité à rechercher un emploi. Les professionnels peuvent s'en écarter avec un motif."""
+
+from dataclasses import dataclass, field
+
+from accompagnement.referentiels import DomaineFrein
+from dossiers.models import Axe
+
+from .models import Capacite, Impact
+
+
+@dataclass(frozen=True)
+class FreinEvalue:
+    domaine: str
+    impact: str
+
+
+@dataclass
+class Recommandation:
+    axe: Axe
+    raisons: list[str] = field(default_factory=list)
+
+
+def _libelles(freins) -> str:
+    return ", ".join(DomaineFrein(f.domaine).label.split(" (")[0].lower() for f in freins)
+
+
+def recommander(freins_presents: list[FreinEvalue], capacite: str) -> Recommandation:
+    forts = [f for f in freins_presents if f.impact == Impact.FORT]
+    if forts and capacite == Capacite.NON:
+        return Recommandation(
+            Axe.SOCIAL_EXCLUSIF,
+            [
+                f"Frein d'impact fort : {_libelles(forts)}.",
+                "La recherche d'emploi n'est pas possible maintenant (capacité : non).",
+                "→ suivi social exclusif, le temps de lever ce frein.",
+            ],
+        )
+    if len(freins_presents) >= 2 or forts:
+        raisons = []
+        if len(freins_presents) >= 2:
+            raisons.append(
+                f"{len(freins_presents)} freins présents : {_libelles(freins_presents)}."
+            )
+        if forts:
+            raisons.append(f"Frein d'impact fort : {_libelles(forts)}.")
+        if capacite == Capacite.NON:
+            raisons.append("Capacité à rechercher : non, sans frein d'impact fort : à réexaminer.")
+        elif capacite == Capacite.PARTIELLEMENT:
+            raisons.append("La recherche d'emploi reste possible en partie.")
+        else:
+            raisons.append("La recherche d'emploi reste possible.")
+        raisons.append("→ accompagnement global en binôme.")
+        return Recommandation(Axe.ACCOMPAGNEMENT_GLOBAL, raisons)
+    if freins_presents:
+        unique = freins_presents[0]
+        return Recommandation(
+            Axe.RESSOURCES_SOCIALES,
+            [
+                f"Un seul frein, d'impact {Impact(unique.impact).label.lower() if unique.impact else 'non précisé'} : "
+                f"{_libelles([unique])}.",
+                "→ mobiliser une ressource sociale, le suivi France Travail continue.",
+            ],
+        )
+    return Recommandation(
+        Axe.RESSOURCES_SOCIALES,
+        ["Aucun frein social présent.", "→ suivi France Travail, ressources sociales au besoin."],
+    )

@@ -1,0 +1,523 @@
+"""Écritures du diagnostic partagé. Chaque volet est protégé par un verrouillage optimiste
+(numéro de révision comparé à l'enregistrement) ; un diagnostic partagé est en lecture
+seule : le modifier, c'est en ouvrir une nouvelle version."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
+
+from accompagnement import audit
+from accompagnement.exceptions import ErreurMetier
+from accompagnement.models import ActionAudit, Membership, User
+from accompagnement.referentiels import DomaineFrein
+from dossiers import services as dossiers_services
+from dossiers.journal import journaliser
+from dossiers.models import Axe, Dossier, RoleAffectation, StatutDossier, TypeEvenement
+
+from .models import (
+    BESOINS_PROFESSIONNELS,
+    ORDRE_IMPACT,
+    SITUATIONS,
+    Capacite,
+    DecisionOrientation,
+    Diagnostic,
+    EvaluationBesoin,
+    Frein,
+    Impact,
+    ModeInformation,
+    Presence,
+    StatutFrein,
+)
+from .recommandation import FreinEvalue, recommander
+
+CHAMPS_EMPLOI = (
+    "situation_pro",
+    "anciennete_inscription",
+    "dernier_emploi",
+    "fin_dernier_emploi",
+    "niveau_qualification",
+    "formation",
+    "metiers",
+    "type_contrat",
+    "temps_travail",
+    "rayon_mobilite_km",
+    "permis_b",
+    "vehicule",
+    "besoins",
+    "capacite_recherche",
+    "commentaire_emploi",
+)
+CHAMPS_FREIN = ("presence", "impact", "situations", "commentaire", "statut", "statut_le")
+
+
+class ConflitEdition(ErreurMetier):
+    """Quelqu'un a enregistré le même volet entre la lecture et l'enregistrement."""
+
+
+def _relire(diagnostic: Diagnostic) -> Diagnostic:
+    return (
+        Diagnostic.objects.select_for_update(of=("self",))
+        .select_related("dossier__departement", "dossier__demandeur")
+        .get(pk=diagnostic.pk)
+    )
+
+
+def _exiger_brouillon(diagnostic: Diagnostic) -> None:
+    if diagnostic.est_partage:
+        raise ErreurMetier(
+            "Ce diagnostic est partagé (validé par les deux professionnels) : il n'est plus modifiable. "
+            "Ouvrez une nouvelle version pour le faire évoluer."
+        )
+
+
+@transaction.atomic
+def demarrer(*, dossier: Dossier, par: User) -> Diagnostic:
+    """Nouvelle version : la première part de zéro, les suivantes reprennent la
+    précédente (volet emploi et freins) ; l'information de la personne est à refaire."""
+    dossier = (
+        Dossier.objects.select_for_update(of=("self",))
+        .select_related("departement")
+        .get(pk=dossier.pk)
+    )
+    if dossier.est_clos:
+        raise ErreurMetier("Ce dossier est clos : on n'y ouvre plus de diagnostic.")
+    precedent = dossier.diagnostics.order_by("-numero").first()
+    if precedent is not None and not precedent.est_partage:
+        raise ErreurMetier(f"Le diagnostic v{precedent.numero} est en cours : terminez-le d'abord.")
+    diagnostic = Diagnostic(
+        dossier=dossier,
+        numero=(precedent.numero + 1) if precedent else 1,
+        precedent=precedent,
+        cree_par=par,
+    )
+    if precedent is not None:
+        for champ in CHAMPS_EMPLOI:
+            setattr(diagnostic, champ, getattr(precedent, champ))
+    diagnostic.save()
+    anciens = {f.domaine: f for f in precedent.freins.all()} if precedent else {}
+    Frein.objects.bulk_create(
+        [
+            Frein(
+                diagnostic=diagnostic,
+                domaine=domaine,
+                **(
+                    {c: getattr(anciens[domaine], c) for c in CHAMPS_FREIN}
+                    if domaine in anciens
+                    else {}
+                ),
+            )
+            for domaine in DomaineFrein.values
+        ]
+    )
+    if dossier.statut == StatutDossier.A_ORIENTER:
+        dossiers_services.demarrer_diagnostic(dossier=dossier, par=par)
+    audit.enregistrer(
+        action=ActionAudit.CREATION, acteur=par, departement=dossier.departement, objet=diagnostic
+    )
+    journaliser(
+        dossier=dossier,
+        type=TypeEvenement.DIAGNOSTIC,
+        auteur=par,
+        resume=f"Diagnostic partagé v{diagnostic.numero} ouvert par {par}",
+        objet=diagnostic,
+    )
+    return diagnostic
+
+
+def _verifier_emploi(champs: dict) -> None:
+    inconnus = set(champs) - set(CHAMPS_EMPLOI)
+    if inconnus:
+        raise ErreurMetier(f"Champs inconnus : {', '.join(sorted(inconnus))}.")
+    for metier in champs.get("metiers", []):
+        if not isinstance(metier, dict) or not str(metier.get("libelle", "")).strip():
+            raise ErreurMetier(
+                "Chaque métier recherché a un libellé (et, si possible, un code ROME)."
+            )
+        code = str(metier.get("code_rome", "")).strip().upper()
+        if code and not (len(code) == 5 and code[0].isalpha() and code[1:].isdigit()):
+            raise ErreurMetier(
+                f"Code ROME invalide : « {code} » (une lettre et quatre chiffres, ex. K1302)."
+            )
+    for cle, valeur in champs.get("besoins", {}).items():
+        if cle not in BESOINS_PROFESSIONNELS or valeur not in EvaluationBesoin.values:
+            raise ErreurMetier(f"Évaluation de besoin invalide : {cle} = {valeur}.")
+    fin = champs.get("fin_dernier_emploi")
+    if fin and fin > timezone.localdate():
+        raise ErreurMetier("La fin du dernier emploi ne peut pas être dans le futur.")
+
+
+@transaction.atomic
+def enregistrer_emploi(*, diagnostic: Diagnostic, par: User, revision: int, **champs) -> Diagnostic:
+    """Enregistre le volet emploi si personne ne l'a modifié depuis la lecture (`revision`)."""
+    diagnostic = _relire(diagnostic)
+    _exiger_brouillon(diagnostic)
+    if diagnostic.emploi_valide:
+        raise ErreurMetier(
+            "Le volet emploi est validé : il n'est plus modifiable dans cette version."
+        )
+    _verifier_emploi(champs)
+    if "metiers" in champs:
+        champs["metiers"] = [
+            {
+                "code_rome": str(m.get("code_rome", "")).strip().upper(),
+                "libelle": str(m["libelle"]).strip(),
+            }
+            for m in champs["metiers"]
+        ]
+    mis_a_jour = Diagnostic.objects.filter(pk=diagnostic.pk, revision_emploi=revision).update(
+        revision_emploi=F("revision_emploi") + 1, **champs
+    )
+    if not mis_a_jour:
+        raise ConflitEdition(
+            "Le volet emploi a été enregistré par quelqu'un d'autre pendant votre saisie : rien n'a été "
+            "écrasé. Rechargez la page pour voir sa version, puis reportez vos modifications."
+        )
+    audit.enregistrer(
+        action=ActionAudit.MODIFICATION,
+        acteur=par,
+        departement=diagnostic.dossier.departement,
+        objet=diagnostic,
+        details={"volet": "emploi", "champs": sorted(champs)},
+    )
+    diagnostic.refresh_from_db()
+    return diagnostic
+
+
+def _verifier_frein(domaine: str, valeurs: dict) -> dict:
+    presence = valeurs.get("presence", Presence.NON_ABORDE)
+    if presence not in Presence.values:
+        raise ErreurMetier(f"{DomaineFrein(domaine).label} : présence invalide.")
+    propres = {
+        "presence": presence,
+        "situations": [s for s in valeurs.get("situations", []) if str(s).strip()],
+        "commentaire": valeurs.get("commentaire", "").strip(),
+        "impact": "",
+        "statut": "",
+        "statut_le": None,
+    }
+    if presence == Presence.PRESENT:
+        impact = valeurs.get("impact", "")
+        if impact not in Impact.values:
+            raise ErreurMetier(
+                f"{DomaineFrein(domaine).label} : précisez l'impact du frein (fort, moyen, sans impact)."
+            )
+        statut = valeurs.get("statut") or StatutFrein.IDENTIFIE
+        if statut not in StatutFrein.values:
+            raise ErreurMetier(f"{DomaineFrein(domaine).label} : statut invalide.")
+        statut_le = valeurs.get("statut_le") or timezone.localdate()
+        if statut_le > timezone.localdate():
+            raise ErreurMetier(
+                f"{DomaineFrein(domaine).label} : la date du statut ne peut pas être dans le futur."
+            )
+        propres.update(impact=impact, statut=statut, statut_le=statut_le)
+    inconnues = set(propres["situations"]) - set(SITUATIONS[domaine])
+    if inconnues and not all(s.startswith("Autre : ") for s in inconnues):
+        raise ErreurMetier(
+            f"{DomaineFrein(domaine).label} : situation inconnue ({', '.join(sorted(inconnues))})."
+        )
+    return propres
+
+
+@transaction.atomic
+def enregistrer_social(
+    *, diagnostic: Diagnostic, par: User, revision: int, freins: dict[str, dict]
+) -> Diagnostic:
+    """Enregistre les domaines fournis du volet social (verrouillage optimiste sur le volet)."""
+    diagnostic = _relire(diagnostic)
+    _exiger_brouillon(diagnostic)
+    if diagnostic.social_valide:
+        raise ErreurMetier(
+            "Le volet social est validé : il n'est plus modifiable dans cette version."
+        )
+    propres = {domaine: _verifier_frein(domaine, valeurs) for domaine, valeurs in freins.items()}
+    if not Diagnostic.objects.filter(pk=diagnostic.pk, revision_social=revision).update(
+        revision_social=F("revision_social") + 1
+    ):
+        raise ConflitEdition(
+            "Le volet social a été enregistré par quelqu'un d'autre pendant votre saisie : rien n'a été "
+            "écrasé. Rechargez la page pour voir sa version, puis reportez vos modifications."
+        )
+    existants = {f.domaine: f for f in diagnostic.freins.filter(domaine__in=propres)}
+    for domaine, valeurs in propres.items():
+        for champ, valeur in valeurs.items():
+            setattr(existants[domaine], champ, valeur)
+    Frein.objects.bulk_update(existants.values(), CHAMPS_FREIN)
+    audit.enregistrer(
+        action=ActionAudit.MODIFICATION,
+        acteur=par,
+        departement=diagnostic.dossier.departement,
+        objet=diagnostic,
+        details={"volet": "social", "domaines": sorted(propres)},
+    )
+    diagnostic.refresh_from_db()
+    return diagnostic
+
+
+@transaction.atomic
+def enregistrer_information(
+    *, diagnostic: Diagnostic, par: User, date: dt.date, mode: ModeInformation, accord: bool
+) -> Diagnostic:
+    diagnostic = _relire(diagnostic)
+    _exiger_brouillon(diagnostic)
+    if date > timezone.localdate():
+        raise ErreurMetier("La date d'information ne peut pas être dans le futur.")
+    if mode not in ModeInformation.values:
+        raise ErreurMetier("Indiquez comment la personne a été informée.")
+    diagnostic.information_le, diagnostic.information_mode, diagnostic.accord_personne = (
+        date,
+        mode,
+        accord,
+    )
+    diagnostic.save(update_fields=["information_le", "information_mode", "accord_personne"])
+    audit.enregistrer(
+        action=ActionAudit.MODIFICATION,
+        acteur=par,
+        departement=diagnostic.dossier.departement,
+        objet=diagnostic,
+        details={"information": str(date), "mode": mode, "accord": accord},
+    )
+    return diagnostic
+
+
+def _exiger_information(diagnostic: Diagnostic) -> None:
+    if diagnostic.information_le is None or not diagnostic.information_mode:
+        raise ErreurMetier(
+            "Enregistrez d'abord la date et la façon dont la personne a été informée : "
+            "sans cela, le diagnostic ne peut pas être validé."
+        )
+
+
+def _finaliser_si_partage(diagnostic: Diagnostic, par: User) -> None:
+    if not diagnostic.est_partage:
+        return
+    # Un frein levé ne pèse plus sur l'orientation.
+    presents = [
+        FreinEvalue(f.domaine, f.impact)
+        for f in diagnostic.freins.all()
+        if f.est_present and f.statut != StatutFrein.LEVE
+    ]
+    recommandation = recommander(presents, diagnostic.capacite_recherche)
+    diagnostic.axe_recommande = recommandation.axe
+    diagnostic.raisons_recommandation = recommandation.raisons
+    diagnostic.save(update_fields=["axe_recommande", "raisons_recommandation"])
+    journaliser(
+        dossier=diagnostic.dossier,
+        type=TypeEvenement.DIAGNOSTIC,
+        auteur=par,
+        resume=f"Diagnostic v{diagnostic.numero} partagé ; recommandation : {Axe(recommandation.axe).label}",
+        objet=diagnostic,
+    )
+
+
+@transaction.atomic
+def valider_emploi(*, diagnostic: Diagnostic, par: User) -> Diagnostic:
+    diagnostic = _relire(diagnostic)
+    _exiger_brouillon(diagnostic)
+    _exiger_information(diagnostic)
+    if diagnostic.emploi_valide:
+        raise ErreurMetier("Le volet emploi est déjà validé.")
+    if not diagnostic.situation_pro or not diagnostic.capacite_recherche:
+        raise ErreurMetier(
+            "Avant de valider, renseignez au moins la situation professionnelle et la capacité à "
+            "engager une recherche d'emploi."
+        )
+    diagnostic.emploi_valide_par, diagnostic.emploi_valide_le = par, timezone.now()
+    diagnostic.save(update_fields=["emploi_valide_par", "emploi_valide_le"])
+    audit.enregistrer(
+        action=ActionAudit.MODIFICATION,
+        acteur=par,
+        departement=diagnostic.dossier.departement,
+        objet=diagnostic,
+        details={"validation": "emploi"},
+    )
+    _finaliser_si_partage(diagnostic, par)
+    return diagnostic
+
+
+@transaction.atomic
+def valider_social(*, diagnostic: Diagnostic, par: User) -> Diagnostic:
+    diagnostic = _relire(diagnostic)
+    _exiger_brouillon(diagnostic)
+    _exiger_information(diagnostic)
+    if diagnostic.social_valide:
+        raise ErreurMetier("Le volet social est déjà validé.")
+    freins = list(diagnostic.freins.all())
+    if all(f.presence == Presence.NON_ABORDE for f in freins):
+        raise ErreurMetier("Avant de valider, évaluez au moins un domaine du volet social.")
+    sans_impact = [f.get_domaine_display() for f in freins if f.est_present and not f.impact]
+    if sans_impact:
+        raise ErreurMetier(f"Précisez l'impact des freins : {', '.join(sans_impact)}.")
+    diagnostic.social_valide_par, diagnostic.social_valide_le = par, timezone.now()
+    diagnostic.save(update_fields=["social_valide_par", "social_valide_le"])
+    audit.enregistrer(
+        action=ActionAudit.MODIFICATION,
+        acteur=par,
+        departement=diagnostic.dossier.departement,
+        objet=diagnostic,
+        details={"validation": "social"},
+    )
+    _finaliser_si_partage(diagnostic, par)
+    return diagnostic
+
+
+@transaction.atomic
+def decider(
+    *,
+    diagnostic: Diagnostic,
+    par: User,
+    axe: Axe,
+    motif: str = "",
+    date: dt.date | None = None,
+    accord_personne: bool = False,
+    conseiller: User | None = None,
+    professionnel_social: User | None = None,
+    affectations: dict[str, Membership] | None = None,
+) -> DecisionOrientation:
+    """Décision conjointe sur un diagnostic partagé. Dans la même transaction : les places
+    demandées sont pourvues (binôme, référent social), puis le dossier entre sur l'axe
+    (première orientation), y reste (renouvellement) ou en change."""
+    diagnostic = _relire(diagnostic)
+    date = date or timezone.localdate()
+    if not diagnostic.est_partage:
+        raise ErreurMetier(
+            "La décision se prend sur un diagnostic partagé (validé par les deux professionnels)."
+        )
+    if DecisionOrientation.objects.filter(diagnostic=diagnostic).exists():
+        raise ErreurMetier("Une décision a déjà été prise sur ce diagnostic.")
+    if axe not in Axe.values:
+        raise ErreurMetier("Choisissez un axe.")
+    if axe != diagnostic.axe_recommande and not motif.strip():
+        raise ErreurMetier(
+            f"L'axe décidé diffère de la recommandation ({Axe(diagnostic.axe_recommande).label}) : "
+            "le motif est obligatoire."
+        )
+    dossier = diagnostic.dossier
+    for place, membership in (affectations or {}).items():
+        tenue = dossier.affectations.ouvertes().filter(role=place).first()
+        if tenue is None or tenue.professionnel_id != membership.user_id:
+            dossiers_services.affecter(
+                dossier=dossier,
+                place=RoleAffectation(place),
+                professionnel=membership,
+                par=par,
+                date=date,
+            )
+    dossier.refresh_from_db()
+    libelle_motif = motif.strip() or f"Décision conjointe sur le diagnostic v{diagnostic.numero}"
+    if not dossier.axe_courant:
+        dossiers_services.orienter(
+            dossier=dossier,
+            axe=axe,
+            decide_par=par,
+            motif=libelle_motif,
+            accord_personne=accord_personne,
+            conseiller=conseiller,
+            professionnel_social=professionnel_social,
+            date=date,
+        )
+    elif dossier.axe_courant != axe:
+        demande = dossiers_services.demander_changement_axe(
+            dossier=dossier, axe=axe, motif=libelle_motif, par=par
+        )
+        dossiers_services.decider_changement_axe(
+            demande=demande,
+            accepter=True,
+            motif=libelle_motif,
+            par=par,
+            accord_personne=accord_personne,
+            date=date,
+        )
+    decision = DecisionOrientation.objects.create(
+        diagnostic=diagnostic,
+        axe=axe,
+        axe_recommande=diagnostic.axe_recommande,
+        motif=motif.strip(),
+        date=date,
+        decide_par=par,
+        accord_personne=accord_personne,
+        conseiller=conseiller,
+        professionnel_social=professionnel_social,
+    )
+    audit.enregistrer(
+        action=ActionAudit.CREATION,
+        acteur=par,
+        departement=dossier.departement,
+        objet=decision,
+        details={"axe": axe, "axe_recommande": diagnostic.axe_recommande},
+    )
+    journaliser(
+        dossier=dossier,
+        type=TypeEvenement.ORIENTATION,
+        auteur=par,
+        date=date,
+        resume=f"Décision conjointe (diagnostic v{diagnostic.numero}) : {Axe(axe).label}"
+        + ("" if axe == diagnostic.axe_recommande else " (écart à la recommandation, motivé)"),
+        objet=decision,
+    )
+    return decision
+
+
+# --- Comparaison de versions et progrès -----------------------------------------------------
+
+
+@dataclass
+class Comparaison:
+    leves: list[str] = field(default_factory=list)
+    nouveaux: list[str] = field(default_factory=list)
+    aggraves: list[str] = field(default_factory=list)
+    ameliores: list[str] = field(default_factory=list)
+    persistants: list[str] = field(default_factory=list)
+    capacite_avant: str = ""
+    capacite_apres: str = ""
+
+    @property
+    def capacite_a_change(self) -> bool:
+        return self.capacite_avant != self.capacite_apres
+
+
+def comparer(ancien: Diagnostic, nouveau: Diagnostic) -> Comparaison:
+    """Ce qui a bougé entre deux versions : freins levés (présents puis absents, ou statut
+    « levé »), nouveaux, aggravés ou atténués (impact), et la capacité à rechercher."""
+    avant = {f.domaine: f for f in ancien.freins.all()}
+    apres = {f.domaine: f for f in nouveau.freins.all()}
+    resultat = Comparaison(
+        capacite_avant=ancien.capacite_recherche, capacite_apres=nouveau.capacite_recherche
+    )
+    for domaine in DomaineFrein.values:
+        a, n = avant.get(domaine), apres.get(domaine)
+        etait = a is not None and a.est_present and a.statut != StatutFrein.LEVE
+        est = n is not None and n.est_present and n.statut != StatutFrein.LEVE
+        if etait and not est:
+            resultat.leves.append(domaine)
+        elif est and not etait:
+            resultat.nouveaux.append(domaine)
+        elif etait and est:
+            ecart = ORDRE_IMPACT[n.impact] - ORDRE_IMPACT[a.impact]
+            (
+                resultat.aggraves
+                if ecart > 0
+                else resultat.ameliores
+                if ecart < 0
+                else resultat.persistants
+            ).append(domaine)
+    return resultat
+
+
+__all__ = [
+    "Capacite",
+    "Comparaison",
+    "ConflitEdition",
+    "comparer",
+    "decider",
+    "demarrer",
+    "enregistrer_emploi",
+    "enregistrer_information",
+    "enregistrer_social",
+    "valider_emploi",
+    "valider_social",
+]
