@@ -4,6 +4,7 @@ et tous les plannings (beat) déclarés ici, en un seul endroit."""
 import os
 
 from celery import Celery
+from celery.schedules import crontab
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "accompagnement.settings")
 
@@ -12,4 +13,13 @@ app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
 
 # Plannings : les tâches périodiques s'ajoutent ici au fil des fonctionnalités.
-app.conf.beat_schedule = {}
+app.conf.beat_schedule = {
+    "resumes-quotidiens-des-notifications": {
+        "task": "accompagnement.tasks.envoyer_resumes_quotidiens",
+        "schedule": crontab(hour=7, minute=30),
+    },
+    "sollicitations-relances-et-expiration": {
+        "task": "dossiers.tasks.expirer_sollicitations",
+        "schedule": crontab(hour=6, minute=15),
+    },
+}

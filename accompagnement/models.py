@@ -284,3 +284,57 @@ class EvenementAudit(models.Model):
 
     def __str__(self) -> str:
         return f"{self.horodatage:%d/%m/%Y %H:%M} {self.get_action_display()} {self.objet_type}"
+
+
+class CategorieNotification(models.TextChoices):
+    AFFECTATION = "affectation", "Nouvelle affectation"
+    CHANGEMENT_AXE = "changement_axe", "Demande de changement d'axe"
+    DECISION = "decision", "Décision"
+    SOLLICITATION = "sollicitation", "Sollicitation"
+    ACTION = "action", "Action à échéance"
+    DOCUMENT = "document", "Document ajouté"
+    RENOUVELLEMENT = "renouvellement", "Renouvellement à décider"
+    AUTRE = "autre", "Information"
+
+
+class NotificationQuerySet(models.QuerySet):
+    def non_lues(self) -> "NotificationQuerySet":
+        return self.filter(lue_le__isnull=True)
+
+    def a_resumer(self) -> "NotificationQuerySet":
+        """Pas encore envoyées par courriel (ni à l'unité ni dans un résumé)."""
+        return self.filter(envoyee_le__isnull=True)
+
+
+class Notification(models.Model):
+    """Boîte de réception d'un professionnel. Les notifications partent par courriel dans
+    un résumé quotidien ; celles qui portent une décision le concernant partent aussitôt."""
+
+    uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    destinataire = models.ForeignKey(User, on_delete=models.CASCADE, related_name="notifications")
+    categorie = models.CharField(
+        "catégorie",
+        max_length=20,
+        choices=CategorieNotification.choices,
+        default=CategorieNotification.AUTRE,
+    )
+    titre = models.CharField(max_length=200)
+    texte = models.TextField(blank=True)
+    lien = models.CharField(
+        max_length=300, blank=True, help_text="Chemin dans l'application (/dossiers/…)."
+    )
+    cree_le = models.DateTimeField(default=timezone.now)
+    lue_le = models.DateTimeField("lue le", null=True, blank=True)
+    envoyee_le = models.DateTimeField("envoyée par courriel le", null=True, blank=True)
+
+    objects = NotificationQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-cree_le", "-pk"]
+        indexes = [
+            models.Index(fields=["destinataire", "lue_le"]),
+            models.Index(fields=["envoyee_le", "destinataire"]),
+        ]
+
+    def __str__(self) -> str:
+        return self.titre

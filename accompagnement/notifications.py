@@ -1,16 +1,24 @@
-"""Notifications aux professionnels. Pour l'instant par courriel, envoyé par Celery après
-la validation de la transaction (rien ne part si l'écriture échoue)."""
+"""Notifications aux professionnels : une boîte de réception dans l'application et, par
+courriel, un résumé quotidien (Celery beat) plutôt qu'un message par événement. Une
+décision qui concerne directement quelqu'un lui est envoyée aussitôt (`immediat=True`).
+
+Tout est écrit dans la transaction de l'événement : si l'écriture échoue, rien ne part."""
 
 import contextlib
 import contextvars
+from collections import defaultdict
 from collections.abc import Iterable, Iterator
 
 from django.conf import settings
 from django.db import transaction
+from django.utils import timezone
+
+from .models import CategorieNotification, Notification
 
 _suspendues: contextvars.ContextVar[bool] = contextvars.ContextVar(
     "notifications_suspendues", default=False
 )
+PREFIXE_SUJET = "[Accompagnement global]"
 
 
 @contextlib.contextmanager
@@ -24,16 +32,85 @@ def suspendues() -> Iterator[None]:
         _suspendues.reset(jeton)
 
 
-def envoyer(*, destinataires: Iterable, sujet: str, texte: str) -> None:
-    if _suspendues.get():
-        return
-    adresses = sorted({u.email for u in destinataires if u is not None and u.is_active and u.email})
-    if not adresses:
-        return
+def url_absolue(lien: str) -> str:
+    return f"{settings.URL_PUBLIQUE.rstrip('/')}{lien}" if lien else ""
+
+
+def _courriel(destinataire, sujet: str, texte: str) -> None:
     from .tasks import envoyer_courriel
 
-    corps = f"{texte}\n\n— Accompagnement global\n{getattr(settings, 'URL_PUBLIQUE', '')}".rstrip()
-    for adresse in adresses:
-        transaction.on_commit(
-            lambda a=adresse: envoyer_courriel.delay(f"[Accompagnement global] {sujet}", corps, [a])
+    adresse = destinataire.email
+    corps = f"Bonjour {destinataire.prenom},\n\n{texte}\n\n— Accompagnement global"
+    transaction.on_commit(
+        lambda: envoyer_courriel.delay(f"{PREFIXE_SUJET} {sujet}", corps, [adresse])
+    )
+
+
+def envoyer(
+    *,
+    destinataires: Iterable,
+    sujet: str,
+    texte: str = "",
+    lien: str = "",
+    categorie: CategorieNotification = CategorieNotification.AUTRE,
+    immediat: bool = False,
+) -> list[Notification]:
+    if _suspendues.get():
+        return []
+    uniques = {u.pk: u for u in destinataires if u is not None and u.is_active and u.email}
+    if not uniques:
+        return []
+    maintenant = timezone.now()
+    notifications = Notification.objects.bulk_create(
+        [
+            Notification(
+                destinataire=u,
+                categorie=categorie,
+                titre=sujet[:200],
+                texte=texte,
+                lien=lien,
+                envoyee_le=maintenant if immediat else None,
+            )
+            for u in uniques.values()
+        ]
+    )
+    if immediat:
+        for u in uniques.values():
+            _courriel(u, sujet, f"{texte}\n\n{url_absolue(lien)}".strip())
+    return notifications
+
+
+@transaction.atomic
+def envoyer_resumes() -> int:
+    """Un courriel par destinataire regroupant ses notifications pas encore envoyées.
+    Idempotent : une notification n'entre que dans un seul résumé."""
+    a_envoyer = (
+        Notification.objects.a_resumer()
+        .select_for_update(skip_locked=True, of=("self",))
+        .select_related("destinataire")
+        .order_by("destinataire_id", "cree_le")
+    )
+    par_destinataire = defaultdict(list)
+    for notification in a_envoyer:
+        par_destinataire[notification.destinataire].append(notification)
+    maintenant = timezone.now()
+    for destinataire, notifications in par_destinataire.items():
+        if not (destinataire.is_active and destinataire.email):
+            continue
+        lignes = [
+            f"• {n.cree_le:%d/%m/%Y} — {n.get_categorie_display()} : {n.titre}"
+            + (f"\n  {url_absolue(n.lien)}" if n.lien else "")
+            for n in notifications
+        ]
+        nombre = len(notifications)
+        _courriel(
+            destinataire,
+            f"{nombre} nouveauté{'s' if nombre > 1 else ''} dans vos dossiers",
+            "Voici ce qui s'est passé depuis votre dernier résumé :\n\n"
+            + "\n".join(lignes)
+            + f"\n\nVotre boîte de réception : {url_absolue('/notifications/')}",
         )
+    Notification.objects.filter(
+        pk__in=[n.pk for liste in par_destinataire.values() for n in liste]
+    ).update(envoyee_le=maintenant)
+    return len(par_destinataire)

@@ -260,4 +260,6 @@ LOGGING = {
 # --- Application -----------------------------------------------------------------------
 # Comptes de démonstration : seed_demo ne s'exécute que là où c'est voulu.
 DEMO_AUTORISEE = env.bool("DEMO_AUTORISEE", default=DEBUG)
+# Adresse publique de l'application, pour les liens des courriels.
+URL_PUBLIQUE = env.str("URL_PUBLIQUE", default="http://127.0.0.1:8000")
 DEMO_MOT_DE_PASSE = env.str("DEMO_MOT_DE_PASSE", default="Demo-Accompagnement-2026")

@@ -19,3 +19,11 @@ def envoyer_courriel(
     if html:
         message.attach_alternative(html, "text/html")
     return message.send()
+
+
+@shared_task(time_limit=15 * 60, soft_time_limit=14 * 60)
+def envoyer_resumes_quotidiens() -> int:
+    """Résumé quotidien des notifications (planifié dans accompagnement/celery.py)."""
+    from .notifications import envoyer_resumes
+
+    return envoyer_resumes()

@@ -1,20 +1,21 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
 from django.core.paginator import Paginator
-from django.db import connections
+from django.db import connections, models
 from django.db.models import Count, Q
 from django.http import JsonResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_GET, require_POST
 
 from . import audit, perms
 from .celery import app as celery_app
 from .decorators import membership_requis
 from .forms import ChoixStructureForm
 from .middleware import SESSION_KEY
-from .models import ActionAudit, Membership, Role, Structure
+from .models import ActionAudit, Membership, Notification, Role, Structure
 
 
 @membership_requis
@@ -115,3 +116,41 @@ def healthz(request):
     broker_ko = etat["broker"].startswith("indisponible")
     etat["status"] = "ko" if not ok else ("degrade" if broker_ko else "ok")
     return JsonResponse(etat, status=200 if ok else 503)
+
+
+def notifications(request):
+    """Boîte de réception : non lues d'abord, puis les plus récentes."""
+    qs = Notification.objects.filter(destinataire=request.user).order_by(
+        models.F("lue_le").asc(nulls_first=True), "-cree_le", "-pk"
+    )
+    if request.GET.get("non_lues"):
+        qs = qs.non_lues()
+    page = Paginator(qs, 30).get_page(request.GET.get("page"))
+    return render(request, "accompagnement/notifications.html", {"page": page})
+
+
+@require_POST
+def notification_ouvrir(request, uuid):
+    """Marque lue puis suit le lien (chemin interne seulement)."""
+    notification = get_object_or_404(Notification, uuid=uuid, destinataire=request.user)
+    if notification.lue_le is None:
+        notification.lue_le = timezone.now()
+        notification.save(update_fields=["lue_le"])
+    lien = notification.lien
+    if lien.startswith("/") and not lien.startswith("//"):
+        return redirect(lien)
+    return redirect("notifications")
+
+
+@require_POST
+def notifications_tout_lire(request):
+    nombre = (
+        Notification.objects.filter(destinataire=request.user)
+        .non_lues()
+        .update(lue_le=timezone.now())
+    )
+    messages.success(
+        request,
+        f"{nombre} notification{'s' if nombre > 1 else ''} marquée{'s' if nombre > 1 else ''} comme lue{'s' if nombre > 1 else ''}.",
+    )
+    return redirect("notifications")

@@ -8,11 +8,19 @@ import datetime as dt
 
 from django.db import transaction
 from django.db.models import F
+from django.urls import reverse
 from django.utils import timezone
 
 from accompagnement import audit, notifications
 from accompagnement.exceptions import ErreurMetier
-from accompagnement.models import ActionAudit, Departement, Membership, TypeStructure, User
+from accompagnement.models import (
+    ActionAudit,
+    CategorieNotification,
+    Departement,
+    Membership,
+    TypeStructure,
+    User,
+)
 
 from .journal import journaliser
 from .models import (
@@ -164,6 +172,10 @@ def _date_valide(date: dt.date | None, dossier: Dossier, libelle: str) -> dt.dat
             f"({dossier.date_orientation:%d/%m/%Y})."
         )
     return date
+
+
+def _lien(dossier: Dossier) -> str:
+    return reverse("dossiers:dossier", args=[dossier.uuid])
 
 
 def _verrouiller(dossier: Dossier) -> Dossier:
@@ -348,8 +360,10 @@ def affecter(
     if professionnel.user_id != par.pk:
         notifications.envoyer(
             destinataires=[professionnel.user],
-            sujet="Un dossier vous est confié",
+            sujet=f"Dossier de {dossier.demandeur} confié : {RoleAffectation(place).label}",
             texte=f"Le dossier de {dossier.demandeur} vous est confié ({RoleAffectation(place).label}) par {par}.",
+            lien=_lien(dossier),
+            categorie=CategorieNotification.AFFECTATION,
         )
     return affectation
 
@@ -470,8 +484,10 @@ def demander_changement_axe(
     ]
     notifications.envoyer(
         destinataires=[u for u in destinataires if u.pk != par.pk],
-        sujet="Demande de changement d'axe",
+        sujet=f"Demande de passage en {Axe(axe).label} : {dossier.demandeur}",
         texte=f"{par} demande le passage du dossier de {dossier.demandeur} en {Axe(axe).label}.\nMotif : {motif}",
+        lien=_lien(dossier),
+        categorie=CategorieNotification.CHANGEMENT_AXE,
     )
     journaliser(
         dossier=dossier,
@@ -543,6 +559,9 @@ def decider_changement_axe(
             f"Votre demande de passage du dossier de {dossier.demandeur} en {demande.get_axe_demande_display()} "
             f"a été {demande.get_statut_display().lower()} par {par}.\nMotif : {motif}"
         ),
+        lien=_lien(dossier),
+        categorie=CategorieNotification.DECISION,
+        immediat=True,  # une décision qui le concerne : tout de suite, pas dans le résumé
     )
     journaliser(
         dossier=dossier,

@@ -3,12 +3,17 @@ import factory
 from accompagnement.models import Departement, Membership, Role, Structure, TypeStructure, User
 
 
+CODES_LIBRES = [f"{i:02d}" for i in range(1, 96) if i not in (14, 25, 61)]
+
+
 class DepartementFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = Departement
         django_get_or_create = ("code_insee",)
 
-    code_insee = factory.Iterator(["25", "61", "39", "70", "90", "2A"])
+    # Un code différent à chaque appel : deux fabriques donnent deux départements distincts.
+    # Les codes que les tests demandent explicitement (25, 61, 14) sont exclus.
+    code_insee = factory.Sequence(lambda n: CODES_LIBRES[n % len(CODES_LIBRES)])
     nom = factory.LazyAttribute(lambda o: f"Département {o.code_insee}")
 
 

@@ -6,7 +6,13 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from accompagnement.exceptions import ErreurMetier
-from accompagnement.models import ActionAudit, EvenementAudit, Role
+from accompagnement.models import (
+    ActionAudit,
+    CategorieNotification,
+    EvenementAudit,
+    Notification,
+    Role,
+)
 from dossiers import services
 from dossiers.models import (
     Affectation,
@@ -189,7 +195,11 @@ def test_affecter_puis_relais_garde_l_historique_et_notifie(
         "Congé long",
     )
     assert nouvelle.date_fin is None and nouvelle.professionnel == equipe.ts_bis.user
-    assert {m.to[0] for m in mail.outbox} == {equipe.ts.user.email, equipe.ts_bis.user.email}
+    # Une affectation va dans la boîte de réception (et le résumé du jour), pas en courriel.
+    assert mail.outbox == []
+    notifiees = Notification.objects.filter(categorie=CategorieNotification.AFFECTATION)
+    assert {n.destinataire for n in notifiees} == {equipe.ts.user, equipe.ts_bis.user}
+    assert all(n.lien == f"/dossiers/{dossier.uuid}/" for n in notifiees)
     dossier.refresh_from_db()
     assert dossier.territoire == equipe.territoire
 
@@ -409,8 +419,10 @@ def test_changement_d_axe_demande_puis_acceptation(
             dossier=dossier, axe=Axe.SOCIAL_EXCLUSIF, motif="Hospitalisation", par=equipe.ts.user
         )
     assert demande.statut == StatutDemande.EN_ATTENTE
-    assert equipe.dedie.user.email in {m.to[0] for m in mail.outbox}
-    mail.outbox.clear()
+    assert Notification.objects.filter(
+        destinataire=equipe.dedie.user, categorie=CategorieNotification.CHANGEMENT_AXE
+    ).exists()
+    assert mail.outbox == []
     with django_capture_on_commit_callbacks(execute=True):
         services.decider_changement_axe(
             demande=demande,
@@ -425,6 +437,7 @@ def test_changement_d_axe_demande_puis_acceptation(
     assert dossier.axe_courant == Axe.SOCIAL_EXCLUSIF
     premiere, seconde = dossier.periodes.order_by("date_debut", "pk")
     assert premiere.date_fin == seconde.date_debut == AUJOURD_HUI() and seconde.date_fin is None
+    # La décision concerne le demandeur : courriel immédiat.
     assert [m.to[0] for m in mail.outbox] == [equipe.ts.user.email]
     assert "acceptée" in mail.outbox[0].subject
 
