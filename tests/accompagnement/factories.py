@@ -2,7 +2,6 @@ import factory
 
 from accompagnement.models import Departement, Membership, Role, Structure, TypeStructure, User
 
-
 CODES_LIBRES = [f"{i:02d}" for i in range(1, 96) if i not in (14, 25, 61)]
 
 
