@@ -185,4 +185,3 @@ class ServiceRessource(Adresse):
     @property
     def est_locale(self) -> bool:
         return self.source == SOURCE_LOCALE
-
