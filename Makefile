@@ -10,7 +10,7 @@ STAMP := $(VENV)/.installe
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: help install run worker beat test test-fast quality fmt clean-db
+.PHONY: help install run worker beat test test-fast quality fmt clean-db bench
 
 help: ## Liste les commandes
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -60,6 +60,9 @@ quality: install ## Lint, format, migrations, checks Django, fichier compose
 fmt: install ## Reformate le code (ruff)
 	$(VENV)/bin/ruff check --fix .
 	$(VENV)/bin/ruff format .
+
+bench: install ## Mesures de performance (bench/README.md), résultats dans bench/resultats/
+	$(PY) -m bench.import_ressources
 
 clean-db: ## Arrête et supprime la base embarquée (var/pgdata)
 	-@$(VENV)/bin/python -c "import pgserver" 2>/dev/null && pkill -f 'var/pgdata' || true

@@ -65,6 +65,8 @@ class StructureRessource(Adresse):
     lien_source = models.URLField(max_length=500, blank=True)
     horaires_accueil = models.CharField(max_length=500, blank=True)
     reseaux_porteurs = _liste()
+    site_web = models.URLField("site web", max_length=500, blank=True)
+    accessibilite_lieu = models.URLField("accessibilité du lieu", max_length=500, blank=True)
     cree_le = models.DateTimeField(auto_now_add=True)
     modifie_le = models.DateTimeField(auto_now=True)
 
@@ -84,6 +86,10 @@ class StructureRessource(Adresse):
 
     def __str__(self) -> str:
         return self.nom
+
+    @property
+    def est_locale(self) -> bool:
+        return self.source == SOURCE_LOCALE
 
 
 class ServiceRessource(Adresse):
@@ -120,8 +126,16 @@ class ServiceRessource(Adresse):
     lien_mobilisation = models.URLField(max_length=500, blank=True)
     lien_source = models.URLField(max_length=500, blank=True)
     horaires_accueil = models.CharField(max_length=500, blank=True)
+    contact_nom_prenom = models.CharField("contact (nom et prénom)", max_length=200, blank=True)
+    volume_horaire_hebdomadaire = models.FloatField(
+        "volume horaire hebdomadaire", null=True, blank=True
+    )
+    nombre_semaines = models.PositiveIntegerField("nombre de semaines", null=True, blank=True)
     actif = models.BooleanField(default=True)
     texte_recherche = models.TextField(editable=False, default="")
+    # Nom normalisé : le classement de la recherche fait passer devant les services dont le
+    # nom correspond (voir conventions/filters.py).
+    texte_nom = models.TextField(editable=False, default="")
     recherche = models.GeneratedField(
         expression=SearchVector("texte_recherche", config="french"),
         output_field=SearchVectorField(),
@@ -176,6 +190,7 @@ class ServiceRessource(Adresse):
             " ".join(self.thematiques),
         ]
         self.texte_recherche = normaliser(" ".join(m for m in morceaux if m))[:20000]
+        self.texte_nom = normaliser(self.nom)
         return self
 
     @property

@@ -1,0 +1,266 @@
+"""Base de ressources sociales : annuaire et recherche, fiches, services à vérifier,
+import d'un fichier data·inclusion, saisie des ressources locales.
+
+Lectures toujours restreintes au département courant (une ressource d'un autre
+département : 404) ; droits dans conventions/perms.py ; écritures par
+conventions/services.py et conventions/imports.py."""
+
+from functools import wraps
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.cache import patch_vary_headers
+from django.views.decorators.http import require_POST
+
+from accompagnement.decorators import membership_requis
+from accompagnement.exceptions import ErreurMetier
+
+from . import datainclusion as di
+from . import perms, services
+from .filters import RessourceFilter
+from .forms import DepotForm, ServiceForm, StructureForm
+from .imports import analyser, appliquer
+from .models import ServiceRessource, StructureRessource
+
+PAR_PAGE = 20
+SESSION_RAPPORT = "import_ressources_rapport"
+
+
+def _exige(droit):
+    """Rattachement courant exigé, puis le droit donné (sinon 403)."""
+
+    def decorateur(view):
+        @membership_requis
+        @wraps(view)
+        def _wrapped(request, *args, **kwargs):
+            if not droit(request.membership):
+                raise PermissionDenied
+            return view(request, *args, **kwargs)
+
+        return _wrapped
+
+    return decorateur
+
+
+def _services(request):
+    return ServiceRessource.objects.du_departement(request.departement)
+
+
+def _structures(request):
+    return StructureRessource.objects.du_departement(request.departement)
+
+
+def _rendre(request, gabarit: str, partiel: str, contexte: dict):
+    """Le partiel seul pour une requête htmx (filtre, page), la page entière sinon."""
+    if request.htmx and not request.htmx.history_restore_request:
+        gabarit = partiel
+    response = render(request, gabarit, contexte)
+    patch_vary_headers(response, ("HX-Request",))
+    return response
+
+
+def _zone_lisible(codes: list[str], communes: dict[str, str]) -> list[str]:
+    lisibles = []
+    for code in codes:
+        if code in di.FRANCE:
+            lisibles.append("Toute la France")
+        elif len(code) in (2, 3):
+            lisibles.append(f"Tout le département ({code})")
+        elif len(code) == 9:
+            lisibles.append(f"Intercommunalité {code}")
+        else:
+            lisibles.append(f"{communes[code]} ({code})" if code in communes else code)
+    return lisibles
+
+
+# --- Annuaire et fiches -----------------------------------------------------------------------
+
+
+@_exige(perms.peut_voir_ressources)
+def annuaire(request):
+    services_actifs = _services(request).filter(actif=True).select_related("structure")
+    filtre = RessourceFilter(request.GET, queryset=services_actifs, request=request)
+    page = Paginator(filtre.qs, PAR_PAGE).get_page(request.GET.get("page"))
+    contexte = {
+        "filtre": filtre,
+        "page": page,
+        "peut_gerer": perms.peut_gerer_ressources(request.membership),
+    }
+    return _rendre(
+        request,
+        "conventions/annuaire.html",
+        "conventions/includes/_annuaire_resultats.html",
+        contexte,
+    )
+
+
+@_exige(perms.peut_voir_ressources)
+def service(request, uuid):
+    objet = get_object_or_404(_services(request).select_related("structure"), uuid=uuid)
+    communes = dict(
+        _services(request)
+        .filter(code_insee__in=objet.zone_eligibilite)
+        .values_list("code_insee", "commune")
+        .distinct()
+    )
+    contexte = {
+        "service": objet,
+        "structure": objet.structure,
+        "zone": _zone_lisible(objet.zone_eligibilite, communes),
+        "peut_modifier": perms.peut_modifier_ressource(request.membership, objet),
+    }
+    return render(request, "conventions/service.html", contexte)
+
+
+@_exige(perms.peut_voir_ressources)
+def structure(request, uuid):
+    objet = get_object_or_404(_structures(request), uuid=uuid)
+    contexte = {
+        "structure": objet,
+        "services": objet.services.filter(actif=True).order_by("nom", "pk"),
+        "peut_modifier": perms.peut_modifier_ressource(request.membership, objet),
+        "peut_gerer": perms.peut_gerer_ressources(request.membership),
+    }
+    return render(request, "conventions/structure.html", contexte)
+
+
+@_exige(perms.peut_voir_a_verifier)
+def a_verifier(request):
+    anciens = (
+        _services(request)
+        .filter(actif=True)
+        .a_verifier()
+        .select_related("structure")
+        .order_by("date_maj", "nom", "pk")
+    )
+    page = Paginator(anciens, PAR_PAGE).get_page(request.GET.get("page"))
+    return render(request, "conventions/a_verifier.html", {"page": page})
+
+
+# --- Import -----------------------------------------------------------------------------------
+
+
+@_exige(perms.peut_gerer_ressources)
+def import_depot(request):
+    form = DepotForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            analyse = analyser(form.lot, departement=request.departement)
+            rapport = appliquer(
+                analyse,
+                par=request.user,
+                accepter_partiel=form.cleaned_data["accepter_partiel"],
+            )
+        except ErreurMetier as exc:
+            messages.error(request, exc.message)
+        else:
+            request.session[SESSION_RAPPORT] = rapport.en_session(request.departement.pk)
+            return redirect("conventions:import_rapport")
+    return render(request, "conventions/import_depot.html", {"form": form})
+
+
+@_exige(perms.peut_gerer_ressources)
+def import_rapport(request):
+    rapport = request.session.get(SESSION_RAPPORT)
+    if not rapport or rapport["departement"] != request.departement.pk:
+        messages.info(request, "Aucun import récent : déposez un fichier.")
+        return redirect("conventions:import")
+    return render(request, "conventions/import_rapport.html", {"rapport": rapport})
+
+
+# --- Ressources locales -----------------------------------------------------------------------
+
+
+def _enregistrer(request, form, ecrire, gabarit: str, contexte: dict):
+    """Formulaire valide → écriture par le service ; refus métier → message."""
+    if request.method == "POST" and form.is_valid():
+        try:
+            objet = ecrire(form)
+        except ErreurMetier as exc:
+            form.add_error(None, exc.message)
+        else:
+            messages.success(request, f"« {objet.nom} » est enregistré dans la base.")
+            vue = "service" if isinstance(objet, ServiceRessource) else "structure"
+            return redirect(f"conventions:{vue}", uuid=objet.uuid)
+    return render(request, gabarit, {"form": form, **contexte})
+
+
+@_exige(perms.peut_gerer_ressources)
+def structure_creer(request):
+    form = StructureForm(request.POST or None)
+    return _enregistrer(
+        request,
+        form,
+        lambda f: services.creer_structure_locale(
+            departement=request.departement, donnees=f.donnees(), par=request.user
+        ),
+        "conventions/formulaire.html",
+        {"titre": "Nouvelle structure locale"},
+    )
+
+
+@_exige(perms.peut_gerer_ressources)
+def structure_modifier(request, uuid):
+    objet = get_object_or_404(_structures(request), uuid=uuid)
+    if not perms.peut_modifier_ressource(request.membership, objet):
+        raise PermissionDenied
+    form = StructureForm(request.POST or None, instance=objet)
+    return _enregistrer(
+        request,
+        form,
+        lambda f: services.modifier_structure_locale(
+            structure=objet, donnees=f.donnees(), par=request.user
+        ),
+        "conventions/formulaire.html",
+        {"titre": f"Modifier « {objet.nom} »", "retour": objet},
+    )
+
+
+@_exige(perms.peut_gerer_ressources)
+def service_creer(request):
+    initial = {"structure": request.GET.get("structure")} if request.GET.get("structure") else {}
+    form = ServiceForm(request.POST or None, departement=request.departement, initial=initial)
+    return _enregistrer(
+        request,
+        form,
+        lambda f: services.creer_service_local(
+            structure=f.cleaned_data["structure"], donnees=f.donnees(), par=request.user
+        ),
+        "conventions/formulaire.html",
+        {"titre": "Nouveau service local", "service": True},
+    )
+
+
+@_exige(perms.peut_gerer_ressources)
+def service_modifier(request, uuid):
+    objet = get_object_or_404(_services(request).select_related("structure"), uuid=uuid)
+    if not perms.peut_modifier_ressource(request.membership, objet):
+        raise PermissionDenied
+    form = ServiceForm(request.POST or None, departement=request.departement, instance=objet)
+    return _enregistrer(
+        request,
+        form,
+        lambda f: services.modifier_service_local(
+            service=objet,
+            structure=f.cleaned_data["structure"],
+            donnees=f.donnees(),
+            par=request.user,
+        ),
+        "conventions/formulaire.html",
+        {"titre": f"Modifier « {objet.nom} »", "retour": objet, "service": True},
+    )
+
+
+@require_POST
+@_exige(perms.peut_gerer_ressources)
+def service_confirmer(request, uuid):
+    objet = get_object_or_404(_services(request), uuid=uuid)
+    if not perms.peut_modifier_ressource(request.membership, objet):
+        raise PermissionDenied
+    services.confirmer_a_jour(service=objet, par=request.user)
+    messages.success(request, f"« {objet.nom} » est marqué comme vérifié aujourd'hui.")
+    if request.POST.get("suite") == "liste":
+        return redirect("conventions:a_verifier")
+    return redirect("conventions:service", uuid=objet.uuid)
