@@ -30,7 +30,8 @@ def peut_demarrer(membership, dossier) -> bool:
 
 def peut_editer_emploi(membership, diagnostic) -> bool:
     return (
-        not diagnostic.emploi_valide
+        not diagnostic.dossier.est_clos
+        and not diagnostic.emploi_valide
         and est_cote_france_travail(membership)
         and peut_voir_diagnostic(membership, diagnostic.dossier)
     )
@@ -38,7 +39,8 @@ def peut_editer_emploi(membership, diagnostic) -> bool:
 
 def peut_editer_social(membership, diagnostic) -> bool:
     return (
-        not diagnostic.social_valide
+        not diagnostic.dossier.est_clos
+        and not diagnostic.social_valide
         and est_cote_social(membership)
         and peut_voir_diagnostic(membership, diagnostic.dossier)
     )
@@ -48,6 +50,7 @@ def peut_informer(membership, diagnostic) -> bool:
     """L'un ou l'autre professionnel enregistre l'information et l'accord de la personne."""
     return (
         not diagnostic.est_partage
+        and not diagnostic.dossier.est_clos
         and (est_cote_france_travail(membership) or est_cote_social(membership))
         and peut_voir_diagnostic(membership, diagnostic.dossier)
     )

@@ -68,6 +68,8 @@ def _relire(diagnostic: Diagnostic) -> Diagnostic:
 
 
 def _exiger_brouillon(diagnostic: Diagnostic) -> None:
+    if diagnostic.dossier.est_clos:
+        raise ErreurMetier("Ce dossier est clos : son diagnostic n'est plus modifiable.")
     if diagnostic.est_partage:
         raise ErreurMetier(
             "Ce diagnostic est partagé (validé par les deux professionnels) : il n'est plus modifiable. "
@@ -431,6 +433,8 @@ def decider(
             par=par,
             accord_personne=accord_personne,
             date=date,
+            conseiller=conseiller,
+            professionnel_social=professionnel_social,
         )
     decision = DecisionOrientation.objects.create(
         diagnostic=diagnostic,

@@ -1,0 +1,72 @@
+"""Outils communs des vues du diagnostic : chargement dans le périmètre, droits."""
+
+from django.core.exceptions import PermissionDenied
+from django.db.models import Prefetch
+from django.http import Http404
+from django.shortcuts import get_object_or_404
+
+from dossiers import perms as dossiers_perms
+from dossiers.models import Affectation, Dossier
+
+from .. import perms
+from ..models import Diagnostic
+
+
+def diagnostics_visibles(membership):
+    """Les diagnostics des dossiers du périmètre de lecture, avec ce que la page lit."""
+    return (
+        Diagnostic.objects.filter(dossier__in=Dossier.objects.visibles_par(membership))
+        .select_related(
+            "dossier__demandeur",
+            "dossier__departement",
+            "dossier__agence",
+            "dossier__territoire",
+            "cree_par",
+            "emploi_valide_par",
+            "social_valide_par",
+            "decision__decide_par",
+            "decision__conseiller",
+            "decision__professionnel_social",
+        )
+        .prefetch_related(
+            "freins",
+            Prefetch(
+                "dossier__affectations",
+                Affectation.objects.select_related("professionnel", "structure"),
+            ),
+        )
+    )
+
+
+def charger(request, uuid) -> Diagnostic:
+    """Un diagnostic par UUID : 404 hors périmètre, 403 si le dossier n'est visible
+    qu'en statut (le diagnostic n'en fait pas partie)."""
+    diagnostic = get_object_or_404(diagnostics_visibles(request.membership), uuid=uuid)
+    niveau = dossiers_perms.niveau_acces(request.membership, diagnostic.dossier)
+    if niveau is None:
+        raise Http404
+    if not perms.peut_voir_diagnostic(request.membership, diagnostic.dossier):
+        raise PermissionDenied
+    return diagnostic
+
+
+def charger_dossier(request, uuid) -> Dossier:
+    qs = (
+        Dossier.objects.visibles_par(request.membership)
+        .select_related("demandeur", "departement")
+        .prefetch_related("affectations")
+    )
+    dossier = get_object_or_404(qs, uuid=uuid)
+    if dossiers_perms.niveau_acces(request.membership, dossier) is None:
+        raise Http404
+    return dossier
+
+
+def exiger(autorise: bool) -> None:
+    if not autorise:
+        raise PermissionDenied
+
+
+def donnees(request):
+    """Données liées au formulaire seulement en POST (un POST vide reste un envoi)."""
+    return request.POST if request.method == "POST" else None

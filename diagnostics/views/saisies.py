@@ -1,0 +1,253 @@
+"""Saisies du diagnostic partagé : volets emploi et social (verrouillage optimiste),
+information de la personne, validations, nouvelle version, décision conjointe. Chaque vue
+vérifie son droit (403) puis appelle un service ; un refus métier devient un message clair
+et la saisie reste affichée."""
+
+from django.contrib import messages
+from django.shortcuts import redirect, render
+
+from accompagnement.decorators import membership_requis
+from accompagnement.exceptions import ErreurMetier
+from accompagnement.models import Membership
+from accompagnement.perms import est_cote_france_travail, est_cote_social
+from dossiers.models import Axe, RoleAffectation
+
+from .. import forms, lecture, perms, services
+from ._commun import charger, donnees, exiger
+
+
+def _action(request, diagnostic, form, *, titre, intro, bouton, executer, succes, **extra):
+    """Schéma commun : formulaire → service → retour à la page du diagnostic."""
+    if request.method == "POST" and form.is_valid():
+        try:
+            resultat = executer(form.cleaned_data)
+        except ErreurMetier as erreur:
+            form.add_error(None, erreur.message)
+        else:
+            messages.success(request, succes(resultat) if callable(succes) else succes)
+            return redirect("diagnostics:diagnostic", diagnostic.uuid)
+    gabarit = extra.pop("gabarit", "diagnostics/action.html")
+    contexte = {
+        "diagnostic": diagnostic,
+        "dossier": diagnostic.dossier,
+        "form": form,
+        "titre": titre,
+        "intro": intro,
+        "bouton": bouton,
+        **extra,
+    }
+    return render(request, gabarit, contexte, status=400 if form.errors else 200)
+
+
+def _statut(conflit: bool, *formulaires, autres_erreurs=False) -> int:
+    """409 : conflit de saisie simultanée ; 400 : saisie invalide ou refus métier."""
+    if conflit:
+        return 409
+    return 400 if autres_erreurs or any(f.errors for f in formulaires) else 200
+
+
+@membership_requis
+def emploi(request, uuid):
+    d = charger(request, uuid)
+    exiger(perms.peut_editer_emploi(request.membership, d))
+    form = forms.EmploiForm(donnees(request), diagnostic=d)
+    metiers = forms.MetiersFormSet(donnees(request), initial=d.metiers, prefix="metiers")
+    conflit = False
+    if request.method == "POST" and (form.is_valid() & metiers.is_valid()):
+        try:
+            services.enregistrer_emploi(
+                diagnostic=d,
+                par=request.user,
+                revision=form.cleaned_data["revision"],
+                **form.champs_service(metiers),
+            )
+        except services.ConflitEdition as erreur:
+            conflit = True
+            form.add_error(None, erreur.message)
+        except ErreurMetier as erreur:
+            form.add_error(None, erreur.message)
+        else:
+            messages.success(request, "Volet emploi enregistré.")
+            return redirect("diagnostics:diagnostic", d.uuid)
+    contexte = {"diagnostic": d, "dossier": d.dossier, "form": form, "metiers": metiers}
+    contexte["conflit"] = conflit
+    statut = _statut(conflit, form, *metiers.forms, autres_erreurs=bool(metiers.non_form_errors()))
+    return render(request, "diagnostics/emploi.html", contexte, status=statut)
+
+
+@membership_requis
+def social(request, uuid):
+    d = charger(request, uuid)
+    exiger(perms.peut_editer_social(request.membership, d))
+    revision = forms.RevisionForm(donnees(request), initial={"revision": d.revision_social})
+    freins = forms.formulaires_freins(donnees(request), d)
+    conflit = False
+    valides = [revision.is_valid(), *(f.is_valid() for f in freins)]  # toutes les erreurs
+    if request.method == "POST" and all(valides):
+        try:
+            services.enregistrer_social(
+                diagnostic=d,
+                par=request.user,
+                revision=revision.cleaned_data["revision"],
+                freins={f.domaine: f.valeurs() for f in freins},
+            )
+        except services.ConflitEdition as erreur:
+            conflit = True
+            revision.add_error(None, erreur.message)
+        except ErreurMetier as erreur:
+            revision.add_error(None, erreur.message)
+        else:
+            messages.success(request, "Volet social enregistré.")
+            return redirect("diagnostics:diagnostic", d.uuid)
+    contexte = {"diagnostic": d, "dossier": d.dossier, "revision": revision, "freins": freins}
+    contexte["conflit"] = conflit
+    return render(
+        request, "diagnostics/social.html", contexte, status=_statut(conflit, revision, *freins)
+    )
+
+
+@membership_requis
+def information(request, uuid):
+    d = charger(request, uuid)
+    exiger(perms.peut_informer(request.membership, d))
+    return _action(
+        request,
+        d,
+        forms.InformationForm(donnees(request), diagnostic=d),
+        titre="Information et accord de la personne",
+        intro="Le diagnostic repose sur une mission de service public : la personne en est "
+        "informée (quand, comment) avant toute validation. Son accord est requis pour "
+        "entrer en axe 2 ou 3.",
+        bouton="Enregistrer",
+        executer=lambda c: services.enregistrer_information(
+            diagnostic=d, par=request.user, date=c["date"], mode=c["mode"], accord=c["accord"]
+        ),
+        succes="Information de la personne enregistrée.",
+    )
+
+
+VOLETS = {
+    "emploi": (perms.peut_editer_emploi, services.valider_emploi, "Valider le volet emploi"),
+    "social": (perms.peut_editer_social, services.valider_social, "Valider le volet social"),
+}
+
+
+@membership_requis
+def valider(request, uuid, volet):
+    d = charger(request, uuid)
+    droit, service, titre = VOLETS[volet]
+    exiger(droit(request.membership, d))
+
+    def succes(valide):
+        if valide.est_partage:
+            return f"Diagnostic partagé. Recommandation : {Axe(valide.axe_recommande).label}."
+        return f"Volet {volet} validé. Le diagnostic sera partagé quand l'autre volet le sera."
+
+    return _action(
+        request,
+        d,
+        forms.ConfirmationForm(donnees(request)),
+        titre=titre,
+        intro=f"Une fois validé, le volet {volet} n'est plus modifiable dans cette version. "
+        "Quand les deux volets sont validés, le diagnostic est partagé et la recommandation "
+        "d'axe est calculée.",
+        bouton=titre,
+        executer=lambda _: service(diagnostic=d, par=request.user),
+        succes=succes,
+    )
+
+
+@membership_requis
+def nouvelle_version(request, uuid):
+    d = charger(request, uuid)
+    exiger(d.est_partage and perms.peut_demarrer(request.membership, d.dossier))
+    nouveau = {}
+
+    def executer(_):
+        nouveau["diagnostic"] = services.demarrer(dossier=d.dossier, par=request.user)
+
+    reponse = _action(
+        request,
+        d,
+        forms.ConfirmationForm(donnees(request)),
+        titre="Nouvelle version du diagnostic",
+        intro="Renouvellement, point à six mois, changement de situation : la nouvelle version "
+        "reprend le volet emploi et les freins de celle-ci ; l'information de la personne et "
+        "les deux validations sont à refaire. Les freins levés se mesurent en comparant les "
+        "versions.",
+        bouton="Ouvrir une nouvelle version",
+        executer=executer,
+        succes="Nouvelle version ouverte.",
+    )
+    if "diagnostic" in nouveau:
+        return redirect("diagnostics:diagnostic", nouveau["diagnostic"].uuid)
+    return reponse
+
+
+def _initial_decision(diagnostic, membership) -> dict:
+    """Pré-remplit les places avec les affectations en cours (et les participants)."""
+    ouvertes = {a.role: a for a in diagnostic.dossier.affectations.all() if a.date_fin is None}
+    rattachements = {
+        (r.user_id, r.structure_id): r
+        for r in Membership.objects.actifs().filter(
+            user_id__in=[a.professionnel_id for a in ouvertes.values()]
+        )
+    }
+    tenue = {
+        place: rattachements.get((a.professionnel_id, a.structure_id))
+        for place, a in ouvertes.items()
+    }
+    initial = {forms.CHAMP_PAR_PLACE[place]: m for place, m in tenue.items() if m}
+    initial["conseiller"] = (
+        tenue.get(RoleAffectation.CONSEILLER_DEDIE)
+        or tenue.get(RoleAffectation.CONSEILLER)
+        or (membership if est_cote_france_travail(membership) else None)
+    )
+    initial["professionnel_social"] = (
+        tenue.get(RoleAffectation.TRAVAILLEUR_SOCIAL)
+        or tenue.get(RoleAffectation.REFERENT_SOCIAL)
+        or (membership if est_cote_social(membership) else None)
+    )
+    return initial
+
+
+@membership_requis
+def decision(request, uuid):
+    d = charger(request, uuid)
+    m = request.membership
+    exiger(perms.peut_decider(m, d, deja_decide=lecture.decision_de(d) is not None))
+    form = forms.DecisionForm(
+        donnees(request),
+        diagnostic=d,
+        departement=request.departement,
+        initial=_initial_decision(d, m),
+    )
+
+    def executer(c):
+        return services.decider(
+            diagnostic=d,
+            par=request.user,
+            axe=c["axe"],
+            motif=c["motif"],
+            date=c["date"],
+            accord_personne=c["accord_personne"],
+            conseiller=c["conseiller"].user if c["conseiller"] else None,
+            professionnel_social=c["professionnel_social"].user
+            if c["professionnel_social"]
+            else None,
+            affectations=form.affectations(),
+        )
+
+    return _action(
+        request,
+        d,
+        form,
+        titre="Décision conjointe",
+        intro="La personne, le conseiller et le professionnel social décident ensemble de l'axe. "
+        "La recommandation est pré-remplie ; s'en écarter demande un motif.",
+        bouton="Enregistrer la décision",
+        executer=executer,
+        succes=lambda decision: f"Décision enregistrée : {decision.get_axe_display()}.",
+        gabarit="diagnostics/decision.html",
+        recommandation=lecture.recommandation(d),
+    )
