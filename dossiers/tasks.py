@@ -1,0 +1,16 @@
+"""Tâches Celery des dossiers : minces, idempotentes ; les plannings sont dans
+accompagnement/celery.py."""
+
+from celery import shared_task
+
+from . import sollicitations
+
+
+@shared_task(soft_time_limit=9 * 60, time_limit=10 * 60)
+def expirer_sollicitations() -> dict[str, int]:
+    """Chaque jour : relance à mi-délai, puis expiration des sollicitations restées sans
+    réponse. Rejouée le même jour, elle ne trouve plus rien à faire."""
+    return {
+        "relancees": sollicitations.relancer_a_mi_delai(),
+        "expirees": sollicitations.expirer_sollicitations(),
+    }
