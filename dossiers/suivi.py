@@ -1,0 +1,934 @@
+"""Services du suivi d'un dossier en accompagnement : plan d'action (objectifs, actions),
+notes, rendez-vous, documents, aides. Toutes les écritures passent ici : arguments nommés,
+acteur explicite (le rattachement sous lequel il travaille), transaction, droits vérifiés
+par dossiers.perms, audit, journal du dossier ; un refus lève ErreurMetier avec un message
+montré tel quel. Voir docs/suivi-parcours.md."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import uuid
+import zipfile
+from decimal import Decimal
+
+from django.core.files.storage import default_storage
+from django.db import transaction
+from django.db.models import F
+from django.urls import reverse
+from django.utils import timezone
+
+from accompagnement import audit, notifications
+from accompagnement.exceptions import ErreurMetier
+from accompagnement.models import ActionAudit, CategorieNotification, Membership, User
+
+from . import perms
+from .journal import journaliser
+from .models import (
+    DOMAINES_OBJECTIF,
+    STATUTS_ACTION_TERMINES,
+    TAILLE_MAX_DOCUMENT,
+    TRANSITIONS_ACTION,
+    TRANSITIONS_DEMANDE_IMPORTANTE,
+    TRANSITIONS_PRESENCE,
+    Action,
+    AideFinanciere,
+    CategorieDocument,
+    CotePorteur,
+    DecisionAide,
+    DemandeImportante,
+    Document,
+    Dossier,
+    Note,
+    Objectif,
+    Presence,
+    RendezVous,
+    RoleAffectation,
+    StatutAction,
+    StatutDemandeImportante,
+    TypeDemandeImportante,
+    TypeEvenement,
+    TypeRendezVous,
+    Visibilite,
+    VisibiliteNote,
+    formater_euros,
+)
+
+LONGUEUR_MAX_NOTE = 5000
+MONTANT_MAX = Decimal("999999.99")
+PLACES_EMPLOI = {RoleAffectation.CONSEILLER, RoleAffectation.CONSEILLER_DEDIE}
+PLACES_SOCIALES = {RoleAffectation.TRAVAILLEUR_SOCIAL, RoleAffectation.REFERENT_SOCIAL}
+
+
+class AccesRefuse(ErreurMetier):
+    """L'acteur n'a pas le droit d'écrire ici (les vues vérifient avant : 403)."""
+
+
+class ConflitEdition(ErreurMetier):
+    """Quelqu'un a enregistré la même action entre la lecture et l'enregistrement."""
+
+
+# --- Outils communs ------------------------------------------------------------------------
+
+
+def _verrouiller(dossier: Dossier) -> Dossier:
+    """Relit le dossier verrouillé : une écriture du suivi et une clôture simultanées
+    s'exécutent l'une après l'autre (on n'écrit jamais dans un dossier clos entre-temps)."""
+    return (
+        Dossier.objects.select_for_update(of=("self",))
+        .select_related("departement", "demandeur")
+        .get(pk=dossier.pk)
+    )
+
+
+def _exiger(autorise: bool, message: str) -> None:
+    if not autorise:
+        raise AccesRefuse(message)
+
+
+def _pour_ecrire(dossier: Dossier, par: Membership) -> Dossier:
+    dossier = _verrouiller(dossier)
+    if dossier.est_clos:
+        raise ErreurMetier("Ce dossier est clos : son suivi se consulte mais ne se modifie plus.")
+    _exiger(
+        perms.peut_ecrire_suivi(par, dossier),
+        "Vous n'avez pas la main sur le suivi de ce dossier.",
+    )
+    return dossier
+
+
+def _activite(dossier: Dossier) -> None:
+    """Le suivi est une activité du dossier (listes « sans activité depuis… »)."""
+    Dossier.objects.filter(pk=dossier.pk).update(derniere_activite=timezone.now())
+
+
+def _audit(action: ActionAudit, par: Membership, dossier: Dossier, objet, **details) -> None:
+    audit.enregistrer(
+        action=action,
+        acteur=par.user,
+        departement=dossier.departement,
+        objet=objet,
+        details={"dossier": str(dossier.uuid), **details},
+    )
+
+
+def _date(valeur: dt.date | None, dossier: Dossier, libelle: str, *, futur: bool = False):
+    """Une date du suivi : par défaut aujourd'hui, jamais avant l'orientation du dossier
+    et, sauf mention contraire, jamais dans le futur."""
+    valeur = valeur or timezone.localdate()
+    if not futur and valeur > timezone.localdate():
+        raise ErreurMetier(f"{libelle} ne peut pas être dans le futur.")
+    if valeur < dossier.date_orientation:
+        raise ErreurMetier(
+            f"{libelle} ne peut pas précéder l'orientation du dossier "
+            f"({dossier.date_orientation:%d/%m/%Y})."
+        )
+    return valeur
+
+
+def _places_ouvertes(dossier: Dossier) -> dict[int, set[str]]:
+    """{professionnel: places ouvertes} sur le dossier."""
+    places: dict[int, set[str]] = {}
+    for user_id, role in dossier.affectations.ouvertes().values_list("professionnel_id", "role"):
+        places.setdefault(user_id, set()).add(role)
+    return places
+
+
+def _majuscule(texte: str) -> str:
+    """Majuscule initiale sans toucher au reste (str.capitalize() met le reste en minuscules)."""
+    return texte[:1].upper() + texte[1:]
+
+
+def _lien(nom: str, dossier: Dossier) -> str:
+    return reverse(f"dossiers:{nom}", args=[dossier.uuid])
+
+
+# --- Plan d'action -------------------------------------------------------------------------
+
+
+def _libelle_domaine(domaine: str) -> str:
+    """« Famille (garde d'enfant, aidant, parentalité) » → « famille »."""
+    return dict(DOMAINES_OBJECTIF)[domaine].split(" (")[0].lower()
+
+
+@transaction.atomic
+def ajouter_objectif(*, dossier: Dossier, par: Membership, domaine: str, intitule: str) -> Objectif:
+    dossier = _pour_ecrire(dossier, par)
+    if domaine not in dict(DOMAINES_OBJECTIF):
+        raise ErreurMetier("Choisissez le domaine de l'objectif : l'emploi ou un domaine de frein.")
+    intitule = intitule.strip()
+    if not intitule:
+        raise ErreurMetier("Formulez l'objectif en quelques mots.")
+    objectif = Objectif.objects.create(
+        dossier=dossier, domaine=domaine, intitule=intitule[:300], cree_par=par.user
+    )
+    _activite(dossier)
+    _audit(ActionAudit.CREATION, par, dossier, objectif, domaine=domaine)
+    # Domaine sensible (santé) : le journal, lu par tout le binôme, ne reprend pas l'intitulé.
+    detail = "" if objectif.sensible else f" : {objectif.intitule}"
+    journaliser(
+        dossier=dossier,
+        type=TypeEvenement.ACTION,
+        auteur=par.user,
+        resume=f"Objectif ajouté au plan d'action (domaine {_libelle_domaine(domaine)}){detail} — par {par.user}",
+        objet=objectif,
+    )
+    return objectif
+
+
+def _verifier_action(dossier: Dossier, champs: dict) -> None:
+    if not champs["intitule"].strip():
+        raise ErreurMetier("Décrivez l'action en quelques mots.")
+    if champs["cote"] not in CotePorteur.values:
+        raise ErreurMetier("Choisissez le côté qui porte l'action : emploi ou social.")
+    debut, fin = champs["date_debut"], champs["date_fin_prevue"]
+    _date(debut, dossier, "Le début de l'action", futur=True)
+    if fin < debut:
+        raise ErreurMetier("La fin prévue ne peut pas précéder le début de l'action.")
+    responsable = champs["responsable"]
+    if responsable is None or responsable.pk not in _places_ouvertes(dossier):
+        raise ErreurMetier(
+            f"{responsable or 'Ce professionnel'} ne suit pas ce dossier : le responsable est "
+            "un professionnel affecté au dossier."
+        )
+    ressource = champs.get("ressource")
+    if ressource is not None and ressource.departement_id != dossier.departement_id:
+        raise ErreurMetier("Cette ressource n'appartient pas à la base du département.")
+
+
+def _resume_action(action: Action, objectif: Objectif) -> str:
+    """Le journal ne reprend pas l'intitulé d'une action d'un domaine sensible."""
+    if objectif.sensible:
+        return f"une action (domaine {_libelle_domaine(objectif.domaine)})"
+    return f"l'action « {action.intitule} »"
+
+
+@transaction.atomic
+def ajouter_action(
+    *,
+    objectif: Objectif,
+    par: Membership,
+    intitule: str,
+    cote: CotePorteur,
+    responsable: User,
+    date_debut: dt.date,
+    date_fin_prevue: dt.date,
+    ressource=None,
+    commentaire: str = "",
+) -> Action:
+    dossier = _pour_ecrire(objectif.dossier, par)
+    objectif = Objectif.objects.get(pk=objectif.pk, dossier=dossier)
+    champs = {
+        "intitule": intitule,
+        "cote": cote,
+        "responsable": responsable,
+        "date_debut": date_debut,
+        "date_fin_prevue": date_fin_prevue,
+        "ressource": ressource,
+    }
+    _verifier_action(dossier, champs)
+    action = Action.objects.create(
+        dossier=dossier,
+        objectif=objectif,
+        intitule=intitule.strip()[:300],
+        cote=cote,
+        responsable=responsable,
+        date_debut=date_debut,
+        date_fin_prevue=date_fin_prevue,
+        ressource=ressource,
+        commentaire=commentaire.strip()[:500],
+        cree_par=par.user,
+    )
+    _activite(dossier)
+    _audit(ActionAudit.CREATION, par, dossier, action, objectif=str(objectif.uuid), cote=cote)
+    journaliser(
+        dossier=dossier,
+        type=TypeEvenement.ACTION,
+        auteur=par.user,
+        resume=(
+            f"Ajout de {_resume_action(action, objectif)} (côté {CotePorteur(cote).label.lower()}, "
+            f"responsable {responsable}, fin prévue le {date_fin_prevue:%d/%m/%Y}) — par {par.user}"
+        ),
+        objet=action,
+    )
+    if responsable.pk != par.user_id:
+        notifications.envoyer(
+            destinataires=[responsable],
+            sujet=f"Une action du plan vous est confiée : {dossier.demandeur}",
+            texte=(
+                f"{par.user} vous confie {_resume_action(action, objectif)} dans le plan "
+                f"d'action de {dossier.demandeur} (fin prévue le {date_fin_prevue:%d/%m/%Y})."
+            ),
+            lien=_lien("suivi_plan", dossier),
+            categorie=CategorieNotification.ACTION,
+        )
+    return action
+
+
+def _relire_action(action: Action, dossier: Dossier, version: int) -> Action:
+    action = Action.objects.select_related("objectif").get(pk=action.pk, dossier=dossier)
+    if int(version) != action.version:
+        raise ConflitEdition(
+            "Cette action a été modifiée par quelqu'un d'autre pendant votre saisie : rien n'a "
+            "été écrasé. Rechargez la page pour voir sa version, puis reportez vos modifications."
+        )
+    return action
+
+
+def _mettre_a_jour(action: Action, version: int, **champs) -> Action:
+    """Mise à jour conditionnelle sur la version lue : la seconde de deux modifications
+    simultanées ne trouve plus sa version et est refusée, rien n'est écrasé."""
+    faite = Action.objects.filter(pk=action.pk, version=version).update(
+        version=F("version") + 1, modifie_le=timezone.now(), **champs
+    )
+    if not faite:
+        raise ConflitEdition(
+            "Cette action a été modifiée par quelqu'un d'autre pendant votre saisie : rien n'a "
+            "été écrasé. Rechargez la page pour voir sa version, puis reportez vos modifications."
+        )
+    action.refresh_from_db()
+    return action
+
+
+CHAMPS_MODIFIABLES = (
+    "intitule",
+    "cote",
+    "responsable",
+    "date_debut",
+    "date_fin_prevue",
+    "ressource",
+    "commentaire",
+)
+
+
+@transaction.atomic
+def modifier_action(*, action: Action, par: Membership, version: int, **champs) -> Action:
+    """Modifie une action en cours de vie (pas son statut : voir changer_statut_action)."""
+    inconnus = set(champs) - set(CHAMPS_MODIFIABLES)
+    if inconnus:
+        raise ValueError(f"Champs non modifiables : {', '.join(sorted(inconnus))}")
+    dossier = _pour_ecrire(action.dossier, par)
+    action = _relire_action(action, dossier, version)
+    if action.terminee:
+        raise ErreurMetier(
+            f"Cette action est {action.get_statut_display().lower()} : elle ne se modifie plus."
+        )
+    complets = {nom: champs.get(nom, getattr(action, nom)) for nom in CHAMPS_MODIFIABLES}
+    _verifier_action(dossier, complets)
+    complets["intitule"] = complets["intitule"].strip()[:300]
+    complets["commentaire"] = (complets["commentaire"] or "").strip()[:500]
+    action = _mettre_a_jour(action, version, **complets)
+    _activite(dossier)
+    _audit(ActionAudit.MODIFICATION, par, dossier, action, champs=sorted(champs))
+    journaliser(
+        dossier=dossier,
+        type=TypeEvenement.ACTION,
+        auteur=par.user,
+        resume=f"Modification de {_resume_action(action, action.objectif)} — par {par.user}",
+        objet=action,
+    )
+    return action
+
+
+@transaction.atomic
+def changer_statut_action(
+    *,
+    action: Action,
+    par: Membership,
+    statut: StatutAction,
+    version: int,
+    date: dt.date | None = None,
+    commentaire: str = "",
+) -> Action:
+    """Transition explicite (TRANSITIONS_ACTION) ; une action terminée est datée."""
+    dossier = _pour_ecrire(action.dossier, par)
+    action = _relire_action(action, dossier, version)
+    if statut not in TRANSITIONS_ACTION[StatutAction(action.statut)]:
+        raise ErreurMetier(
+            f"Impossible de passer l'action de « {action.get_statut_display()} » à "
+            f"« {StatutAction(statut).label} »."
+        )
+    champs = {"statut": statut}
+    if statut in STATUTS_ACTION_TERMINES:
+        fin = _date(date, dossier, "La date de fin de l'action")
+        if fin < action.date_debut:
+            raise ErreurMetier("L'action ne peut pas se terminer avant d'avoir commencé.")
+        champs["date_fin_reelle"] = fin
+    if commentaire.strip():
+        champs["commentaire"] = commentaire.strip()[:500]
+    ancien = action.get_statut_display().lower()
+    action = _mettre_a_jour(action, version, **champs)
+    _activite(dossier)
+    _audit(ActionAudit.MODIFICATION, par, dossier, action, statut=statut)
+    journaliser(
+        dossier=dossier,
+        type=TypeEvenement.ACTION,
+        auteur=par.user,
+        date=champs.get("date_fin_reelle"),
+        resume=(
+            f"{_majuscule(_resume_action(action, action.objectif))} passe de « {ancien} » à "
+            f"« {action.get_statut_display().lower()} » — par {par.user}"
+        ),
+        objet=action,
+    )
+    return action
+
+
+# --- Notes ---------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def ajouter_note(
+    *, dossier: Dossier, par: Membership, texte: str, visibilite: VisibiliteNote
+) -> Note:
+    """Journal : une note partagée y laisse « note ajoutée » (partagé), une note sociale
+    « note sociale ajoutée » (visibilité sociale) ; une note privée n'y laisse rien, le
+    journal étant lu par tout le binôme (l'audit, lui, trace la création)."""
+    dossier = _verrouiller(dossier)
+    if dossier.est_clos:
+        raise ErreurMetier("Ce dossier est clos : on n'y ajoute plus de note.")
+    _exiger(perms.peut_ajouter_note(par, dossier), "Vous ne pouvez pas écrire dans ce dossier.")
+    if visibilite not in VisibiliteNote.values:
+        raise ErreurMetier("Choisissez qui pourra lire la note.")
+    if visibilite not in perms.visibilites_note_permises(par):
+        raise AccesRefuse("Seuls les professionnels du côté social écrivent une note sociale.")
+    texte = texte.strip()
+    if not texte:
+        raise ErreurMetier("La note est vide.")
+    if len(texte) > LONGUEUR_MAX_NOTE:
+        raise ErreurMetier(f"Une note compte au plus {LONGUEUR_MAX_NOTE} caractères.")
+    note = Note.objects.create(dossier=dossier, auteur=par.user, visibilite=visibilite, texte=texte)
+    _activite(dossier)
+    _audit(ActionAudit.CREATION, par, dossier, note, visibilite=visibilite)
+    if visibilite == VisibiliteNote.PARTAGEE:
+        journaliser(
+            dossier=dossier,
+            type=TypeEvenement.NOTE,
+            auteur=par.user,
+            resume=f"Note ajoutée par {par.user}",
+            objet=note,
+        )
+    elif visibilite == VisibiliteNote.SOCIALE:
+        journaliser(
+            dossier=dossier,
+            type=TypeEvenement.NOTE,
+            auteur=par.user,
+            resume=f"Note sociale ajoutée par {par.user}",
+            objet=note,
+            visibilite=Visibilite.SOCIALE,
+        )
+    return note
+
+
+# --- Rendez-vous ---------------------------------------------------------------------------
+
+
+def _type_court(type: str) -> str:
+    """« Tripartite (la personne et le binôme) » → « tripartite »."""
+    return TypeRendezVous(type).label.split(" (")[0].lower()
+
+
+def _a_la_minute(moment: dt.datetime) -> str:
+    return f"{timezone.localtime(moment):%d/%m/%Y à %H:%M}"
+
+
+@transaction.atomic
+def planifier_rendez_vous(
+    *,
+    dossier: Dossier,
+    par: Membership,
+    debut: dt.datetime,
+    type: TypeRendezVous,
+    participants: list[User],
+    lieu: str = "",
+    objet: str = "",
+) -> RendezVous:
+    """Un rendez-vous à venir, ou passé (saisi après coup : la présence se note ensuite)."""
+    dossier = _pour_ecrire(dossier, par)
+    if type not in TypeRendezVous.values:
+        raise ErreurMetier("Choisissez le type de rendez-vous.")
+    if debut is None or timezone.is_naive(debut):
+        raise ErreurMetier("Indiquez la date et l'heure du rendez-vous.")
+    _date(timezone.localdate(debut), dossier, "Le rendez-vous", futur=True)
+    participants = list({u.pk: u for u in participants}.values())
+    if not participants:
+        raise ErreurMetier("Choisissez au moins un professionnel participant.")
+    places = _places_ouvertes(dossier)
+    etrangers = [str(u) for u in participants if u.pk not in places]
+    if etrangers:
+        raise ErreurMetier(
+            f"Ne suivent pas ce dossier : {', '.join(etrangers)}. Les participants sont des "
+            "professionnels affectés au dossier."
+        )
+    if type == TypeRendezVous.TRIPARTITE:
+        tenues = set().union(*(places[u.pk] for u in participants))
+        if not (tenues & PLACES_EMPLOI and tenues & PLACES_SOCIALES):
+            raise ErreurMetier(
+                "Un rendez-vous tripartite réunit la personne et le binôme : choisissez le "
+                "conseiller et le travailleur social."
+            )
+    rendez_vous = RendezVous.objects.create(
+        dossier=dossier,
+        debut=debut,
+        type=type,
+        lieu=lieu.strip()[:200],
+        objet=objet.strip()[:300],
+        cree_par=par.user,
+    )
+    rendez_vous.participants.set(participants)
+    _activite(dossier)
+    _audit(ActionAudit.CREATION, par, dossier, rendez_vous, debut=debut.isoformat(), type=type)
+    journaliser(
+        dossier=dossier,
+        type=TypeEvenement.RENDEZ_VOUS,
+        auteur=par.user,
+        resume=(
+            f"Rendez-vous du {_a_la_minute(debut)} ({_type_court(type)}) planifié par {par.user}"
+        ),
+        objet=rendez_vous,
+    )
+    notifications.envoyer(
+        destinataires=[u for u in participants if u.pk != par.user_id],
+        sujet=f"Rendez-vous le {_a_la_minute(debut)} : {dossier.demandeur}",
+        texte=(
+            f"{par.user} a planifié un rendez-vous ({_type_court(type)}) avec "
+            f"{dossier.demandeur} le {_a_la_minute(debut)}{f', {rendez_vous.lieu}' if rendez_vous.lieu else ''}."
+        ),
+        lien=_lien("suivi_rendez_vous", dossier),
+    )
+    return rendez_vous
+
+
+@transaction.atomic
+def noter_presence(*, rendez_vous: RendezVous, par: Membership, presence: Presence) -> RendezVous:
+    dossier = _pour_ecrire(rendez_vous.dossier, par)
+    rendez_vous = RendezVous.objects.select_for_update().get(pk=rendez_vous.pk, dossier=dossier)
+    if presence not in TRANSITIONS_PRESENCE[Presence(rendez_vous.presence)]:
+        raise ErreurMetier(
+            f"La présence est déjà « {rendez_vous.get_presence_display().lower()} »"
+            if presence == rendez_vous.presence
+            else f"Impossible de revenir à « {Presence(presence).label.lower()} »."
+        )
+    if presence in (Presence.PRESENT, Presence.ABSENT) and rendez_vous.debut > timezone.now():
+        raise ErreurMetier(
+            "Ce rendez-vous n'a pas encore eu lieu : seule une absence excusée se note à l'avance."
+        )
+    rendez_vous.presence = presence
+    rendez_vous.presence_notee_par = par.user
+    rendez_vous.presence_notee_le = timezone.now()
+    rendez_vous.save(update_fields=["presence", "presence_notee_par", "presence_notee_le"])
+    _activite(dossier)
+    _audit(ActionAudit.MODIFICATION, par, dossier, rendez_vous, presence=presence)
+    journaliser(
+        dossier=dossier,
+        type=TypeEvenement.RENDEZ_VOUS,
+        auteur=par.user,
+        date=min(timezone.localdate(rendez_vous.debut), timezone.localdate()),
+        resume=(
+            f"Rendez-vous du {_a_la_minute(rendez_vous.debut)} : personne "
+            f"{Presence(presence).label.lower()} (noté par {par.user})"
+        ),
+        objet=rendez_vous,
+    )
+    return rendez_vous
+
+
+# --- Documents -----------------------------------------------------------------------------
+
+MIME_PDF = "application/pdf"
+MIME_PNG = "image/png"
+MIME_JPEG = "image/jpeg"
+MIME_ODT = "application/vnd.oasis.opendocument.text"
+MIME_DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+MIME_XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+EXTENSIONS = {
+    MIME_PDF: (".pdf",),
+    MIME_PNG: (".png",),
+    MIME_JPEG: (".jpg", ".jpeg"),
+    MIME_ODT: (".odt",),
+    MIME_DOCX: (".docx",),
+    MIME_XLSX: (".xlsx",),
+}
+FORMATS_ACCEPTES = "PDF, PNG, JPEG, ODT, DOCX ou XLSX"
+REFUS_FORMAT = (
+    "Ce fichier n'est pas d'un format accepté ({formats}) : son contenu ne correspond pas. "
+    "Enregistrez-le en PDF et déposez-le de nouveau."
+)
+# Dans une archive bureautique, le type de la partie principale déclaré par [Content_Types].xml.
+TYPE_PARTIE_PRINCIPALE = {
+    MIME_DOCX: ("word/document.xml", b"wordprocessingml.document.main+xml"),
+    MIME_XLSX: ("xl/workbook.xml", b"spreadsheetml.sheet.main+xml"),
+}
+
+
+def _lire_membre(archive: zipfile.ZipFile, nom: str, maximum: int = 1024 * 1024) -> bytes | None:
+    """Lit un petit membre de l'archive (jamais un membre démesuré : bombe de décompression)."""
+    try:
+        info = archive.getinfo(nom)
+    except KeyError:
+        return None
+    if info.file_size > maximum:
+        return None
+    return archive.read(info)
+
+
+def _type_archive(fichier) -> str | None:
+    """Un document bureautique est une archive zip : on vérifie qu'elle contient ce que
+    son format exige (et non un simple zip renommé, ni un document à macros)."""
+    try:
+        with zipfile.ZipFile(fichier) as archive:
+            if _lire_membre(archive, "mimetype", 200) == MIME_ODT.encode() and (
+                "content.xml" in archive.namelist()
+            ):
+                return MIME_ODT
+            types = _lire_membre(archive, "[Content_Types].xml") or b""
+            noms = set(archive.namelist())
+            for mime, (partie, type_partie) in TYPE_PARTIE_PRINCIPALE.items():
+                if partie in noms and type_partie in types:
+                    return mime
+    except (zipfile.BadZipFile, OSError, EOFError, ValueError, RuntimeError):
+        return None
+    return None
+
+
+def _image_valide(fichier, format_attendu: str) -> bool:
+    from PIL import Image
+
+    try:
+        fichier.seek(0)
+        with Image.open(fichier) as image:
+            image.verify()
+            return image.format == format_attendu
+    except Exception:  # Pillow lève des erreurs variées sur un fichier corrompu
+        return False
+
+
+def reconnaitre_type(fichier) -> str:
+    """Le type MIME d'un fichier déposé, reconnu à son contenu (signatures, structure de
+    l'archive), jamais à son nom ni au type annoncé par le navigateur."""
+    fichier.seek(0)
+    entete = fichier.read(8)
+    fichier.seek(0)
+    if entete.startswith(b"%PDF-"):
+        return MIME_PDF
+    if entete.startswith(b"\x89PNG\r\n\x1a\n") and _image_valide(fichier, "PNG"):
+        return MIME_PNG
+    if entete.startswith(b"\xff\xd8\xff") and _image_valide(fichier, "JPEG"):
+        return MIME_JPEG
+    if entete.startswith(b"PK\x03\x04") and (mime := _type_archive(fichier)):
+        return mime
+    raise ErreurMetier(REFUS_FORMAT.format(formats=FORMATS_ACCEPTES))
+
+
+def _empreinte(fichier) -> str:
+    sha = hashlib.sha256()
+    for morceau in fichier.chunks():
+        sha.update(morceau)
+    return sha.hexdigest()
+
+
+def nom_de_telechargement(document: Document) -> str:
+    """Le nom d'origine, avec l'extension du type reconnu s'il en portait une autre."""
+    nom = document.nom_origine
+    extensions = EXTENSIONS.get(document.type_mime, ())
+    if extensions and not nom.lower().endswith(extensions):
+        nom = f"{nom.rsplit('.', 1)[0] if '.' in nom else nom}{extensions[0]}"
+    return nom
+
+
+@transaction.atomic
+def deposer_document(
+    *,
+    dossier: Dossier,
+    par: Membership,
+    fichier,
+    categorie: CategorieDocument,
+    confidentiel: bool = False,
+) -> Document:
+    """Tout est vérifié avant d'écrire quoi que ce soit ; le fichier est écrit en dernier
+    (une erreur avant lui annule la transaction : ni ligne en base ni fichier sur disque)."""
+    dossier = _pour_ecrire(dossier, par)
+    if fichier is None:
+        raise ErreurMetier("Choisissez le fichier à déposer.")
+    if categorie not in CategorieDocument.values:
+        raise ErreurMetier("Choisissez la catégorie du document.")
+    if confidentiel and not perms.peut_marquer_confidentiel(par):
+        raise AccesRefuse(
+            "Seuls les professionnels du côté social déposent un document confidentiel."
+        )
+    if not fichier.size:
+        raise ErreurMetier("Ce fichier est vide.")
+    if fichier.size > TAILLE_MAX_DOCUMENT:
+        poids = f"{fichier.size / 1024 / 1024:.1f}".replace(".", ",")
+        raise ErreurMetier(f"Ce fichier pèse {poids} Mo : 10 Mo au plus.")
+    type_mime = reconnaitre_type(fichier)
+    identifiant = uuid.uuid4()
+    chemin = f"documents/{dossier.departement.code_insee}/{identifiant}"
+    document = Document.objects.create(
+        uuid=identifiant,
+        dossier=dossier,
+        categorie=categorie,
+        nom_origine=(getattr(fichier, "name", "") or "document").rsplit("/", 1)[-1][:255],
+        type_mime=type_mime,
+        taille=fichier.size,
+        empreinte=_empreinte(fichier),
+        chemin=chemin,
+        confidentiel=confidentiel,
+        depose_par=par.user,
+    )
+    _activite(dossier)
+    _audit(
+        ActionAudit.CREATION,
+        par,
+        dossier,
+        document,
+        categorie=categorie,
+        confidentiel=confidentiel,
+        type=type_mime,
+        taille=document.taille,
+    )
+    libelle = CategorieDocument(categorie).label.lower()
+    journaliser(
+        dossier=dossier,
+        type=TypeEvenement.DOCUMENT,
+        auteur=par.user,
+        resume=(
+            f"Document {'confidentiel ' if confidentiel else ''}ajouté ({libelle}) par {par.user}"
+        ),
+        objet=document,
+        visibilite=Visibilite.SOCIALE if confidentiel else Visibilite.PARTAGEE,
+    )
+    _notifier_document(dossier, par, document)
+    ecrit = default_storage.save(chemin, fichier)
+    if ecrit != chemin:  # jamais pour un nom neuf ; sinon la ligne pointerait ailleurs
+        default_storage.delete(ecrit)
+        raise ErreurMetier("Le document n'a pas pu être rangé : réessayez.")
+    return document
+
+
+def _notifier_document(dossier: Dossier, par: Membership, document: Document) -> None:
+    """Le binôme est prévenu (sans le nom du fichier, qui peut en dire trop) ; un document
+    confidentiel ne l'est qu'aux places sociales."""
+    ids = [
+        user_id
+        for user_id, places in _places_ouvertes(dossier).items()
+        if user_id != par.user_id and (not document.confidentiel or places & PLACES_SOCIALES)
+    ]
+    notifications.envoyer(
+        destinataires=User.objects.filter(pk__in=ids),
+        sujet=f"Document ajouté au dossier de {dossier.demandeur}",
+        texte=(
+            f"{par.user} a ajouté un document{' confidentiel' if document.confidentiel else ''} "
+            f"({document.get_categorie_display().lower()}) au dossier de {dossier.demandeur}."
+        ),
+        lien=_lien("suivi_documents", dossier),
+        categorie=CategorieNotification.DOCUMENT,
+    )
+
+
+@transaction.atomic
+def supprimer_document(*, document: Document, par: Membership) -> None:
+    """La ligne disparaît dans la transaction ; le fichier, une fois celle-ci validée."""
+    dossier = _pour_ecrire(document.dossier, par)
+    try:
+        document = Document.objects.select_for_update().get(pk=document.pk, dossier=dossier)
+    except Document.DoesNotExist:
+        raise ErreurMetier("Ce document a déjà été supprimé.") from None
+    document.dossier = dossier
+    _exiger(
+        perms.peut_supprimer_document(par, document), "Vous ne pouvez pas supprimer ce document."
+    )
+    chemin, libelle = document.chemin, document.get_categorie_display().lower()
+    _audit(
+        ActionAudit.SUPPRESSION,
+        par,
+        dossier,
+        document,
+        categorie=document.categorie,
+        empreinte=document.empreinte,
+    )
+    journaliser(
+        dossier=dossier,
+        type=TypeEvenement.DOCUMENT,
+        auteur=par.user,
+        resume=f"Document {'confidentiel ' if document.confidentiel else ''}supprimé ({libelle}) par {par.user}",
+        visibilite=Visibilite.SOCIALE if document.confidentiel else Visibilite.PARTAGEE,
+    )
+    document.delete()
+    _activite(dossier)
+    transaction.on_commit(lambda: default_storage.delete(chemin))
+
+
+# --- Aides ---------------------------------------------------------------------------------
+
+
+def _montant(valeur, libelle: str) -> Decimal:
+    if valeur is None:
+        raise ErreurMetier(f"Indiquez {libelle}.")
+    valeur = Decimal(valeur).quantize(Decimal("0.01"))
+    if valeur <= 0:
+        raise ErreurMetier(f"{_majuscule(libelle)} doit être positif.")
+    if valeur > MONTANT_MAX:
+        raise ErreurMetier(f"{_majuscule(libelle)} dépasse {formater_euros(MONTANT_MAX)}.")
+    return valeur
+
+
+@transaction.atomic
+def demander_aide(
+    *,
+    dossier: Dossier,
+    par: Membership,
+    montant_demande: Decimal,
+    motif: str,
+    date_demande: dt.date | None = None,
+) -> AideFinanciere:
+    """Aide financière ponctuelle, procédure légère : demande puis décision."""
+    dossier = _pour_ecrire(dossier, par)
+    montant = _montant(montant_demande, "le montant demandé")
+    if not motif.strip():
+        raise ErreurMetier("Le motif de la demande est obligatoire.")
+    aide = AideFinanciere.objects.create(
+        dossier=dossier,
+        montant_demande=montant,
+        motif=motif.strip()[:500],
+        date_demande=_date(date_demande, dossier, "La date de la demande"),
+        demande_par=par.user,
+    )
+    _activite(dossier)
+    _audit(ActionAudit.CREATION, par, dossier, aide, montant_demande=str(montant))
+    journaliser(
+        dossier=dossier,
+        type=TypeEvenement.ACTION,
+        auteur=par.user,
+        date=aide.date_demande,
+        resume=f"Aide financière ponctuelle de {aide.montant_demande_affiche} demandée par {par.user}",
+        objet=aide,
+    )
+    return aide
+
+
+@transaction.atomic
+def decider_aide(
+    *,
+    aide: AideFinanciere,
+    par: Membership,
+    accorder: bool,
+    montant_accorde: Decimal | None = None,
+    date_decision: dt.date | None = None,
+    commentaire: str = "",
+) -> AideFinanciere:
+    dossier = _pour_ecrire(aide.dossier, par)
+    aide = AideFinanciere.objects.select_for_update().get(pk=aide.pk, dossier=dossier)
+    if aide.decision != DecisionAide.EN_ATTENTE:
+        raise ErreurMetier(f"Cette aide a déjà été {aide.get_decision_display().lower()}.")
+    date = _date(date_decision, dossier, "La date de la décision")
+    if date < aide.date_demande:
+        raise ErreurMetier("La décision ne peut pas précéder la demande.")
+    commentaire = commentaire.strip()[:500]
+    if accorder:
+        montant = _montant(montant_accorde, "le montant accordé")
+        if montant > aide.montant_demande:
+            raise ErreurMetier(
+                f"Le montant accordé ne peut pas dépasser le montant demandé "
+                f"({aide.montant_demande_affiche})."
+            )
+        aide.decision, aide.montant_accorde = DecisionAide.ACCORDEE, montant
+    else:
+        if not commentaire:
+            raise ErreurMetier("Indiquez le motif du refus.")
+        aide.decision, aide.montant_accorde = DecisionAide.REFUSEE, None
+    aide.date_decision, aide.commentaire_decision, aide.decision_par = date, commentaire, par.user
+    aide.save()
+    _activite(dossier)
+    _audit(ActionAudit.MODIFICATION, par, dossier, aide, decision=aide.decision)
+    montant = f" ({aide.montant_accorde_affiche})" if accorder else ""
+    journaliser(
+        dossier=dossier,
+        type=TypeEvenement.ACTION,
+        auteur=par.user,
+        date=date,
+        resume=(
+            f"Aide financière ponctuelle de {aide.montant_demande_affiche} "
+            f"{aide.get_decision_display().lower()}{montant} — enregistré par {par.user}"
+        ),
+        objet=aide,
+    )
+    return aide
+
+
+@transaction.atomic
+def creer_demande_importante(
+    *,
+    dossier: Dossier,
+    par: Membership,
+    type: TypeDemandeImportante,
+    objet: str,
+    organisme: str = "",
+) -> DemandeImportante:
+    dossier = _pour_ecrire(dossier, par)
+    if type not in TypeDemandeImportante.values:
+        raise ErreurMetier("Choisissez le type de demande.")
+    if not objet.strip():
+        raise ErreurMetier("Décrivez l'objet de la demande.")
+    demande = DemandeImportante.objects.create(
+        dossier=dossier,
+        type=type,
+        objet=objet.strip()[:500],
+        organisme=organisme.strip()[:200],
+        cree_par=par.user,
+        modifie_par=par.user,
+    )
+    _activite(dossier)
+    _audit(ActionAudit.CREATION, par, dossier, demande, type=type)
+    journaliser(
+        dossier=dossier,
+        type=TypeEvenement.ACTION,
+        auteur=par.user,
+        resume=f"Demande « {TypeDemandeImportante(type).label} » préparée (brouillon) par {par.user}",
+        objet=demande,
+    )
+    return demande
+
+
+@transaction.atomic
+def changer_statut_demande_importante(
+    *,
+    demande: DemandeImportante,
+    par: Membership,
+    statut: StatutDemandeImportante,
+    motif_refus: str = "",
+) -> DemandeImportante:
+    """Transitions explicites (TRANSITIONS_DEMANDE_IMPORTANTE) ; un refus est motivé."""
+    dossier = _pour_ecrire(demande.dossier, par)
+    demande = DemandeImportante.objects.select_for_update().get(pk=demande.pk, dossier=dossier)
+    if statut not in TRANSITIONS_DEMANDE_IMPORTANTE[StatutDemandeImportante(demande.statut)]:
+        raise ErreurMetier(
+            f"Impossible de passer la demande de « {demande.get_statut_display()} » à "
+            f"« {StatutDemandeImportante(statut).label} »."
+        )
+    motif_refus = motif_refus.strip()[:500]
+    if statut == StatutDemandeImportante.REFUSEE and not motif_refus:
+        raise ErreurMetier("Indiquez le motif du refus.")
+    maintenant = timezone.now()
+    demande.statut, demande.modifie_par = statut, par.user
+    if statut == StatutDemandeImportante.TRANSMISE:
+        demande.transmise_le = maintenant
+    elif statut == StatutDemandeImportante.EN_INSTRUCTION:
+        demande.instruction_le = maintenant
+    else:
+        demande.decision_le = maintenant
+    demande.motif_refus = motif_refus if statut == StatutDemandeImportante.REFUSEE else ""
+    demande.save()
+    _activite(dossier)
+    _audit(ActionAudit.MODIFICATION, par, dossier, demande, statut=statut)
+    journaliser(
+        dossier=dossier,
+        type=TypeEvenement.ACTION,
+        auteur=par.user,
+        resume=(
+            f"Demande « {demande.get_type_display()} » : "
+            f"{demande.get_statut_display().lower()} (par {par.user})"
+        ),
+        objet=demande,
+    )
+    return demande
