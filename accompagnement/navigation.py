@@ -30,7 +30,13 @@ ENTREES: tuple[Entree, ...] = (
     Entree(
         "Charges", "dossiers:charges", frozenset({Role.ANIMATRICE, Role.CORRESPONDANT_INSERTION})
     ),
+    Entree(
+        "Sollicitations",
+        "dossiers:sollicitations_a_traiter",
+        frozenset({Role.CORRESPONDANT_INSERTION, Role.ANIMATRICE}),
+    ),
     Entree("Import", "dossiers:import", frozenset({Role.ANIMATRICE})),
+    Entree("Ressources", "conventions:annuaire", frozenset(Role.values) - {Role.ADMINISTRATEUR}),
     Entree("Annuaire", "annuaire", TOUS),
     Entree("Administration", "admin:index", COORDINATION, staff=True),
 )

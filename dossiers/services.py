@@ -280,7 +280,7 @@ def demarrer_diagnostic(*, dossier: Dossier, par: User, date: dt.date | None = N
         type=TypeEvenement.DIAGNOSTIC,
         auteur=par,
         date=date,
-        resume=f"Diagnostic partagé démarré par {par}",
+        resume=f"Dossier passé au statut « diagnostic en cours » par {par}",
     )
     return dossier
 
@@ -508,6 +508,8 @@ def decider_changement_axe(
     par: User,
     accord_personne: bool = False,
     date: dt.date | None = None,
+    conseiller: User | None = None,
+    professionnel_social: User | None = None,
 ) -> DemandeChangementAxe:
     """Acceptée : la période en cours se termine à `date` et la suivante commence à
     `date` (intervalles semi-ouverts, donc sans chevauchement). Refusée : rien ne change."""
@@ -536,8 +538,8 @@ def decider_changement_axe(
             motif=motif,
             decide_par=par,
             accord_personne=accord_personne,
-            conseiller=None,
-            professionnel_social=None,
+            conseiller=conseiller,
+            professionnel_social=professionnel_social,
         )
         _toucher(dossier, axe_courant=demande.axe_demande)
     else:
@@ -614,7 +616,6 @@ def cloturer(
         date_cloture=date,
         motif_sortie=motif_sortie,
         commentaire_sortie=commentaire,
-        axe_courant="",
     )
     audit.enregistrer(
         action=ActionAudit.MODIFICATION,

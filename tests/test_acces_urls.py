@@ -16,6 +16,7 @@ PUBLIQUES = {
     "password_reset_confirm",
     "password_reset_complete",
     "healthz",
+    "dossiers:sollicitation_reponse",  # réponse du partenaire sans compte, par lien signé
     # L'administration a sa propre page de connexion, publique par nature.
     "admin:login",
 }

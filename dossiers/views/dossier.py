@@ -65,7 +65,9 @@ def _exiger(autorise: bool) -> None:
         raise PermissionDenied
 
 
-def _action(request, dossier, form, *, titre, intro, bouton, executer, succes, danger=False):
+def _action(
+    request, dossier, form, *, titre, intro, bouton, executer, succes, danger=False, suite=None
+):
     """Schéma commun des actions : formulaire → service → retour à la fiche."""
     if request.method == "POST" and form.is_valid():
         try:
@@ -74,7 +76,7 @@ def _action(request, dossier, form, *, titre, intro, bouton, executer, succes, d
             form.add_error(None, erreur.message)
         else:
             messages.success(request, succes)
-            return redirect("dossiers:dossier", dossier.uuid)
+            return redirect(suite or reverse("dossiers:dossier", args=[dossier.uuid]))
     contexte = {
         "dossier": dossier,
         "form": form,
@@ -88,6 +90,9 @@ def _action(request, dossier, form, *, titre, intro, bouton, executer, succes, d
 
 @membership_requis
 def fiche(request, uuid):
+    from .sollicitations import pour_la_fiche  # import local : sollicitations importe ce module
+    from .suivi import contexte_fiche  # import local : suivi importe ce module
+
     dossier = _dossier(request, uuid)
     m = request.membership
     niveau = perms.niveau_acces(m, dossier)
@@ -124,6 +129,15 @@ def fiche(request, uuid):
             "demande_en_attente": en_attente,
             "autres_dossiers": autres,
             "journal": journal,
+            "suivi": contexte_fiche(m, dossier) if niveau == perms.Niveau.COMPLET else None,
+            # Diagnostic partagé (application diagnostics) : par la relation inverse, sans
+            # importer diagnostics (sens des dépendances) ; une requête.
+            "diagnostic_courant": dossier.diagnostics.select_related("decision")
+            .order_by("-numero")
+            .first()
+            if niveau == perms.Niveau.COMPLET
+            else None,
+            "sollicitations": pour_la_fiche(m, dossier) if niveau == perms.Niveau.COMPLET else None,
             "peut": {
                 "modifier": perms.peut_modifier_demandeur(m, dossier),
                 "diagnostic": perms.peut_orienter(m, dossier) and dossier.statut == "a_orienter",
@@ -371,7 +385,10 @@ def cloturer(request, uuid):
             date=d["date"],
             commentaire=d["commentaire"],
         ),
-        succes="Dossier clos.",
+        succes="Dossier clos. Relisez le bilan du parcours et rédigez sa conclusion.",
+        # Le bilan est dans l'application reporting (référencée par son nom d'URL : dossiers
+        # n'importe pas reporting).
+        suite=reverse("reporting:bilan", args=[dossier.uuid]),
     )
 
 

@@ -15,7 +15,15 @@ from accompagnement.models import Membership, Role
 
 from .. import perms
 from ..filters import ROLES_PROFESSIONNELS, ChargesFilter, DossierFilter
-from ..models import Affectation, Axe, Dossier, RoleAffectation, StatutDossier
+from ..models import (
+    Affectation,
+    Axe,
+    Dossier,
+    RoleAffectation,
+    StatutDossier,
+    action_en_retard_existe,
+    prochain_rendez_vous,
+)
 
 PAR_PAGE = 25
 PAR_PAGE_CHARGES = 50
@@ -61,8 +69,11 @@ def pour_affichage(dossiers):
     """Tout ce qu'une ligne affiche, en trois requêtes quelle que soit la page. Toutes les
     affectations sont préchargées : perms.niveau_acces() s'en sert sans requête de plus."""
     affectations = Affectation.objects.select_related("professionnel").order_by("role", "pk")
-    return dossiers.select_related("demandeur", "agence", "territoire").prefetch_related(
-        Prefetch("affectations", queryset=affectations)
+    return (
+        dossiers.select_related("demandeur", "agence", "territoire")
+        .prefetch_related(Prefetch("affectations", queryset=affectations))
+        # Suivi du parcours : indicateurs calculés dans la même requête (sous-requêtes).
+        .annotate(action_en_retard=action_en_retard_existe(), prochain_rdv=prochain_rendez_vous())
     )
 
 

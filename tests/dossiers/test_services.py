@@ -534,7 +534,10 @@ def test_cloturer_ferme_tout_et_refuse_les_demandes_en_attente(equipe):
     assert (
         dossier.statut == StatutDossier.CLOS and dossier.motif_sortie == MotifSortie.EMPLOI_DURABLE
     )
-    assert dossier.axe_courant == "" and dossier.date_cloture == AUJOURD_HUI()
+    # L'axe reste celui de la dernière période : il dit quel suivi le dossier a eu.
+    assert (
+        dossier.axe_courant == Axe.ACCOMPAGNEMENT_GLOBAL and dossier.date_cloture == AUJOURD_HUI()
+    )
     assert not dossier.periodes.filter(date_fin__isnull=True).exists()
     assert not dossier.affectations.ouvertes().exists()
     assert demande.statut == StatutDemande.REFUSEE

@@ -1,0 +1,24 @@
+"""Indicateurs et documents de synthèse. Le bilan d'un parcours rassemble ce que l'outil
+sait déjà (périodes, freins, actions) ; les professionnels y ajoutent leur conclusion."""
+
+from django.conf import settings
+from django.db import models
+
+from dossiers.models import Dossier
+
+
+class BilanParcours(models.Model):
+    dossier = models.OneToOneField(Dossier, on_delete=models.CASCADE, related_name="bilan")
+    conclusion = models.TextField("conclusion du binôme")
+    redige_par = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    redige_le = models.DateTimeField(auto_now_add=True)
+    modifie_le = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = "bilan de parcours"
+        verbose_name_plural = "bilans de parcours"
+
+    def __str__(self) -> str:
+        return f"Bilan — {self.dossier.demandeur}"
