@@ -22,4 +22,8 @@ app.conf.beat_schedule = {
         "task": "dossiers.tasks.expirer_sollicitations",
         "schedule": crontab(hour=6, minute=15),
     },
+    "echeances-renouvellements-et-actions": {
+        "task": "dossiers.tasks.signaler_echeances",
+        "schedule": crontab(hour=6, minute=30),
+    },
 }

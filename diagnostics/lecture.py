@@ -213,3 +213,16 @@ def contexte_comparaison(ancien: Diagnostic, nouveau: Diagnostic) -> dict:
         "capacite_avant": _capacite(resultat.capacite_avant),
         "capacite_apres": _capacite(resultat.capacite_apres),
     }
+
+
+def domaines_des_freins_du_dossier(dossier) -> list[str]:
+    """Domaines des freins présents (non levés) du dernier diagnostic partagé du dossier,
+    les plus lourds d'abord : ils orientent la recherche de ressources sociales."""
+    from .models import Diagnostic, Impact, StatutFrein
+
+    dernier = Diagnostic.objects.partages().filter(dossier=dossier).order_by("-numero").first()
+    if dernier is None:
+        return []
+    poids = {Impact.FORT: 0, Impact.MOYEN: 1, Impact.SANS_IMPACT: 2}
+    freins = [f for f in dernier.freins.all() if f.est_present and f.statut != StatutFrein.LEVE]
+    return [f.domaine for f in sorted(freins, key=lambda f: poids.get(f.impact, 3))]

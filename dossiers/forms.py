@@ -300,3 +300,25 @@ class ReouvertureForm(forms.Form):
 
 class ConfirmationForm(forms.Form):
     """Action sans saisie : le bouton de la page de confirmation suffit."""
+
+
+class RenouvellementForm(forms.Form):
+    motif = forms.CharField(
+        label="Motif du renouvellement",
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="Ce qui justifie de poursuivre : freins encore présents, objectifs en cours.",
+    )
+    accord_personne = forms.BooleanField(
+        label="La personne est d'accord pour poursuivre l'accompagnement",
+        error_messages={
+            "required": "Le renouvellement se décide avec la personne : cochez son accord."
+        },
+    )
+    date = forms.DateField(
+        label="Date du renouvellement", widget=DateInput(), initial=timezone.localdate
+    )
+
+    def clean_date(self):
+        date = self.cleaned_data["date"]
+        _pas_dans_le_futur(date, "La date du renouvellement")
+        return date

@@ -19,8 +19,10 @@ from .models import (
     CategorieDocument,
     CotePorteur,
     Presence,
+    Sollicitation,
     StatutAction,
     StatutDemandeImportante,
+    StatutSollicitation,
     TypeDemandeImportante,
     TypeRendezVous,
     VisibiliteNote,
@@ -138,6 +140,13 @@ class ActionForm(forms.Form):
     commentaire = forms.CharField(
         label="Précisions (facultatif)", max_length=500, required=False, help_text=SANS_SANTE
     )
+    sollicitation = forms.ModelChoiceField(
+        queryset=Sollicitation.objects.none(),
+        required=False,
+        label="Sollicitation liée (facultatif)",
+        empty_label="— Aucune —",
+        help_text="Quand la sollicitation sera réalisée, l'action le sera aussi.",
+    )
     version = forms.IntegerField(widget=forms.HiddenInput, required=False)
 
     def __init__(self, *args, dossier, objectif, membership, **kwargs):
@@ -154,6 +163,17 @@ class ActionForm(forms.Form):
         if objectif.domaine != DOMAINE_EMPLOI:
             ressources = ressources.filter(domaines__contains=[objectif.domaine])
         self.fields["ressource"].queryset = ressources.order_by("nom")
+        if "version" in self.initial:
+            del self.fields["sollicitation"]  # le lien se choisit à la création
+        else:
+            self.fields["sollicitation"].queryset = (
+                Sollicitation.objects.filter(dossier=dossier)
+                .exclude(statut__in=[StatutSollicitation.REFUSEE, StatutSollicitation.EXPIREE])
+                .select_related("service")
+            )
+            self.fields["sollicitation"].label_from_instance = lambda s: (
+                f"{s.service.nom} — {s.get_statut_display().lower()}"
+            )
         if not self.is_bound and "version" not in self.initial:
             self.initial.setdefault("date_debut", timezone.localdate())
             self.initial.setdefault(

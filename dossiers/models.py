@@ -422,6 +422,10 @@ class PeriodeOrientation(models.Model):
         verbose_name="décidé par",
     )
     decide_le = models.DateTimeField(default=timezone.now)
+    renouvellement = models.BooleanField("ouverte par un renouvellement", default=False)
+    echeance_signalee_le = models.DateField(
+        "échéance des 12 mois signalée le", null=True, blank=True, editable=False
+    )
     # Participants de la décision conjointe.
     accord_personne = models.BooleanField("accord de la personne", default=False)
     conseiller = models.ForeignKey(
@@ -1027,6 +1031,16 @@ class Action(models.Model):
         related_name="actions_du_plan",
         verbose_name="ressource mobilisée",
     )
+    sollicitation = models.ForeignKey(
+        "Sollicitation",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="actions_du_plan",
+        verbose_name="sollicitation liée",
+        help_text="Réalisée, la sollicitation réalise l'action.",
+    )
+    echeance_signalee_le = models.DateField(null=True, blank=True, editable=False)
     commentaire = models.CharField("précisions", max_length=500, blank=True)
     version = models.PositiveIntegerField(default=1, editable=False)
     cree_par = models.ForeignKey(

@@ -599,6 +599,9 @@ def marquer_realisee(
     sollicitation = _verrouiller(sollicitation)
     _verifier_version(sollicitation, version)
     _changer_statut(sollicitation, StatutSollicitation.REALISEE, realisee_le=timezone.now())
+    from .suivi import realiser_actions_liees  # import local : suivi importe ce module
+
+    realiser_actions_liees(sollicitation=sollicitation, par=par)
     _toucher_dossier(sollicitation.dossier)
     _tracer(
         sollicitation,

@@ -215,8 +215,11 @@ def ajouter_action(
     date_fin_prevue: dt.date,
     ressource=None,
     commentaire: str = "",
+    sollicitation=None,
 ) -> Action:
     dossier = _pour_ecrire(objectif.dossier, par)
+    if sollicitation is not None and sollicitation.dossier_id != dossier.pk:
+        raise ErreurMetier("La sollicitation liée doit appartenir au même dossier.")
     objectif = Objectif.objects.get(pk=objectif.pk, dossier=dossier)
     champs = {
         "intitule": intitule,
@@ -235,7 +238,8 @@ def ajouter_action(
         responsable=responsable,
         date_debut=date_debut,
         date_fin_prevue=date_fin_prevue,
-        ressource=ressource,
+        ressource=ressource or (sollicitation.service if sollicitation is not None else None),
+        sollicitation=sollicitation,
         commentaire=commentaire.strip()[:500],
         cree_par=par.user,
     )
@@ -932,3 +936,28 @@ def changer_statut_demande_importante(
         objet=demande,
     )
     return demande
+
+
+def realiser_actions_liees(*, sollicitation, par) -> int:
+    """Une sollicitation réalisée réalise les actions du plan qui y sont liées (appelé par
+    le service des sollicitations, dans sa transaction)."""
+    aujourd_hui = timezone.localdate()
+    nombre = 0
+    for action in sollicitation.actions_du_plan.exclude(
+        statut__in=STATUTS_ACTION_TERMINES
+    ).select_related("objectif"):
+        _mettre_a_jour(
+            action,
+            action.version,
+            statut=StatutAction.REALISEE,
+            date_fin_reelle=max(aujourd_hui, action.date_debut),
+        )
+        journaliser(
+            dossier=sollicitation.dossier,
+            type=TypeEvenement.ACTION,
+            auteur=par,
+            resume=f"{_majuscule(_resume_action(action, action.objectif))} réalisée avec la sollicitation — par {par}",
+            objet=action,
+        )
+        nombre += 1
+    return nombre

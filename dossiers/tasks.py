@@ -14,3 +14,15 @@ def expirer_sollicitations() -> dict[str, int]:
         "relancees": sollicitations.relancer_a_mi_delai(),
         "expirees": sollicitations.expirer_sollicitations(),
     }
+
+
+@shared_task(soft_time_limit=9 * 60, time_limit=10 * 60)
+def signaler_echeances() -> dict[str, int]:
+    """Chaque jour : renouvellements à décider (12 mois en axe 2 ou 3) et actions du plan
+    à échéance. Idempotente : une échéance n'est signalée qu'une fois."""
+    from . import echeances
+
+    return {
+        "renouvellements": echeances.signaler_renouvellements(),
+        "actions": echeances.signaler_actions_echues(),
+    }

@@ -28,6 +28,7 @@ urlpatterns += [
     path("<uuid:uuid>/cloturer/", vues_dossier.cloturer, name="cloturer"),
     path("<uuid:uuid>/rouvrir/", vues_dossier.rouvrir, name="rouvrir"),
     path("<uuid:uuid>/journal/", vues_dossier.journal, name="journal"),
+    path("<uuid:uuid>/renouveler/", vues_dossier.renouveler, name="renouveler"),
 ]
 # --- fin fiches et parcours ---
 

@@ -36,6 +36,8 @@ class Recapitulatif:
     capacite_debut: str = ""
     capacite_fin: str = ""
     nombre_diagnostics: int = 0
+    actions: list = field(default_factory=list)
+    actions_par_statut: dict[str, int] = field(default_factory=dict)
     sortie_positive: bool | None = None
 
     @property
@@ -76,6 +78,12 @@ def recapituler(dossier: Dossier) -> Recapitulatif:
         if dossier.motif_sortie
         else None,
     )
+    recap.actions = list(
+        dossier.actions.select_related("objectif", "responsable").order_by("date_debut", "pk")
+    )
+    for action in recap.actions:
+        libelle = action.get_statut_display()
+        recap.actions_par_statut[libelle] = recap.actions_par_statut.get(libelle, 0) + 1
     partages = list(
         Diagnostic.objects.partages()
         .filter(dossier=dossier)

@@ -9,6 +9,7 @@ from django.db.models import Prefetch
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils import timezone
 
 from accompagnement import audit
 from accompagnement.decorators import membership_requis
@@ -18,6 +19,7 @@ from accompagnement.models import ActionAudit
 from .. import forms, perms, services
 from ..models import (
     Affectation,
+    Axe,
     DemandeChangementAxe,
     Dossier,
     EvenementJournal,
@@ -108,6 +110,12 @@ def fiche(request, uuid):
         .exclude(pk=dossier.pk)
         .only("uuid", "statut", "date_orientation", "date_cloture", "motif_sortie")
     )
+    courante = next((p for p in dossier.periodes.all() if p.date_fin is None), None)
+    renouvellement_du = (
+        courante is not None
+        and courante.axe in (Axe.ACCOMPAGNEMENT_GLOBAL, Axe.SOCIAL_EXCLUSIF)
+        and courante.date_debut <= timezone.localdate() - timezone.timedelta(days=365)
+    )
     journal = (
         EvenementJournal.objects.filter(dossier=dossier)
         .lisibles_par(m)
@@ -129,6 +137,8 @@ def fiche(request, uuid):
             "demande_en_attente": en_attente,
             "autres_dossiers": autres,
             "journal": journal,
+            "renouvellement_du": renouvellement_du,
+            "periode_courante": courante,
             "suivi": contexte_fiche(m, dossier) if niveau == perms.Niveau.COMPLET else None,
             # Diagnostic partagé (application diagnostics) : par la relation inverse, sans
             # importer diagnostics (sens des dépendances) ; une requête.
@@ -443,4 +453,27 @@ def journal(request, uuid):
             "types": TypeEvenement.choices,
             "type_choisi": type_choisi,
         },
+    )
+
+
+@membership_requis
+def renouveler(request, uuid):
+    dossier = _dossier(request, uuid)
+    _exiger(perms.peut_cloturer(request.membership, dossier))
+    form = forms.RenouvellementForm(_donnees(request))
+    return _action(
+        request,
+        dossier,
+        form,
+        titre="Renouveler l'accompagnement",
+        intro="Au bout de 12 mois, la personne et les professionnels décident de poursuivre : la période en cours se termine et une nouvelle commence sur le même axe. Pour arrêter, clôturez le dossier avec un motif de sortie.",
+        bouton="Renouveler",
+        executer=lambda d: services.renouveler(
+            dossier=dossier,
+            par=request.user,
+            motif=d["motif"],
+            accord_personne=d["accord_personne"],
+            date=d["date"],
+        ),
+        succes="Accompagnement renouvelé.",
     )

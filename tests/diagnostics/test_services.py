@@ -346,3 +346,13 @@ def test_comparaison_nouveaux_et_aggraves(equipe):
     comparaison = services.comparer(v1, v2)
     assert comparaison.nouveaux == ["finances"] and comparaison.aggraves == ["mobilite"]
     assert comparaison.capacite_a_change and comparaison.capacite_apres == Capacite.NON
+
+
+def test_les_freins_du_dernier_diagnostic_orientent_les_sollicitations(equipe):
+    from dossiers.sollicitations import domaines_prioritaires
+
+    dossier = dossier_avec_binome(equipe)
+    assert domaines_prioritaires(dossier) == []
+    diagnostic_partage(equipe, dossier)
+    # Logement (fort) d'abord, puis mobilité et santé (moyen) ; les absents n'y sont pas.
+    assert domaines_prioritaires(dossier) == ["logement", "mobilite", "sante"]

@@ -10,8 +10,8 @@ from playwright.sync_api import expect
 
 from accompagnement.models import Membership, Structure
 from conventions.models import ServiceRessource, StructureRessource
-from dossiers import services
-from dossiers.models import Origine, Sollicitation, StatutSollicitation
+from dossiers import services, suivi
+from dossiers.models import CotePorteur, Origine, Sollicitation, StatutSollicitation
 from tests.e2e.test_connexion import se_connecter
 from tests.e2e.test_dossiers import se_deconnecter
 
@@ -118,7 +118,22 @@ def test_solliciter_via_le_correspondant_accepter_puis_realiser(page, live_serve
     expect(page.get_by_text("0 à traiter")).to_be_visible()
     se_deconnecter(page)
 
-    # Le conseiller voit la réponse et constate la réalisation.
+    # Le conseiller voit la réponse ; le plan d'action porte une action liée à la
+    # sollicitation (« Place en crèche »).
+    conseiller = Membership.objects.get(user__email="conseiller@demo.test")
+    objectif = suivi.ajouter_objectif(
+        dossier=dossier, par=conseiller, domaine="famille", intitule="Faire garder sa fille"
+    )
+    suivi.ajouter_action(
+        objectif=objectif,
+        par=conseiller,
+        intitule="Obtenir une place en crèche",
+        cote=CotePorteur.EMPLOI,
+        responsable=conseiller.user,
+        date_debut=timezone.localdate(),
+        date_fin_prevue=timezone.localdate() + dt.timedelta(days=30),
+        sollicitation=Sollicitation.objects.get(),
+    )
     se_connecter(page, live_server, "conseiller@demo.test", demo)
     page.goto(url_fiche)
     section = page.get_by_role("region", name="Sollicitations")
@@ -131,6 +146,11 @@ def test_solliciter_via_le_correspondant_accepter_puis_realiser(page, live_serve
     capture("sollicitation-fiche-realisee")
     s = Sollicitation.objects.get()
     assert s.statut == StatutSollicitation.REALISEE and s.relances == 0
+    # L'action liée est réalisée avec la sollicitation : le plan d'action le montre.
+    page.goto(f"{live_server.url}/dossiers/{dossier.uuid}/plan/")
+    ligne = page.get_by_role("row", name=re.compile("Obtenir une place en crèche"))
+    expect(ligne).to_contain_text("Réalisée")
+    capture("sollicitation-action-realisee")
 
 
 def test_le_partenaire_repond_par_son_lien(page, live_server, demo, capture):

@@ -183,3 +183,21 @@ def test_la_semaine_d_un_binome(page, live_server, demo, capture, settings, tmp_
     ligne = page.get_by_role("row", name=re.compile("PERRIN-SEMAINE"))
     expect(ligne.locator("time", has_text=f"{jeudi:%d/%m/%Y}")).to_contain_text("à 14:30")
     capture("suivi-portefeuille")
+
+    # Fin de parcours : le conseiller dédié clôture avec un motif, puis lit et conclut le
+    # bilan.
+    page.goto(fiche)
+    page.get_by_role("link", name="Clôturer").click()
+    page.get_by_label("Motif de sortie").select_option(label="Formation qualifiante")
+    page.get_by_label(re.compile("Je confirme la clôture")).check()
+    capture("suivi-cloture")
+    page.get_by_role("button", name="Clôturer le dossier").click()
+    expect(page.get_by_role("heading", name="Bilan du parcours")).to_be_visible()
+    expect(page.get_by_text("Formation qualifiante")).to_be_visible()
+    expect(page.get_by_role("heading", name="Le parcours")).to_be_visible()
+    page.get_by_role("textbox", name=re.compile("Conclusion du binôme")).fill(
+        "Entrée en formation CACES ; suivi logement passé au CCAS."
+    )
+    page.get_by_role("button", name="Enregistrer la conclusion").click()
+    expect(page.get_by_text("Conclusion enregistrée.")).to_be_visible()
+    capture("suivi-bilan")

@@ -130,3 +130,35 @@ def test_pdf_du_bilan(client_de, equipe, parcours_clos, tmp_path):
     assert EvenementAudit.objects.filter(
         action=ActionAudit.EXPORT, objet_id=str(parcours_clos.uuid)
     ).exists()
+
+
+def test_le_bilan_reprend_les_actions_et_leurs_statuts(client_de, equipe):
+    from dossiers import suivi
+    from dossiers.models import CotePorteur, StatutAction
+
+    dossier = dossier_avec_binome(equipe)
+    v1 = diagnostic_partage(equipe, dossier)
+    diag_services.decider(
+        diagnostic=v1, par=equipe.dedie.user, axe=Axe.ACCOMPAGNEMENT_GLOBAL, accord_personne=True
+    )
+    objectif = suivi.ajouter_objectif(
+        dossier=dossier, par=equipe.ts, domaine="logement", intitule="Se loger"
+    )
+    action = suivi.ajouter_action(
+        objectif=objectif,
+        par=equipe.ts,
+        intitule="Demande de logement social",
+        cote=CotePorteur.SOCIAL,
+        responsable=equipe.ts.user,
+        date_debut=dt.date.today(),
+        date_fin_prevue=dt.date.today(),
+    )
+    suivi.changer_statut_action(
+        action=action, par=equipe.ts, statut=StatutAction.EN_COURS, version=action.version
+    )
+    page = (
+        client_de(equipe.dedie)
+        .get(reverse("reporting:bilan", args=[dossier.uuid]))
+        .content.decode()
+    )
+    assert "Demande de logement social" in page and "1 en cours" in page
