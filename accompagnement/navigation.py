@@ -19,7 +19,6 @@ TOUS = None
 COORDINATION = frozenset({Role.ANIMATRICE, Role.ADMINISTRATEUR})
 
 ENTREES: tuple[Entree, ...] = (
-    Entree("Accueil", "accueil", TOUS),
     Entree(
         "Mon portefeuille",
         "dossiers:portefeuille",

@@ -256,12 +256,12 @@ def test_l_animatrice_est_renvoyee_vers_la_liste_du_departement(client_de, monde
 @pytest.mark.parametrize(
     ("qui", "attendu"),
     [
-        ("conseiller", {"Accueil", "Mon portefeuille", "Annuaire"}),
-        ("cd", {"Accueil", "Mon portefeuille", "Annuaire"}),
-        ("ts", {"Accueil", "Mon portefeuille", "Annuaire"}),
-        ("correspondant", {"Accueil", "Mon portefeuille", "Charges", "Annuaire"}),
-        ("animatrice", {"Accueil", "Dossiers", "Charges", "Annuaire"}),
-        ("administrateur", {"Accueil", "Annuaire"}),
+        ("conseiller", {"Mon portefeuille", "Annuaire"}),
+        ("cd", {"Mon portefeuille", "Annuaire"}),
+        ("ts", {"Mon portefeuille", "Annuaire"}),
+        ("correspondant", {"Mon portefeuille", "Charges", "Annuaire"}),
+        ("animatrice", {"Dossiers", "Charges", "Annuaire"}),
+        ("administrateur", {"Annuaire"}),
     ],
 )
 def test_le_menu_propose_les_listes_selon_le_role(client_de, monde, qui, attendu):
@@ -269,7 +269,7 @@ def test_le_menu_propose_les_listes_selon_le_role(client_de, monde, qui, attendu
     libelles = {item["libelle"] for item in response.context["navigation"]}
     mes_entrees = {"Mon portefeuille", "Dossiers", "Charges"}
     assert libelles & mes_entrees == attendu & mes_entrees
-    assert {"Accueil", "Annuaire"} <= libelles
+    assert {"Annuaire"} <= libelles
 
 
 # --- Périmètre du portefeuille ------------------------------------------------------------
