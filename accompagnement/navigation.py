@@ -37,7 +37,6 @@ ENTREES: tuple[Entree, ...] = (
     Entree("Import", "dossiers:import", frozenset({Role.ANIMATRICE})),
     Entree("Ressources", "conventions:annuaire", frozenset(Role.values) - {Role.ADMINISTRATEUR}),
     Entree("Annuaire", "annuaire", TOUS),
-    Entree("Administration", "admin:index", COORDINATION, staff=True),
 )
 
 

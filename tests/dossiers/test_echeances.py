@@ -12,7 +12,7 @@ from dossiers.models import Axe, CotePorteur, PeriodeOrientation
 from dossiers.tasks import signaler_echeances
 from tests.dossiers.parcours import avec_binome, nouveau_dossier
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("taches_immediates")]
 AUJOURD_HUI = dt.date.today
 
 

@@ -33,6 +33,7 @@ def test_l_animatrice_voit_les_effectifs_du_departement(page, live_server, demo,
     ).to_be_visible()
     ligne = page.get_by_role("row", name=re.compile("Agence France Travail Pontarlier"))
     expect(ligne).to_be_visible()
+    page.get_by_role("button", name="Claire Vuillemin").click()
     expect(page.get_by_role("link", name="Administration")).to_be_visible()
     capture("accueil-animatrice")
 
