@@ -160,11 +160,14 @@ def modifier_demandeur(*, demandeur: Demandeur, par: Membership, **champs) -> De
 # --- Dossiers ------------------------------------------------------------------------------
 
 
-def _date_valide(date: dt.date | None, dossier: Dossier, libelle: str) -> dt.date:
-    """Une date d'événement : par défaut aujourd'hui ; jamais dans le futur ni avant
-    l'orientation du dossier."""
+def date_d_evenement(
+    date: dt.date | None, dossier: Dossier, libelle: str, *, futur: bool = False
+) -> dt.date:
+    """Une date d'événement du dossier : par défaut aujourd'hui ; jamais avant
+    l'orientation du dossier et, sauf `futur=True` (un rendez-vous), jamais dans le futur.
+    Partagée par tous les services des dossiers."""
     date = date or timezone.localdate()
-    if date > timezone.localdate():
+    if not futur and date > timezone.localdate():
         raise ErreurMetier(f"{libelle} ne peut pas être dans le futur.")
     if date < dossier.date_orientation:
         raise ErreurMetier(
@@ -178,8 +181,9 @@ def _lien(dossier: Dossier) -> str:
     return reverse("dossiers:dossier", args=[dossier.uuid])
 
 
-def _verrouiller(dossier: Dossier) -> Dossier:
-    """Relit le dossier verrouillé (SELECT … FOR UPDATE) : deux décisions simultanées
+def verrouiller_dossier(dossier: Dossier) -> Dossier:
+    """Relit le dossier verrouillé (SELECT … FOR UPDATE) ; partagé par tous les services des
+    dossiers : deux décisions simultanées
     s'exécutent l'une après l'autre, la seconde voit l'état laissé par la première."""
     return (
         Dossier.objects.select_for_update(of=("self",))
@@ -265,8 +269,8 @@ def ouvrir_dossier(
 
 @transaction.atomic
 def demarrer_diagnostic(*, dossier: Dossier, par: User, date: dt.date | None = None) -> Dossier:
-    dossier = _verrouiller(dossier)
-    date = _date_valide(date, dossier, "La date du diagnostic")
+    dossier = verrouiller_dossier(dossier)
+    date = date_d_evenement(date, dossier, "La date du diagnostic")
     _changer_statut(dossier, StatutDossier.DIAGNOSTIC, date_diagnostic=date)
     audit.enregistrer(
         action=ActionAudit.MODIFICATION,
@@ -297,8 +301,8 @@ def affecter(
 ) -> Affectation:
     """Confie une place du dossier à un professionnel. S'il y avait quelqu'un, c'est un
     relais : son affectation est close à la même date, l'historique reste."""
-    dossier = _verrouiller(dossier)
-    date = _date_valide(date, dossier, "La date d'affectation")
+    dossier = verrouiller_dossier(dossier)
+    date = date_d_evenement(date, dossier, "La date d'affectation")
     if dossier.est_clos:
         raise ErreurMetier("Ce dossier est clos : on n'y affecte plus personne.")
     if not professionnel.actif or professionnel.structure.departement_id != dossier.departement_id:
@@ -420,14 +424,14 @@ def orienter(
 ) -> PeriodeOrientation:
     """Première entrée sur un axe (décision conjointe) : ouvre la période et passe le
     dossier « en accompagnement ». Pour changer d'axe ensuite : demande puis décision."""
-    dossier = _verrouiller(dossier)
+    dossier = verrouiller_dossier(dossier)
     if not motif.strip():
         raise ErreurMetier("Le motif de l'orientation est obligatoire.")
     if dossier.periodes.filter(date_fin__isnull=True).exists():
         raise ErreurMetier(
             "Ce dossier est déjà sur un axe : faites une demande de changement d'axe."
         )
-    date = _date_valide(date, dossier, "La date d'entrée")
+    date = date_d_evenement(date, dossier, "La date d'entrée")
     _verifier_entree(dossier, axe, accord_personne, date)
     periode = _ouvrir_periode(
         dossier,
@@ -463,7 +467,7 @@ def orienter(
 def demander_changement_axe(
     *, dossier: Dossier, axe: Axe, motif: str, par: User
 ) -> DemandeChangementAxe:
-    dossier = _verrouiller(dossier)
+    dossier = verrouiller_dossier(dossier)
     if dossier.statut != StatutDossier.ACCOMPAGNEMENT:
         raise ErreurMetier("Seul un dossier en accompagnement peut changer d'axe.")
     if axe == dossier.axe_courant:
@@ -513,9 +517,9 @@ def decider_changement_axe(
 ) -> DemandeChangementAxe:
     """Acceptée : la période en cours se termine à `date` et la suivante commence à
     `date` (intervalles semi-ouverts, donc sans chevauchement). Refusée : rien ne change."""
-    dossier = _verrouiller(demande.dossier)
+    dossier = verrouiller_dossier(demande.dossier)
     demande = DemandeChangementAxe.objects.select_for_update().get(pk=demande.pk)
-    date = _date_valide(date, dossier, "La date du changement d'axe")
+    date = date_d_evenement(date, dossier, "La date du changement d'axe")
     if demande.statut != StatutDemande.EN_ATTENTE:
         raise ErreurMetier("Cette demande a déjà été décidée.")
     if not motif.strip():
@@ -588,10 +592,10 @@ def cloturer(
     date: dt.date | None = None,
     commentaire: str = "",
 ) -> Dossier:
-    dossier = _verrouiller(dossier)
+    dossier = verrouiller_dossier(dossier)
     if motif_sortie not in MotifSortie.values:
         raise ErreurMetier("Choisissez un motif de sortie dans la liste.")
-    date = _date_valide(date, dossier, "La date de sortie")
+    date = date_d_evenement(date, dossier, "La date de sortie")
     ouvertes = dossier.affectations.ouvertes()
     if ouvertes.filter(date_debut__gt=date).exists():
         raise ErreurMetier(
@@ -675,8 +679,8 @@ def renouveler(
     poursuivre : la période en cours se termine et une nouvelle s'ouvre sur le même axe."""
     from .echeances import AXES_A_RENOUVELER, DUREE_AVANT_RENOUVELLEMENT
 
-    dossier = _verrouiller(dossier)
-    date = _date_valide(date, dossier, "La date du renouvellement")
+    dossier = verrouiller_dossier(dossier)
+    date = date_d_evenement(date, dossier, "La date du renouvellement")
     courante = dossier.periodes.filter(date_fin__isnull=True).first()
     if dossier.statut != StatutDossier.ACCOMPAGNEMENT or courante is None:
         raise ErreurMetier("Seul un dossier en accompagnement peut être renouvelé.")

@@ -53,6 +53,7 @@ from .models import (
     VisibiliteNote,
     formater_euros,
 )
+from .services import date_d_evenement, verrouiller_dossier
 
 LONGUEUR_MAX_NOTE = 5000
 MONTANT_MAX = Decimal("999999.99")
@@ -71,23 +72,13 @@ class ConflitEdition(ErreurMetier):
 # --- Outils communs ------------------------------------------------------------------------
 
 
-def _verrouiller(dossier: Dossier) -> Dossier:
-    """Relit le dossier verrouillé : une écriture du suivi et une clôture simultanées
-    s'exécutent l'une après l'autre (on n'écrit jamais dans un dossier clos entre-temps)."""
-    return (
-        Dossier.objects.select_for_update(of=("self",))
-        .select_related("departement", "demandeur")
-        .get(pk=dossier.pk)
-    )
-
-
 def _exiger(autorise: bool, message: str) -> None:
     if not autorise:
         raise AccesRefuse(message)
 
 
 def _pour_ecrire(dossier: Dossier, par: Membership) -> Dossier:
-    dossier = _verrouiller(dossier)
+    dossier = verrouiller_dossier(dossier)
     if dossier.est_clos:
         raise ErreurMetier("Ce dossier est clos : son suivi se consulte mais ne se modifie plus.")
     _exiger(
@@ -110,20 +101,6 @@ def _audit(action: ActionAudit, par: Membership, dossier: Dossier, objet, **deta
         objet=objet,
         details={"dossier": str(dossier.uuid), **details},
     )
-
-
-def _date(valeur: dt.date | None, dossier: Dossier, libelle: str, *, futur: bool = False):
-    """Une date du suivi : par défaut aujourd'hui, jamais avant l'orientation du dossier
-    et, sauf mention contraire, jamais dans le futur."""
-    valeur = valeur or timezone.localdate()
-    if not futur and valeur > timezone.localdate():
-        raise ErreurMetier(f"{libelle} ne peut pas être dans le futur.")
-    if valeur < dossier.date_orientation:
-        raise ErreurMetier(
-            f"{libelle} ne peut pas précéder l'orientation du dossier "
-            f"({dossier.date_orientation:%d/%m/%Y})."
-        )
-    return valeur
 
 
 def _places_ouvertes(dossier: Dossier) -> dict[int, set[str]]:
@@ -182,7 +159,7 @@ def _verifier_action(dossier: Dossier, champs: dict) -> None:
     if champs["cote"] not in CotePorteur.values:
         raise ErreurMetier("Choisissez le côté qui porte l'action : emploi ou social.")
     debut, fin = champs["date_debut"], champs["date_fin_prevue"]
-    _date(debut, dossier, "Le début de l'action", futur=True)
+    date_d_evenement(debut, dossier, "Le début de l'action", futur=True)
     if fin < debut:
         raise ErreurMetier("La fin prévue ne peut pas précéder le début de l'action.")
     responsable = champs["responsable"]
@@ -354,7 +331,7 @@ def changer_statut_action(
         )
     champs = {"statut": statut}
     if statut in STATUTS_ACTION_TERMINES:
-        fin = _date(date, dossier, "La date de fin de l'action")
+        fin = date_d_evenement(date, dossier, "La date de fin de l'action")
         if fin < action.date_debut:
             raise ErreurMetier("L'action ne peut pas se terminer avant d'avoir commencé.")
         champs["date_fin_reelle"] = fin
@@ -388,7 +365,7 @@ def ajouter_note(
     """Journal : une note partagée y laisse « note ajoutée » (partagé), une note sociale
     « note sociale ajoutée » (visibilité sociale) ; une note privée n'y laisse rien, le
     journal étant lu par tout le binôme (l'audit, lui, trace la création)."""
-    dossier = _verrouiller(dossier)
+    dossier = verrouiller_dossier(dossier)
     if dossier.est_clos:
         raise ErreurMetier("Ce dossier est clos : on n'y ajoute plus de note.")
     _exiger(perms.peut_ajouter_note(par, dossier), "Vous ne pouvez pas écrire dans ce dossier.")
@@ -453,7 +430,7 @@ def planifier_rendez_vous(
         raise ErreurMetier("Choisissez le type de rendez-vous.")
     if debut is None or timezone.is_naive(debut):
         raise ErreurMetier("Indiquez la date et l'heure du rendez-vous.")
-    _date(timezone.localdate(debut), dossier, "Le rendez-vous", futur=True)
+    date_d_evenement(timezone.localdate(debut), dossier, "Le rendez-vous", futur=True)
     participants = list({u.pk: u for u in participants}.values())
     if not participants:
         raise ErreurMetier("Choisissez au moins un professionnel participant.")
@@ -795,7 +772,7 @@ def demander_aide(
         dossier=dossier,
         montant_demande=montant,
         motif=motif.strip()[:500],
-        date_demande=_date(date_demande, dossier, "La date de la demande"),
+        date_demande=date_d_evenement(date_demande, dossier, "La date de la demande"),
         demande_par=par.user,
     )
     _activite(dossier)
@@ -825,7 +802,7 @@ def decider_aide(
     aide = AideFinanciere.objects.select_for_update().get(pk=aide.pk, dossier=dossier)
     if aide.decision != DecisionAide.EN_ATTENTE:
         raise ErreurMetier(f"Cette aide a déjà été {aide.get_decision_display().lower()}.")
-    date = _date(date_decision, dossier, "La date de la décision")
+    date = date_d_evenement(date_decision, dossier, "La date de la décision")
     if date < aide.date_demande:
         raise ErreurMetier("La décision ne peut pas précéder la demande.")
     commentaire = commentaire.strip()[:500]
