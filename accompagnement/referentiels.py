@@ -1,5 +1,5 @@
 """Référentiels partagés par les applications : la taxonomie des freins périphériques
-(DOMAIN.md §3), alignée sur les contraintes 23 à 29 de France Travail et sur les
+(docs/domaine.md §3), alignée sur les contraintes 23 à 29 de France Travail et sur les
 thématiques data·inclusion v1."""
 
 from django.db import models

@@ -9,7 +9,7 @@ class DiagnosticsConfig(AppConfig):
         # Les sollicitations proposent d'abord les ressources qui répondent aux freins du
         # dernier diagnostic : diagnostics s'enregistre auprès de dossiers (qui ne
         # l'importe pas : sens des dépendances).
-        from dossiers import sollicitations
+        from dossiers.sollicitations import lectures as sollicitations
 
         from .lecture import domaines_des_freins_du_dossier
 

@@ -218,8 +218,6 @@ def contexte_comparaison(ancien: Diagnostic, nouveau: Diagnostic) -> dict:
 def domaines_des_freins_du_dossier(dossier) -> list[str]:
     """Domaines des freins présents (non levés) du dernier diagnostic partagé du dossier,
     les plus lourds d'abord : ils orientent la recherche de ressources sociales."""
-    from .models import Diagnostic, Impact, StatutFrein
-
     dernier = Diagnostic.objects.partages().filter(dossier=dossier).order_by("-numero").first()
     if dernier is None:
         return []

@@ -1,4 +1,4 @@
-"""Diagnostic partagé emploi / social (DOMAIN.md §3) : une version par évaluation, deux
+"""Diagnostic partagé emploi / social (docs/domaine.md §3) : une version par évaluation, deux
 volets (emploi par le conseiller, social par le travailleur social), information et
 accord de la personne, co-validation, recommandation d'axe et décision conjointe."""
 
@@ -223,7 +223,7 @@ class Diagnostic(models.Model):
     )
     social_valide_le = models.DateTimeField(null=True, blank=True)
 
-    # Recommandation calculée à la co-validation (règle expliquée dans DOMAIN.md §3).
+    # Recommandation calculée à la co-validation (règle expliquée dans docs/domaine.md §3).
     axe_recommande = models.CharField(max_length=1, choices=Axe.choices, blank=True)
     raisons_recommandation = models.JSONField(default=list, blank=True)
 

@@ -5,7 +5,7 @@ social ; les rôles France Travail (et la coordination) voient domaine, impact e
 from accompagnement.models import Role
 from accompagnement.perms import est_cote_france_travail, est_cote_social
 from accompagnement.referentiels import DOMAINES_SENSIBLES
-from dossiers import perms as dossiers_perms
+from dossiers.parcours import perms as dossiers_perms
 
 
 def peut_voir_diagnostic(membership, dossier) -> bool:

@@ -1,4 +1,4 @@
-"""Recommandation d'axe, explicable (DOMAIN.md §3) : une fonction pure sur les freins et
+"""Recommandation d'axe, explicable (docs/domaine.md §3) : une fonction pure sur les freins et
 la capacité à rechercher un emploi. Les professionnels peuvent s'en écarter avec un motif."""
 
 from dataclasses import dataclass, field

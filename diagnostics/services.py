@@ -15,9 +15,9 @@ from accompagnement import audit
 from accompagnement.exceptions import ErreurMetier
 from accompagnement.models import ActionAudit, Membership, User
 from accompagnement.referentiels import DomaineFrein
-from dossiers import services as dossiers_services
 from dossiers.journal import journaliser
 from dossiers.models import Axe, Dossier, RoleAffectation, StatutDossier, TypeEvenement
+from dossiers.parcours import services as dossiers_services
 
 from .models import (
     BESOINS_PROFESSIONNELS,

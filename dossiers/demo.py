@@ -27,8 +27,8 @@ from django.utils.text import slugify
 
 from accompagnement import demo as demo_noyau
 from accompagnement.models import Membership, Role
+from dossiers.parcours import services
 
-from . import services
 from .models import (
     Affectation,
     Axe,

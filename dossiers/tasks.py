@@ -3,7 +3,9 @@ accompagnement/celery.py."""
 
 from celery import shared_task
 
-from . import sollicitations
+from dossiers.parcours import renouvellement
+from dossiers.sollicitations import services as sollicitations
+from dossiers.suivi import echeances
 
 
 @shared_task(soft_time_limit=9 * 60, time_limit=10 * 60)
@@ -20,9 +22,7 @@ def expirer_sollicitations() -> dict[str, int]:
 def signaler_echeances() -> dict[str, int]:
     """Chaque jour : renouvellements à décider (12 mois en axe 2 ou 3) et actions du plan
     à échéance. Idempotente : une échéance n'est signalée qu'une fois."""
-    from . import echeances
-
     return {
-        "renouvellements": echeances.signaler_renouvellements(),
+        "renouvellements": renouvellement.signaler_renouvellements(),
         "actions": echeances.signaler_actions_echues(),
     }

@@ -1,7 +1,7 @@
 """Droits sur les documents de synthèse (bilan d'un parcours)."""
 
 from accompagnement.models import Role
-from dossiers import perms as dossiers_perms
+from dossiers.parcours import perms as dossiers_perms
 
 
 def peut_voir_bilan(membership, dossier) -> bool:

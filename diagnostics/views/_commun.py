@@ -5,8 +5,8 @@ from django.db.models import Prefetch
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 
-from dossiers import perms as dossiers_perms
 from dossiers.models import Affectation, Dossier
+from dossiers.parcours import perms as dossiers_perms
 
 from .. import perms
 from ..models import Diagnostic

@@ -4,7 +4,7 @@ import datetime as dt
 
 from diagnostics import services
 from diagnostics.models import Capacite, ModeInformation, Presence, SituationPro
-from tests.dossiers.parcours import avec_binome, nouveau_dossier
+from tests.dossiers.scenarios import avec_binome, nouveau_dossier
 
 EMPLOI = {
     "situation_pro": SituationPro.SANS_ACTIVITE,

@@ -8,8 +8,8 @@ from django.utils import timezone
 from accompagnement.models import Role
 from accompagnement.referentiels import DomaineFrein
 from diagnostics import services
-from diagnostics.indicateurs import freins_leves_par_domaine
 from diagnostics.models import Diagnostic, Presence, StatutFrein
+from reporting.indicateurs import freins_leves_par_domaine
 from tests.accompagnement.factories import MembershipFactory, StructureFactory
 from tests.diagnostics.test_vues import dossier_du_territoire, partage
 

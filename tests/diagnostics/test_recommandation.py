@@ -1,4 +1,4 @@
-"""Une branche de la règle d'orientation par test (DOMAIN.md §3)."""
+"""Une branche de la règle d'orientation par test (docs/domaine.md §3)."""
 
 from diagnostics.models import Capacite
 from diagnostics.recommandation import FreinEvalue, recommander

@@ -21,7 +21,7 @@ from tests.diagnostics.parcours import (
     diagnostic_rempli,
     dossier_avec_binome,
 )
-from tests.dossiers.parcours import nouveau_dossier
+from tests.dossiers.scenarios import nouveau_dossier
 
 pytestmark = pytest.mark.django_db
 
@@ -349,7 +349,7 @@ def test_comparaison_nouveaux_et_aggraves(equipe):
 
 
 def test_les_freins_du_dernier_diagnostic_orientent_les_sollicitations(equipe):
-    from dossiers.sollicitations import domaines_prioritaires
+    from dossiers.sollicitations.lectures import domaines_prioritaires
 
     dossier = dossier_avec_binome(equipe)
     assert domaines_prioritaires(dossier) == []

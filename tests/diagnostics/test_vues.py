@@ -20,11 +20,11 @@ from diagnostics.models import (
     SituationPro,
     StatutFrein,
 )
-from dossiers import services as dossiers_services
 from dossiers.models import Axe, Origine, RoleAffectation, StatutDossier
+from dossiers.parcours import services as dossiers_services
 from tests.accompagnement.factories import MembershipFactory
 from tests.diagnostics.parcours import EMPLOI
-from tests.dossiers.parcours import avec_binome, identite
+from tests.dossiers.scenarios import avec_binome, identite
 
 pytestmark = pytest.mark.django_db
 

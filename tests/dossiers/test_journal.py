@@ -3,11 +3,11 @@ from django.urls import reverse
 
 from accompagnement.exceptions import ErreurMetier
 from accompagnement.models import Role
-from dossiers import services
 from dossiers.journal import journaliser
 from dossiers.models import Axe, EvenementJournal, MotifSortie, TypeEvenement, Visibilite
+from dossiers.parcours import services
 from tests.accompagnement.factories import MembershipFactory
-from tests.dossiers.parcours import en_axe_2
+from tests.dossiers.scenarios import en_axe_2
 
 pytestmark = pytest.mark.django_db
 

@@ -10,8 +10,8 @@ from playwright.sync_api import expect
 
 from accompagnement import demo as donnees_demo
 from accompagnement.models import Departement, Membership, Role
-from dossiers import services as dossiers_services
 from dossiers.models import Axe, Dossier, Origine, RoleAffectation
+from dossiers.parcours import services as dossiers_services
 from tests.e2e.conftest import CAPTURES
 from tests.e2e.test_connexion import se_connecter
 from tests.e2e.test_dossiers import se_deconnecter

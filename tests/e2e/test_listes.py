@@ -8,8 +8,8 @@ import pytest
 from playwright.sync_api import expect
 
 from accompagnement.models import Role
-from dossiers import services
 from dossiers.models import Axe, Origine, RoleAffectation
+from dossiers.parcours import services
 from tests.accompagnement.factories import DepartementFactory, MembershipFactory, StructureFactory
 from tests.conftest import MOT_DE_PASSE
 from tests.dossiers.factories import DemandeurFactory, DossierFactory

@@ -10,8 +10,9 @@ from playwright.sync_api import expect
 
 from accompagnement.models import Membership, Structure
 from conventions.models import ServiceRessource, StructureRessource
-from dossiers import services, suivi
 from dossiers.models import CotePorteur, Origine, Sollicitation, StatutSollicitation
+from dossiers.parcours import services
+from dossiers.suivi import services as suivi
 from tests.e2e.test_connexion import se_connecter
 from tests.e2e.test_dossiers import se_deconnecter
 
@@ -156,11 +157,12 @@ def test_solliciter_via_le_correspondant_accepter_puis_realiser(page, live_serve
 def test_le_partenaire_repond_par_son_lien(page, live_server, demo, capture):
     from urllib.parse import urlsplit
 
-    from dossiers import sollicitations
+    from dossiers.sollicitations import partenaire as sollicitations
+    from dossiers.sollicitations import services as services_sollicitations
 
     dossier = preparer(Structure.objects.get(nom=TERRITOIRE).departement)
     conseiller = Membership.objects.get(user__email="conseiller@demo.test")
-    s = sollicitations.creer_sollicitation(
+    s = services_sollicitations.creer_sollicitation(
         dossier=dossier,
         service=ServiceRessource.objects.get(nom="Auto-école sociale"),
         domaine="mobilite",

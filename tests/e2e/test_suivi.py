@@ -10,8 +10,8 @@ from django.utils import timezone
 from playwright.sync_api import expect
 
 from accompagnement.models import Membership
-from dossiers import services
 from dossiers.models import Axe, Origine, RoleAffectation
+from dossiers.parcours import services
 from tests.e2e.test_connexion import se_connecter
 from tests.e2e.test_dossiers import se_deconnecter
 

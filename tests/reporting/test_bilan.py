@@ -6,8 +6,8 @@ from django.urls import reverse
 
 from accompagnement.models import ActionAudit, EvenementAudit, Role
 from diagnostics import services as diag_services
-from dossiers import services
 from dossiers.models import Axe, MotifSortie
+from dossiers.parcours import services
 from reporting.bilan import recapituler
 from reporting.models import BilanParcours
 from tests.accompagnement.factories import MembershipFactory
@@ -133,8 +133,8 @@ def test_pdf_du_bilan(client_de, equipe, parcours_clos, tmp_path):
 
 
 def test_le_bilan_reprend_les_actions_et_leurs_statuts(client_de, equipe):
-    from dossiers import suivi
     from dossiers.models import CotePorteur, StatutAction
+    from dossiers.suivi import services as suivi
 
     dossier = dossier_avec_binome(equipe)
     v1 = diagnostic_partage(equipe, dossier)

@@ -15,16 +15,14 @@ from django.db import transaction
 
 from accompagnement.exceptions import ErreurMetier
 from accompagnement.models import Departement
-from dossiers.imports import (
-    CHAMPS,
+from dossiers.imports.champs import CHAMPS, TAILLE_MAX, ErreurFichier
+from dossiers.imports.fichier import lire_fichier
+from dossiers.imports.services import (
     LIBELLES_ACTION,
-    TAILLE_MAX,
     Action,
-    ErreurFichier,
     analyser,
     appliquer_import,
     enregistrer_correspondance,
-    lire_fichier,
     proposer_correspondance,
 )
 

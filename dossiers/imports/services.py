@@ -1,0 +1,457 @@
+"""Import des demandeurs depuis un fichier CSV ou XLSX.
+
+Quatre temps, partagés par la page d'import et la commande `import_demandeurs` :
+1. `lire_fichier()` : octets → en-têtes et lignes (erreur de fichier claire sinon) ;
+2. `proposer_correspondance()` : quel en-tête du fichier alimente quel champ du demandeur
+   (la correspondance choisie est gardée par département : `enregistrer_correspondance()`) ;
+3. `analyser()` : pour chaque ligne, création, mise à jour, inchangée ou liste d'erreurs,
+   sans rien écrire, en deux requêtes quelle que soit la taille du fichier ;
+4. `appliquer_import()` : tout ou rien, en masse, dans une transaction, avec une trace
+   d'audit. Une seule ligne en erreur et rien n'est écrit.
+
+Voir docs/import-demandeurs.md pour le format attendu."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from enum import StrEnum
+from functools import cached_property
+from typing import Any
+
+from django.db import IntegrityError, transaction
+from django.db.models import Q
+from django.utils import timezone
+
+from accompagnement import audit
+from accompagnement.exceptions import ErreurMetier
+from accompagnement.models import ActionAudit, Departement, Structure, TypeStructure, User
+from accompagnement.texte import normaliser
+from dossiers.imports.champs import (
+    CHAMPS,
+    CHAMPS_IDENTITE,
+    OBLIGATOIRES,
+    PAS_PROGRESSION,
+    TAILLE_LOT,
+    ErreurFichier,
+    ValeurInvalide,
+    en_texte,
+)
+from dossiers.imports.fichier import Tableau
+from dossiers.models import (
+    CorrespondanceImport,
+    Demandeur,
+)
+
+# --- Correspondance des colonnes -------------------------------------------------------------
+
+
+def correspondance_par_defaut(entetes: list[str]) -> dict[str, str]:
+    """Reconnaît les en-têtes usuels (sans accents ni casse) : « Nom », « IDE »,
+    « N° CAF »… Un en-tête ne sert qu'à un champ."""
+    par_forme = {}
+    for entete in entetes:
+        if entete:
+            par_forme.setdefault(normaliser(entete), entete)
+    resultat: dict[str, str] = {}
+    pris: set[str] = set()
+    for champ in CHAMPS.values():
+        for forme in champ.entetes_normalises:
+            entete = par_forme.get(forme)
+            if entete and entete not in pris:
+                resultat[champ.nom] = entete
+                pris.add(entete)
+                break
+    return resultat
+
+
+def proposer_correspondance(entetes: list[str], departement: Departement) -> dict[str, str]:
+    """La correspondance gardée pour le département (pour les en-têtes présents dans ce
+    fichier), complétée par la reconnaissance des en-têtes usuels."""
+    gardee = (
+        CorrespondanceImport.objects.filter(departement=departement)
+        .values_list("colonnes", flat=True)
+        .first()
+    ) or {}
+    presents = set(entetes)
+    resultat = {c: e for c, e in gardee.items() if c in CHAMPS and e in presents}
+    restants = [e for e in entetes if e not in resultat.values()]
+    for champ, entete in correspondance_par_defaut(restants).items():
+        resultat.setdefault(champ, entete)
+    return {c: resultat[c] for c in CHAMPS if c in resultat}
+
+
+def verifier_correspondance(entetes: list[str], correspondance: dict[str, str]) -> None:
+    erreurs = []
+    if inconnus := sorted(set(correspondance) - set(CHAMPS)):
+        erreurs.append(f"Champs inconnus : {', '.join(inconnus)}.")
+    manquants = [CHAMPS[c].libelle for c in OBLIGATOIRES if not correspondance.get(c)]
+    if manquants:
+        trouves = ", ".join(f"« {e} »" for e in entetes if e) or "aucun"
+        erreurs.append(
+            f"Colonnes obligatoires absentes du fichier : {', '.join(manquants)}. "
+            f"En-têtes trouvés : {trouves}."
+        )
+    for champ, entete in correspondance.items():
+        if not entete or champ not in CHAMPS:
+            continue
+        if entete not in entetes:
+            erreurs.append(
+                f"La colonne « {entete} » choisie pour « {CHAMPS[champ].libelle} » est absente "
+                "du fichier."
+            )
+        elif entetes.count(entete) > 1:
+            erreurs.append(
+                f"La colonne « {entete} » apparaît plusieurs fois dans l'en-tête : "
+                "renommez l'une d'elles."
+            )
+    if erreurs:
+        raise ErreurFichier(*erreurs)
+
+
+@transaction.atomic
+def enregistrer_correspondance(
+    *, departement: Departement, colonnes: dict[str, str], par: User | None
+) -> CorrespondanceImport:
+    """Garde la correspondance choisie pour que l'import suivant du département se fasse
+    sans tout ressaisir."""
+    if inconnus := sorted(set(colonnes) - set(CHAMPS)):
+        raise ErreurMetier(f"Champs inconnus : {', '.join(inconnus)}.")
+    colonnes = {c: e for c, e in colonnes.items() if e}
+    correspondance, _ = CorrespondanceImport.objects.update_or_create(
+        departement=departement, defaults={"colonnes": colonnes, "modifie_par": par}
+    )
+    audit.enregistrer(
+        action=ActionAudit.MODIFICATION,
+        acteur=par,
+        departement=departement,
+        objet=correspondance,
+        details={"colonnes": colonnes},
+    )
+    return correspondance
+
+
+# --- Analyse (aperçu, sans écriture) ---------------------------------------------------------
+
+
+class Action(StrEnum):
+    CREATION = "creation"
+    MISE_A_JOUR = "mise_a_jour"
+    INCHANGE = "inchange"
+    ERREUR = "erreur"
+
+
+LIBELLES_ACTION = {
+    Action.CREATION: "Création",
+    Action.MISE_A_JOUR: "Mise à jour",
+    Action.INCHANGE: "Inchangée",
+    Action.ERREUR: "Erreur",
+}
+
+
+@dataclass
+class LigneAnalysee:
+    numero: int
+    brut: dict[str, str] = field(default_factory=dict)  # texte lu, par champ (affichage)
+    valeurs: dict[str, Any] = field(default_factory=dict)  # valeurs converties non vides
+    erreurs: list[str] = field(default_factory=list)
+    existant: Demandeur | None = None
+    changements: list[str] = field(default_factory=list)
+
+    @property
+    def action(self) -> Action:
+        if self.erreurs:
+            return Action.ERREUR
+        if self.existant is None:
+            return Action.CREATION
+        return Action.MISE_A_JOUR if self.changements else Action.INCHANGE
+
+    @property
+    def libelle_action(self) -> str:
+        return LIBELLES_ACTION[self.action]
+
+    @property
+    def libelles_changements(self) -> list[str]:
+        return [CHAMPS[c].libelle for c in self.changements]
+
+    @property
+    def cle_identite(self) -> str | None:
+        v = self.valeurs
+        if {"nom", "prenom", "date_naissance"} <= v.keys():
+            return Demandeur.calculer_cle_identite(v["nom"], v["prenom"], v["date_naissance"])
+        return None
+
+
+@dataclass
+class Analyse:
+    departement: Departement
+    nom_fichier: str
+    correspondance: dict[str, str]
+    lignes: list[LigneAnalysee]
+
+    def _avec(self, action: Action) -> list[LigneAnalysee]:
+        return [ligne for ligne in self.lignes if ligne.action == action]
+
+    @cached_property
+    def creations(self) -> list[LigneAnalysee]:
+        return self._avec(Action.CREATION)
+
+    @cached_property
+    def mises_a_jour(self) -> list[LigneAnalysee]:
+        return self._avec(Action.MISE_A_JOUR)
+
+    @cached_property
+    def inchangees(self) -> list[LigneAnalysee]:
+        return self._avec(Action.INCHANGE)
+
+    @cached_property
+    def en_erreur(self) -> list[LigneAnalysee]:
+        return self._avec(Action.ERREUR)
+
+    @property
+    def applicable(self) -> bool:
+        return not self.en_erreur
+
+    def messages_erreur(self) -> list[str]:
+        return [f"Ligne {ligne.numero} : {e}" for ligne in self.en_erreur for e in ligne.erreurs]
+
+
+def _convertisseur_agence(departement: Departement) -> Callable[[Any], Structure]:
+    agences = list(
+        Structure.objects.du_departement(departement).actives().filter(type=TypeStructure.AGENCE_FT)
+    )
+    par_nom = {normaliser(a.nom): a for a in agences}
+    par_code = {a.code.strip().upper(): a for a in agences if a.code.strip()}
+
+    def convertir(valeur: Any) -> Structure:
+        texte = en_texte(valeur)
+        agence = par_code.get(texte.upper()) or par_nom.get(normaliser(texte))
+        if agence is None:
+            raise ValeurInvalide(
+                f"agence inconnue « {texte} » : ni le nom ni le code d'une agence France "
+                "Travail active du département."
+            )
+        return agence
+
+    return convertir
+
+
+def _convertir_ligne(numero, cellules, colonnes, convertisseurs) -> LigneAnalysee:
+    ligne = LigneAnalysee(numero=numero)
+    for champ, indice in colonnes.items():
+        brut = cellules[indice] if indice < len(cellules) else None
+        texte = en_texte(brut)
+        ligne.brut[champ] = texte
+        if not texte:
+            if CHAMPS[champ].obligatoire:
+                ligne.erreurs.append(f"{CHAMPS[champ].libelle} : valeur obligatoire manquante.")
+            continue
+        try:
+            ligne.valeurs[champ] = convertisseurs[champ](brut)
+        except ValeurInvalide as exc:
+            ligne.erreurs.append(f"{CHAMPS[champ].libelle} : {exc}")
+    return ligne
+
+
+def _charger_existants(departement: Departement, lignes: list[LigneAnalysee]) -> list[Demandeur]:
+    """Une requête : les fiches du département qui portent un identifiant ou une clé
+    d'identité du fichier (et non tout le département)."""
+    identifiants = {v for ligne in lignes if (v := ligne.valeurs.get("identifiant_ft"))}
+    cles = {c for ligne in lignes if (c := ligne.cle_identite)}
+    if not identifiants and not cles:
+        return []
+    return list(
+        Demandeur.objects.du_departement(departement).filter(
+            Q(cle_identite__in=cles) | Q(identifiant_ft__in=identifiants)
+        )
+    )
+
+
+def _valeur_actuelle(demandeur: Demandeur, champ: str):
+    return demandeur.agence_id if champ == "agence" else getattr(demandeur, champ)
+
+
+def _differe(demandeur: Demandeur, champ: str, valeur) -> bool:
+    actuelle = _valeur_actuelle(demandeur, champ)
+    if champ == "agence":
+        return actuelle != valeur.pk
+    if champ in CHAMPS_IDENTITE:
+        return normaliser(actuelle) != normaliser(valeur)
+    return actuelle != valeur
+
+
+def _decrire(demandeur: Demandeur) -> str:
+    return f"{demandeur} (né(e) le {demandeur.date_naissance:%d/%m/%Y})"
+
+
+def _rapprocher(lignes: list[LigneAnalysee], existants: list[Demandeur]) -> None:
+    """Rapproche chaque ligne d'une fiche existante (identifiant France Travail, sinon
+    nom + prénom + date de naissance sans accents ni casse) et repère les doublons
+    internes au fichier et les conflits."""
+    par_identifiant = {d.identifiant_ft: d for d in existants if d.identifiant_ft}
+    par_cle = {d.cle_identite: d for d in existants}
+    vus_identifiant: dict[str, int] = {}
+    vus_cle: dict[str, int] = {}
+    vus_fiche: dict[int, int] = {}
+    for ligne in lignes:
+        cle = ligne.cle_identite
+        if cle is None:
+            continue  # identité incomplète : déjà en erreur
+        identifiant = ligne.valeurs.get("identifiant_ft", "")
+        erreurs = []
+        if identifiant and identifiant in vus_identifiant:
+            erreurs.append(
+                "Doublon dans le fichier : même identifiant France Travail que la ligne "
+                f"{vus_identifiant[identifiant]}."
+            )
+        elif cle in vus_cle:
+            erreurs.append(
+                "Doublon dans le fichier : mêmes nom, prénom et date de naissance que la "
+                f"ligne {vus_cle[cle]}."
+            )
+        if identifiant:
+            vus_identifiant.setdefault(identifiant, ligne.numero)
+        vus_cle.setdefault(cle, ligne.numero)
+
+        par_id = par_identifiant.get(identifiant) if identifiant else None
+        par_identite = par_cle.get(cle)
+        if par_id and par_identite and par_id.pk != par_identite.pk:
+            erreurs.append(
+                f"Conflit : l'identifiant France Travail {identifiant} est celui de "
+                f"{_decrire(par_id)}, mais une autre fiche existe pour ces nom, prénom et date "
+                f"de naissance : {_decrire(par_identite)}."
+            )
+        elif (
+            par_id is None
+            and par_identite
+            and identifiant
+            and par_identite.identifiant_ft not in ("", identifiant)
+        ):
+            erreurs.append(
+                f"{_decrire(par_identite)} existe déjà avec un autre identifiant France Travail "
+                f"({par_identite.identifiant_ft}) : vérifiez l'identifiant {identifiant}."
+            )
+        existant = par_id or par_identite
+        if not erreurs and existant is not None and existant.pk in vus_fiche:
+            erreurs.append(
+                f"Doublon dans le fichier : la ligne {vus_fiche[existant.pk]} met déjà à jour "
+                f"{_decrire(existant)}."
+            )
+        if existant is not None:
+            vus_fiche.setdefault(existant.pk, ligne.numero)
+        ligne.erreurs.extend(erreurs)
+        if ligne.erreurs:
+            continue
+        if existant is None:
+            if "civilite" not in ligne.valeurs:
+                ligne.erreurs.append(
+                    "Civilité : obligatoire pour créer une nouvelle fiche (M ou Mme)."
+                )
+            continue
+        ligne.existant = existant
+        ligne.changements = [
+            c for c, valeur in ligne.valeurs.items() if _differe(existant, c, valeur)
+        ]
+
+
+def analyser(
+    tableau: Tableau,
+    *,
+    departement: Departement,
+    correspondance: dict[str, str],
+    progression: Callable[[int, int], None] | None = None,
+) -> Analyse:
+    """L'aperçu de l'import, sans rien écrire : deux requêtes (agences, fiches
+    existantes concernées) quelle que soit la taille du fichier. Lève ErreurFichier si
+    la correspondance ne convient pas au fichier (colonnes obligatoires absentes…)."""
+    verifier_correspondance(tableau.entetes, correspondance)
+    colonnes = {c: tableau.entetes.index(e) for c, e in correspondance.items() if e}
+    convertisseurs = {c: CHAMPS[c].convertir for c in colonnes}
+    if "agence" in colonnes:
+        convertisseurs["agence"] = _convertisseur_agence(departement)
+    total = len(tableau.lignes)
+    lignes = []
+    for fait, (numero, cellules) in enumerate(tableau.lignes, start=1):
+        lignes.append(_convertir_ligne(numero, cellules, colonnes, convertisseurs))
+        if progression and fait % PAS_PROGRESSION == 0:
+            progression(fait, total)
+    _rapprocher(lignes, _charger_existants(departement, lignes))
+    if progression:
+        progression(total, total)
+    return Analyse(
+        departement=departement,
+        nom_fichier=tableau.nom_fichier,
+        correspondance=dict(correspondance),
+        lignes=lignes,
+    )
+
+
+# --- Application (écriture en masse, tout ou rien) -------------------------------------------
+
+
+@dataclass(frozen=True)
+class ResumeImport:
+    crees: int
+    mis_a_jour: int
+    inchanges: int
+
+
+@transaction.atomic
+def appliquer_import(*, analyse: Analyse, par: User | None) -> ResumeImport:
+    """Écrit l'import analysé : créations en masse, mises à jour en masse des seuls
+    champs fournis et changés, une trace d'audit. Refuse tout si une ligne est en erreur.
+    `par` est None pour la commande d'exploitation (aucun compte derrière)."""
+    if not analyse.applicable:
+        raise ErreurMetier(
+            f"{len(analyse.en_erreur)} ligne(s) en erreur : rien n'a été importé. Corrigez le "
+            "fichier puis relancez l'import."
+        )
+    departement = analyse.departement
+    nouveaux = [
+        Demandeur(departement=departement, **ligne.valeurs).preparer()
+        for ligne in analyse.creations
+    ]
+    maintenant = timezone.now()
+    modifies, champs = [], set()
+    for ligne in analyse.mises_a_jour:
+        demandeur = ligne.existant
+        for champ in ligne.changements:
+            setattr(demandeur, champ, ligne.valeurs[champ])
+        champs.update(ligne.changements)
+        demandeur.modifie_le = maintenant  # bulk_update ne passe pas par auto_now
+        modifies.append(demandeur.preparer())
+    try:
+        Demandeur.objects.bulk_create(nouveaux, batch_size=TAILLE_LOT)
+        if modifies:
+            Demandeur.objects.bulk_update(
+                modifies,
+                [*sorted(champs), "cle_identite", "texte_recherche", "modifie_le"],
+                batch_size=TAILLE_LOT,
+            )
+    except IntegrityError as exc:
+        # Une fiche créée ou modifiée entre l'analyse et l'application.
+        raise ErreurMetier(
+            "Les fiches ont changé pendant l'import (une personne du fichier vient d'être "
+            "créée ou modifiée) : rien n'a été importé. Relancez l'analyse."
+        ) from exc
+    resume = ResumeImport(
+        crees=len(nouveaux), mis_a_jour=len(modifies), inchanges=len(analyse.inchangees)
+    )
+    audit.enregistrer(
+        action=ActionAudit.CREATION,
+        acteur=par,
+        departement=departement,
+        details={
+            "objet_type": "import_demandeurs",
+            "fichier": analyse.nom_fichier,
+            "lignes": len(analyse.lignes),
+            "crees": resume.crees,
+            "mis_a_jour": resume.mis_a_jour,
+            "inchanges": resume.inchanges,
+            "correspondance": analyse.correspondance,
+            "champs_mis_a_jour": sorted(champs),
+            "demandeurs_crees": [str(d.uuid) for d in nouveaux],
+            "demandeurs_mis_a_jour": [str(d.uuid) for d in modifies],
+        },
+    )
+    return resume

@@ -1,0 +1,323 @@
+"""Formulaires des fiches et du parcours : ils valident la saisie, les services décident."""
+
+import datetime as dt
+
+from django import forms
+from django.db.models import Count, Q
+from django.utils import timezone
+
+from accompagnement.models import Membership, Role, Structure, TypeStructure
+from dossiers.models import (
+    ROLES_POUR_AFFECTATION,
+    Axe,
+    Demandeur,
+    MotifSortie,
+    Origine,
+    RoleAffectation,
+)
+
+
+class DateInput(forms.DateInput):
+    input_type = "date"
+
+    def __init__(self, **kwargs):
+        super().__init__(format="%Y-%m-%d", **kwargs)
+
+
+def _pas_dans_le_futur(valeur: dt.date | None, libelle: str) -> None:
+    if valeur and valeur > timezone.localdate():
+        raise forms.ValidationError(f"{libelle} ne peut pas être dans le futur.")
+
+
+class DemandeurForm(forms.ModelForm):
+    class Meta:
+        model = Demandeur
+        fields = [
+            "civilite",
+            "nom",
+            "prenom",
+            "nom_naissance",
+            "date_naissance",
+            "identifiant_ft",
+            "agence",
+            "email",
+            "telephone",
+            "adresse",
+            "code_postal",
+            "commune",
+            "code_commune",
+            "rsa_allocataire",
+            "numero_caf",
+            "rsa_date_ouverture",
+            "rsa_droits_devoirs",
+            "indemnisation",
+            "niveau_qualification",
+            "rqth",
+            "residant_qpv",
+        ]
+        widgets = {"date_naissance": DateInput(), "rsa_date_ouverture": DateInput()}
+        help_texts = {
+            "identifiant_ft": "7 chiffres puis un chiffre ou une lettre (ex. 1234567A).",
+            "code_commune": "Code INSEE de la commune (ex. 25056 pour Besançon), différent du code postal.",
+        }
+
+    def __init__(self, *args, departement, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["agence"].queryset = (
+            Structure.objects.du_departement(departement)
+            .actives()
+            .filter(type=TypeStructure.AGENCE_FT)
+        )
+        self.fields["agence"].empty_label = "— Non renseignée —"
+        self.fields["niveau_qualification"].choices = [
+            ("", "— Non renseigné —"),
+            *self.fields["niveau_qualification"].choices[1:],
+        ]
+
+    def clean_identifiant_ft(self):
+        return self.cleaned_data["identifiant_ft"].strip().upper()
+
+    def clean_date_naissance(self):
+        date = self.cleaned_data["date_naissance"]
+        aujourd_hui = timezone.localdate()
+        if date >= aujourd_hui:
+            raise forms.ValidationError("La date de naissance doit être dans le passé.")
+        if date.year < 1900 or (aujourd_hui.year - date.year) < 15:
+            raise forms.ValidationError(
+                "Vérifiez la date de naissance : l'âge calculé n'est pas plausible."
+            )
+        return date
+
+    def clean_rsa_date_ouverture(self):
+        date = self.cleaned_data.get("rsa_date_ouverture")
+        _pas_dans_le_futur(date, "La date d'ouverture du droit RSA")
+        return date
+
+    def clean(self):
+        donnees = super().clean()
+        postal, commune = donnees.get("code_postal", ""), donnees.get("code_commune", "")
+        if postal and commune:
+            dep_postal = postal[:3] if postal.startswith("97") else postal[:2]
+            dep_commune = (
+                "20"
+                if commune[:2] in ("2A", "2B")
+                else (commune[:3] if commune.startswith("97") else commune[:2])
+            )
+            if dep_postal != dep_commune:
+                self.add_error(
+                    "code_commune", "Ce code INSEE ne correspond pas au département du code postal."
+                )
+        if donnees.get("numero_caf") and not donnees.get("rsa_allocataire"):
+            self.add_error(
+                "rsa_allocataire",
+                "Un n° allocataire CAF est saisi : cochez « allocataire du RSA » ou effacez le numéro.",
+            )
+        if donnees.get("rsa_droits_devoirs") and not donnees.get("rsa_allocataire"):
+            self.add_error(
+                "rsa_droits_devoirs", "Seul un allocataire du RSA est soumis aux droits et devoirs."
+            )
+        return donnees
+
+
+class OuvertureForm(forms.Form):
+    origine = forms.ChoiceField(label="Qui oriente la personne ?", choices=Origine.choices)
+    territoire = forms.ModelChoiceField(
+        label="Territoire d'action sociale",
+        queryset=Structure.objects.none(),
+        required=False,
+        empty_label="— À déterminer —",
+    )
+    motif = forms.CharField(
+        label="Motif de l'orientation vers le dispositif",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="Les freins repérés, sans détail de santé.",
+    )
+
+    def __init__(self, *args, departement, membership, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["territoire"].queryset = (
+            Structure.objects.du_departement(departement)
+            .actives()
+            .filter(type=TypeStructure.TERRITOIRE_SOCIAL)
+        )
+        if membership.role in (Role.TRAVAILLEUR_SOCIAL, Role.CORRESPONDANT_INSERTION):
+            self.fields["origine"].initial = Origine.TRAVAILLEUR_SOCIAL
+        elif membership.role in (Role.CONSEILLER, Role.CONSEILLER_DEDIE):
+            self.fields["origine"].initial = Origine.CONSEILLER_FT
+
+
+class ProfessionnelChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, m: Membership) -> str:
+        charge = getattr(m, "charge", None)
+        if charge is None:
+            suffixe = ""
+        elif charge == 0:
+            suffixe = " — aucun dossier en cours"
+        else:
+            suffixe = f" — {charge} dossier{'s' if charge > 1 else ''} en cours"
+        return f"{m.user.get_full_name()} ({m.get_role_display()}, {m.structure.nom}){suffixe}"
+
+
+def professionnels(departement, roles):
+    """Rattachements actifs du département, avec leur charge (places ouvertes) : l'animatrice
+    équilibre les portefeuilles en affectant."""
+    return (
+        Membership.objects.actifs()
+        .filter(structure__departement=departement, role__in=roles)
+        .select_related("user", "structure")
+        .annotate(
+            charge=Count("user__affectations", filter=Q(user__affectations__date_fin__isnull=True))
+        )
+        .order_by("user__nom", "user__prenom")
+    )
+
+
+class AffectationForm(forms.Form):
+    place = forms.ChoiceField(label="Place dans le dossier", choices=())
+    professionnel = ProfessionnelChoiceField(
+        label="Professionnel", queryset=Membership.objects.none(), to_field_name="uuid"
+    )
+    date = forms.DateField(label="À compter du", widget=DateInput(), initial=timezone.localdate)
+    motif = forms.CharField(label="Motif (en cas de relais)", required=False, max_length=255)
+
+    def __init__(self, *args, departement, places, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["place"].choices = [(p, RoleAffectation(p).label) for p in places]
+        roles = set().union(*(ROLES_POUR_AFFECTATION[p] for p in places)) if places else set()
+        self.fields["professionnel"].queryset = professionnels(departement, roles)
+
+    def clean_date(self):
+        date = self.cleaned_data["date"]
+        _pas_dans_le_futur(date, "La date d'affectation")
+        return date
+
+
+class OrientationForm(forms.Form):
+    axe = forms.ChoiceField(label="Axe décidé", choices=Axe.choices, widget=forms.RadioSelect)
+    motif = forms.CharField(label="Motif de la décision", widget=forms.Textarea(attrs={"rows": 3}))
+    accord_personne = forms.BooleanField(
+        label="La personne a été informée et donne son accord",
+        required=False,
+        help_text="Obligatoire pour les axes 2 et 3 : l'orientation ne peut pas être imposée.",
+    )
+    date = forms.DateField(label="Date d'entrée", widget=DateInput(), initial=timezone.localdate)
+    conseiller = forms.ModelChoiceField(
+        label="Conseiller présent à la décision",
+        queryset=Membership.objects.none(),
+        required=False,
+        to_field_name="uuid",
+    )
+    professionnel_social = forms.ModelChoiceField(
+        label="Professionnel social présent",
+        queryset=Membership.objects.none(),
+        required=False,
+        to_field_name="uuid",
+    )
+
+    def __init__(self, *args, departement, **kwargs):
+        super().__init__(*args, **kwargs)
+        base = (
+            Membership.objects.actifs()
+            .filter(structure__departement=departement)
+            .select_related("user", "structure")
+        )
+        self.fields["conseiller"].queryset = base.filter(
+            role__in=[Role.CONSEILLER, Role.CONSEILLER_DEDIE]
+        )
+        self.fields["professionnel_social"].queryset = base.filter(
+            role__in=[Role.TRAVAILLEUR_SOCIAL, Role.CORRESPONDANT_INSERTION]
+        )
+        for champ in ("conseiller", "professionnel_social"):
+            self.fields[champ].label_from_instance = lambda m: (
+                f"{m.user.get_full_name()} ({m.structure.nom})"
+            )
+            self.fields[champ].empty_label = "— Personne —"
+
+    def clean_date(self):
+        date = self.cleaned_data["date"]
+        _pas_dans_le_futur(date, "La date d'entrée")
+        return date
+
+
+class DemandeChangementForm(forms.Form):
+    axe = forms.ChoiceField(label="Axe demandé", choices=(), widget=forms.RadioSelect)
+    motif = forms.CharField(label="Motif de la demande", widget=forms.Textarea(attrs={"rows": 3}))
+
+    def __init__(self, *args, axe_courant, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["axe"].choices = [
+            (valeur, libelle) for valeur, libelle in Axe.choices if valeur != axe_courant
+        ]
+
+
+class DecisionForm(forms.Form):
+    decision = forms.ChoiceField(
+        label="Décision",
+        widget=forms.RadioSelect,
+        choices=[("accepter", "Accepter le changement d'axe"), ("refuser", "Refuser")],
+    )
+    motif = forms.CharField(label="Motif de la décision", widget=forms.Textarea(attrs={"rows": 3}))
+    accord_personne = forms.BooleanField(
+        label="La personne a été informée et donne son accord", required=False
+    )
+    date = forms.DateField(
+        label="Date du changement", widget=DateInput(), initial=timezone.localdate
+    )
+
+    def clean_date(self):
+        date = self.cleaned_data["date"]
+        _pas_dans_le_futur(date, "La date du changement")
+        return date
+
+
+class ClotureForm(forms.Form):
+    motif_sortie = forms.ChoiceField(
+        label="Motif de sortie", choices=[("", "— Choisir —"), *MotifSortie.choices]
+    )
+    date = forms.DateField(label="Date de sortie", widget=DateInput(), initial=timezone.localdate)
+    commentaire = forms.CharField(
+        label="Commentaire", required=False, widget=forms.Textarea(attrs={"rows": 3})
+    )
+    confirmation = forms.BooleanField(
+        label="Je confirme la clôture : les affectations et la période en cours seront closes.",
+        error_messages={"required": "Cochez la case pour confirmer la clôture."},
+    )
+
+    def clean_date(self):
+        date = self.cleaned_data["date"]
+        _pas_dans_le_futur(date, "La date de sortie")
+        return date
+
+
+class ReouvertureForm(forms.Form):
+    origine = forms.ChoiceField(
+        label="Qui oriente à nouveau la personne ?", choices=Origine.choices
+    )
+    motif = forms.CharField(label="Motif", required=False, widget=forms.Textarea(attrs={"rows": 3}))
+
+
+class ConfirmationForm(forms.Form):
+    """Action sans saisie : le bouton de la page de confirmation suffit."""
+
+
+class RenouvellementForm(forms.Form):
+    motif = forms.CharField(
+        label="Motif du renouvellement",
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="Ce qui justifie de poursuivre : freins encore présents, objectifs en cours.",
+    )
+    accord_personne = forms.BooleanField(
+        label="La personne est d'accord pour poursuivre l'accompagnement",
+        error_messages={
+            "required": "Le renouvellement se décide avec la personne : cochez son accord."
+        },
+    )
+    date = forms.DateField(
+        label="Date du renouvellement", widget=DateInput(), initial=timezone.localdate
+    )
+
+    def clean_date(self):
+        date = self.cleaned_data["date"]
+        _pas_dans_le_futur(date, "La date du renouvellement")
+        return date

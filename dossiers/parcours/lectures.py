@@ -1,0 +1,59 @@
+"""Lectures du parcours : le dossier tel que le rattachement courant peut le voir."""
+
+from __future__ import annotations
+
+from django.db.models import Prefetch, QuerySet
+from django.http import Http404
+from django.shortcuts import get_object_or_404
+
+from accompagnement.models import Membership, Role
+from dossiers.models import (
+    Affectation,
+    DemandeChangementAxe,
+    Dossier,
+    PeriodeOrientation,
+)
+from dossiers.parcours import perms
+
+
+def dossier_visible(request, uuid) -> Dossier:
+    qs = (
+        Dossier.objects.visibles_par(request.membership)
+        .select_related("demandeur__agence", "agence", "territoire", "oriente_par")
+        .prefetch_related(
+            Prefetch(
+                "affectations",
+                Affectation.objects.select_related("professionnel", "structure", "affecte_par"),
+            ),
+            Prefetch(
+                "periodes",
+                PeriodeOrientation.objects.select_related(
+                    "decide_par", "conseiller", "professionnel_social"
+                ),
+            ),
+            Prefetch(
+                "demandes_changement",
+                DemandeChangementAxe.objects.select_related("demande_par", "decide_par"),
+            ),
+        )
+    )
+    dossier = get_object_or_404(qs, uuid=uuid)
+    if not perms.peut_voir_dossier(request.membership, dossier):
+        raise Http404
+    return dossier
+
+
+def correspondants_du_territoire(dossier: Dossier) -> QuerySet[Membership]:
+    """Les correspondants insertion actifs du territoire du dossier."""
+    if dossier.territoire_id is None:
+        return Membership.objects.none()
+    return (
+        Membership.objects.actifs()
+        .filter(
+            role=Role.CORRESPONDANT_INSERTION,
+            structure_id=dossier.territoire_id,
+            user__is_active=True,
+        )
+        .select_related("user", "structure")
+        .order_by("user__nom", "user__prenom")
+    )

@@ -1,0 +1,148 @@
+"""Renouvellement à 12 mois sur les axes 2 et 3 : décision avec la personne et échéance
+signalée chaque jour (Celery beat), une seule fois par période."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.db import transaction
+from django.urls import reverse
+from django.utils import timezone
+
+from accompagnement import audit, notifications
+from accompagnement.exceptions import ErreurMetier
+from accompagnement.models import (
+    ActionAudit,
+    CategorieNotification,
+    User,
+)
+from dossiers.journal import journaliser
+from dossiers.models import (
+    Axe,
+    Dossier,
+    PeriodeOrientation,
+    StatutDossier,
+    TypeEvenement,
+)
+from dossiers.parcours.services import (
+    _ouvrir_periode,
+    _toucher,
+    date_d_evenement,
+    verrouiller_dossier,
+)
+
+DUREE_AVANT_RENOUVELLEMENT = dt.timedelta(days=365)
+AXES_A_RENOUVELER = (Axe.ACCOMPAGNEMENT_GLOBAL, Axe.SOCIAL_EXCLUSIF)
+
+
+def periodes_a_renouveler(aujourd_hui: dt.date | None = None):
+    """Périodes ouvertes sur l'axe 2 ou 3 depuis 12 mois au moins."""
+    aujourd_hui = aujourd_hui or timezone.localdate()
+    return PeriodeOrientation.objects.filter(
+        date_fin__isnull=True,
+        axe__in=AXES_A_RENOUVELER,
+        date_debut__lte=aujourd_hui - DUREE_AVANT_RENOUVELLEMENT,
+        dossier__statut=StatutDossier.ACCOMPAGNEMENT,
+    )
+
+
+@transaction.atomic
+def signaler_renouvellements() -> int:
+    aujourd_hui = timezone.localdate()
+    periodes = (
+        periodes_a_renouveler(aujourd_hui)
+        .filter(echeance_signalee_le__isnull=True)
+        .select_for_update(skip_locked=True, of=("self",))
+        .select_related("dossier__demandeur")
+    )
+    nombre = 0
+    for periode in periodes:
+        dossier = periode.dossier
+        equipe = [
+            a.professionnel for a in dossier.affectations.ouvertes().select_related("professionnel")
+        ]
+        notifications.envoyer(
+            destinataires=equipe,
+            sujet=f"Renouvellement à décider : {dossier.demandeur}",
+            texte=(
+                f"{dossier.demandeur} est en {periode.get_axe_display()} depuis le "
+                f"{periode.date_debut:%d/%m/%Y} (12 mois). Décidez avec la personne : renouveler "
+                "ou préparer la sortie."
+            ),
+            lien=reverse("dossiers:dossier", args=[dossier.uuid]),
+            categorie=CategorieNotification.RENOUVELLEMENT,
+        )
+        journaliser(
+            dossier=dossier,
+            type=TypeEvenement.ORIENTATION,
+            auteur=None,
+            resume=f"12 mois en {periode.get_axe_display()} : renouvellement à décider",
+        )
+        periode.echeance_signalee_le = aujourd_hui
+        periode.save(update_fields=["echeance_signalee_le"])
+        nombre += 1
+    return nombre
+
+
+@transaction.atomic
+def renouveler(
+    *,
+    dossier: Dossier,
+    par: User,
+    motif: str,
+    accord_personne: bool,
+    date: dt.date | None = None,
+) -> PeriodeOrientation:
+    """Au bout de 12 mois en axe 2 ou 3, la personne et les professionnels décident de
+    poursuivre : la période en cours se termine et une nouvelle s'ouvre sur le même axe."""
+    dossier = verrouiller_dossier(dossier)
+    date = date_d_evenement(date, dossier, "La date du renouvellement")
+    courante = dossier.periodes.filter(date_fin__isnull=True).first()
+    if dossier.statut != StatutDossier.ACCOMPAGNEMENT or courante is None:
+        raise ErreurMetier("Seul un dossier en accompagnement peut être renouvelé.")
+    if courante.axe not in AXES_A_RENOUVELER:
+        raise ErreurMetier(
+            "Le renouvellement concerne l'accompagnement global (axe 2) et le suivi social "
+            "exclusif (axe 3)."
+        )
+    au_plus_tot = courante.date_debut + DUREE_AVANT_RENOUVELLEMENT - dt.timedelta(days=30)
+    if date < au_plus_tot:
+        raise ErreurMetier(
+            f"Pas encore à échéance : la période a commencé le {courante.date_debut:%d/%m/%Y} ; "
+            f"le renouvellement se décide à 12 mois (au plus tôt le {au_plus_tot:%d/%m/%Y})."
+        )
+    if not motif.strip():
+        raise ErreurMetier("Le motif du renouvellement est obligatoire.")
+    if not accord_personne:
+        raise ErreurMetier("Le renouvellement se décide avec la personne : son accord est requis.")
+    courante.date_fin = date
+    courante.save(update_fields=["date_fin"])
+    nouvelle = _ouvrir_periode(
+        dossier,
+        axe=courante.axe,
+        date=date,
+        motif=motif,
+        decide_par=par,
+        accord_personne=True,
+        conseiller=None,
+        professionnel_social=None,
+    )
+    nouvelle.renouvellement = True
+    nouvelle.save(update_fields=["renouvellement"])
+    _toucher(dossier)
+    audit.enregistrer(
+        action=ActionAudit.CREATION,
+        acteur=par,
+        departement=dossier.departement,
+        objet=nouvelle,
+        details={"dossier": str(dossier.uuid), "renouvellement": True},
+    )
+    journaliser(
+        dossier=dossier,
+        type=TypeEvenement.ORIENTATION,
+        auteur=par,
+        date=date,
+        resume=f"{Axe(courante.axe).label} renouvelé (décision de {par}, avec l'accord de la personne)",
+        objet=nouvelle,
+    )
+    return nouvelle

@@ -1,0 +1,664 @@
+"""Toutes les écritures sur les demandeurs et les dossiers. Chaque service : arguments
+nommés, acteur explicite, transaction, trace d'audit, objet renvoyé ; un refus lève
+ErreurMetier avec un message montré tel quel à l'utilisateur."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.db import transaction
+from django.db.models import F
+from django.urls import reverse
+from django.utils import timezone
+
+from accompagnement import audit, notifications
+from accompagnement.exceptions import ErreurMetier
+from accompagnement.models import (
+    ActionAudit,
+    CategorieNotification,
+    Departement,
+    Membership,
+    TypeStructure,
+    User,
+)
+from dossiers.journal import journaliser
+from dossiers.models import (
+    ROLES_POUR_AFFECTATION,
+    TRANSITIONS,
+    Affectation,
+    Axe,
+    DemandeChangementAxe,
+    Demandeur,
+    Dossier,
+    MotifSortie,
+    Origine,
+    PeriodeOrientation,
+    RoleAffectation,
+    StatutDemande,
+    StatutDossier,
+    TypeEvenement,
+)
+
+PLACES_REQUISES = {
+    Axe.RESSOURCES_SOCIALES: (RoleAffectation.CONSEILLER,),
+    Axe.ACCOMPAGNEMENT_GLOBAL: (
+        RoleAffectation.CONSEILLER_DEDIE,
+        RoleAffectation.TRAVAILLEUR_SOCIAL,
+    ),
+    Axe.SOCIAL_EXCLUSIF: (RoleAffectation.REFERENT_SOCIAL,),
+}
+
+
+class DoublonDetecte(ErreurMetier):
+    """La personne existe déjà : la vue montre la fiche existante (si l'utilisateur a le
+    droit de la voir) plutôt que d'en créer une seconde."""
+
+    def __init__(self, existant: Demandeur, raison: str):
+        super().__init__(
+            f"Cette personne existe déjà ({raison}) : {existant}, née le {existant.date_naissance:%d/%m/%Y}."
+        )
+        self.existant = existant
+
+
+# --- Demandeurs ----------------------------------------------------------------------------
+
+
+def chercher_doublon(
+    *,
+    departement: Departement,
+    identifiant_ft: str = "",
+    nom: str,
+    prenom: str,
+    date_naissance: dt.date,
+    exclure: Demandeur | None = None,
+) -> tuple[Demandeur, str] | None:
+    """Même identifiant France Travail, ou mêmes nom, prénom et date de naissance comparés
+    sans accents ni casse."""
+    qs = Demandeur.objects.filter(departement=departement)
+    if exclure is not None:
+        qs = qs.exclude(pk=exclure.pk)
+    identifiant_ft = (identifiant_ft or "").strip().upper()
+    if identifiant_ft and (existant := qs.filter(identifiant_ft=identifiant_ft).first()):
+        return existant, "même identifiant France Travail"
+    cle = Demandeur.calculer_cle_identite(nom, prenom, date_naissance)
+    if existant := qs.filter(cle_identite=cle).first():
+        return existant, "mêmes nom, prénom et date de naissance"
+    return None
+
+
+def _verifier_demandeur(demandeur: Demandeur) -> None:
+    if demandeur.date_naissance >= timezone.localdate():
+        raise ErreurMetier("La date de naissance doit être dans le passé.")
+    if demandeur.rsa_date_ouverture and demandeur.rsa_date_ouverture > timezone.localdate():
+        raise ErreurMetier("La date d'ouverture du droit RSA ne peut pas être dans le futur.")
+    if demandeur.agence_id and (
+        demandeur.agence.departement_id != demandeur.departement_id
+        or demandeur.agence.type != TypeStructure.AGENCE_FT
+    ):
+        raise ErreurMetier(
+            "L'agence de rattachement doit être une agence France Travail du département."
+        )
+
+
+@transaction.atomic
+def creer_demandeur(*, departement: Departement, par: Membership, **champs) -> Demandeur:
+    doublon = chercher_doublon(
+        departement=departement,
+        identifiant_ft=champs.get("identifiant_ft", ""),
+        nom=champs["nom"],
+        prenom=champs["prenom"],
+        date_naissance=champs["date_naissance"],
+    )
+    if doublon:
+        raise DoublonDetecte(*doublon)
+    demandeur = Demandeur(departement=departement, **champs)
+    _verifier_demandeur(demandeur)
+    demandeur.save()
+    audit.enregistrer(
+        action=ActionAudit.CREATION, acteur=par.user, departement=departement, objet=demandeur
+    )
+    return demandeur
+
+
+@transaction.atomic
+def modifier_demandeur(*, demandeur: Demandeur, par: Membership, **champs) -> Demandeur:
+    # On relit la fiche : en cas de refus, l'objet de l'appelant n'est pas altéré.
+    demandeur = Demandeur.objects.select_for_update().get(pk=demandeur.pk)
+    for nom, valeur in champs.items():
+        setattr(demandeur, nom, valeur)
+    doublon = chercher_doublon(
+        departement=demandeur.departement,
+        identifiant_ft=demandeur.identifiant_ft,
+        nom=demandeur.nom,
+        prenom=demandeur.prenom,
+        date_naissance=demandeur.date_naissance,
+        exclure=demandeur,
+    )
+    if doublon:
+        raise DoublonDetecte(*doublon)
+    _verifier_demandeur(demandeur)
+    demandeur.save()
+    audit.enregistrer(
+        action=ActionAudit.MODIFICATION,
+        acteur=par.user,
+        departement=demandeur.departement,
+        objet=demandeur,
+        details={"champs": sorted(champs)},
+    )
+    for dossier in demandeur.dossiers.ouverts():
+        journaliser(
+            dossier=dossier,
+            type=TypeEvenement.FICHE,
+            auteur=par.user,
+            resume=f"Fiche de la personne mise à jour par {par.user}",
+        )
+    return demandeur
+
+
+# --- Dossiers ------------------------------------------------------------------------------
+
+
+def date_d_evenement(
+    date: dt.date | None, dossier: Dossier, libelle: str, *, futur: bool = False
+) -> dt.date:
+    """Une date d'événement du dossier : par défaut aujourd'hui ; jamais avant
+    l'orientation du dossier et, sauf `futur=True` (un rendez-vous), jamais dans le futur.
+    Partagée par tous les services des dossiers."""
+    date = date or timezone.localdate()
+    if not futur and date > timezone.localdate():
+        raise ErreurMetier(f"{libelle} ne peut pas être dans le futur.")
+    if date < dossier.date_orientation:
+        raise ErreurMetier(
+            f"{libelle} ne peut pas précéder l'orientation du dossier "
+            f"({dossier.date_orientation:%d/%m/%Y})."
+        )
+    return date
+
+
+def _lien(dossier: Dossier) -> str:
+    return reverse("dossiers:dossier", args=[dossier.uuid])
+
+
+def verrouiller_dossier(dossier: Dossier) -> Dossier:
+    """Relit le dossier verrouillé (SELECT … FOR UPDATE) ; partagé par tous les services des
+    dossiers : deux décisions simultanées
+    s'exécutent l'une après l'autre, la seconde voit l'état laissé par la première."""
+    return (
+        Dossier.objects.select_for_update(of=("self",))
+        .select_related("departement", "demandeur")
+        .get(pk=dossier.pk)
+    )
+
+
+def _toucher(dossier: Dossier, **champs) -> None:
+    champs.update(derniere_activite=timezone.now(), version=F("version") + 1)
+    Dossier.objects.filter(pk=dossier.pk).update(**champs)
+    dossier.refresh_from_db()
+
+
+def _changer_statut(dossier: Dossier, nouveau: StatutDossier, **champs) -> None:
+    if nouveau not in TRANSITIONS[StatutDossier(dossier.statut)]:
+        raise ErreurMetier(
+            f"Impossible de passer le dossier de « {dossier.get_statut_display()} » à "
+            f"« {StatutDossier(nouveau).label} »."
+        )
+    _toucher(dossier, statut=nouveau, **champs)
+
+
+@transaction.atomic
+def ouvrir_dossier(
+    *,
+    demandeur: Demandeur,
+    par: Membership,
+    origine: Origine,
+    motif: str = "",
+    territoire=None,
+    date: dt.date | None = None,
+) -> Dossier:
+    """Ouvre un parcours (statut « à orienter »), à la date de l'orientation (aujourd'hui
+    par défaut ; antérieure pour reprendre un suivi existant). Un conseiller qui oriente
+    devient le conseiller de l'agence du dossier (axe 1)."""
+    date = date or timezone.localdate()
+    if date > timezone.localdate():
+        raise ErreurMetier("La date d'orientation ne peut pas être dans le futur.")
+    if Dossier.objects.select_for_update().filter(demandeur=demandeur).ouverts().exists():
+        raise ErreurMetier(
+            f"{demandeur} a déjà un dossier ouvert : complétez-le plutôt que d'en ouvrir un second."
+        )
+    structure = par.structure
+    if territoire is None and structure.type == TypeStructure.TERRITOIRE_SOCIAL:
+        territoire = structure
+    if territoire is not None and territoire.departement_id != demandeur.departement_id:
+        raise ErreurMetier("Le territoire doit appartenir au département de la personne.")
+    dossier = Dossier.objects.create(
+        departement=demandeur.departement,
+        demandeur=demandeur,
+        origine=origine,
+        oriente_par=par.user,
+        agence=demandeur.agence
+        or (structure if structure.type == TypeStructure.AGENCE_FT else None),
+        territoire=territoire,
+        motif_orientation=motif,
+        date_orientation=date,
+    )
+    audit.enregistrer(
+        action=ActionAudit.CREATION, acteur=par.user, departement=dossier.departement, objet=dossier
+    )
+    journaliser(
+        dossier=dossier,
+        type=TypeEvenement.OUVERTURE,
+        auteur=par.user,
+        date=date,
+        resume=f"Dossier ouvert par {par.user} ({par.structure}) — origine : {Origine(origine).label.lower()}",
+    )
+    if (
+        par.role in ROLES_POUR_AFFECTATION[RoleAffectation.CONSEILLER]
+        and structure == dossier.agence
+    ):
+        affecter(
+            dossier=dossier,
+            place=RoleAffectation.CONSEILLER,
+            professionnel=par,
+            par=par.user,
+            date=date,
+        )
+    return dossier
+
+
+@transaction.atomic
+def demarrer_diagnostic(*, dossier: Dossier, par: User, date: dt.date | None = None) -> Dossier:
+    dossier = verrouiller_dossier(dossier)
+    date = date_d_evenement(date, dossier, "La date du diagnostic")
+    _changer_statut(dossier, StatutDossier.DIAGNOSTIC, date_diagnostic=date)
+    audit.enregistrer(
+        action=ActionAudit.MODIFICATION,
+        acteur=par,
+        departement=dossier.departement,
+        objet=dossier,
+        details={"statut": StatutDossier.DIAGNOSTIC},
+    )
+    journaliser(
+        dossier=dossier,
+        type=TypeEvenement.DIAGNOSTIC,
+        auteur=par,
+        date=date,
+        resume=f"Dossier passé au statut « diagnostic en cours » par {par}",
+    )
+    return dossier
+
+
+@transaction.atomic
+def affecter(
+    *,
+    dossier: Dossier,
+    place: RoleAffectation,
+    professionnel: Membership,
+    par: User,
+    motif: str = "",
+    date: dt.date | None = None,
+) -> Affectation:
+    """Confie une place du dossier à un professionnel. S'il y avait quelqu'un, c'est un
+    relais : son affectation est close à la même date, l'historique reste."""
+    dossier = verrouiller_dossier(dossier)
+    date = date_d_evenement(date, dossier, "La date d'affectation")
+    if dossier.est_clos:
+        raise ErreurMetier("Ce dossier est clos : on n'y affecte plus personne.")
+    if not professionnel.actif or professionnel.structure.departement_id != dossier.departement_id:
+        raise ErreurMetier(
+            "Ce professionnel n'est pas rattaché à une structure active du département."
+        )
+    if professionnel.role not in ROLES_POUR_AFFECTATION[place]:
+        raise ErreurMetier(
+            f"{professionnel.user} est {professionnel.get_role_display().lower()} : "
+            f"il ne peut pas être « {RoleAffectation(place).label} »."
+        )
+    actuelle = dossier.affectations.ouvertes().filter(role=place).first()
+    if actuelle is not None:
+        if actuelle.professionnel_id == professionnel.user_id:
+            raise ErreurMetier(f"{professionnel.user} tient déjà cette place sur ce dossier.")
+        if date < actuelle.date_debut:
+            raise ErreurMetier("Le relais ne peut pas précéder le début de l'affectation en cours.")
+        actuelle.date_fin = date
+        actuelle.motif_fin = motif or f"Relais par {professionnel.user}"
+        actuelle.save(update_fields=["date_fin", "motif_fin"])
+    affectation = Affectation.objects.create(
+        dossier=dossier,
+        role=place,
+        professionnel=professionnel.user,
+        structure=professionnel.structure,
+        date_debut=date,
+        affecte_par=par,
+    )
+    if (
+        professionnel.structure.type == TypeStructure.TERRITOIRE_SOCIAL
+        and dossier.territoire_id is None
+    ):
+        dossier.territoire = professionnel.structure
+        Dossier.objects.filter(pk=dossier.pk).update(territoire=professionnel.structure)
+    _toucher(dossier)
+    audit.enregistrer(
+        action=ActionAudit.CREATION,
+        acteur=par,
+        departement=dossier.departement,
+        objet=affectation,
+        details={
+            "dossier": str(dossier.uuid),
+            "place": place,
+            "professionnel": professionnel.user.email,
+            "relais_de": actuelle.professionnel.email if actuelle else None,
+        },
+    )
+    resume = f"{professionnel.user} : {RoleAffectation(place).label.lower()}"
+    if actuelle is not None:
+        resume += f", en relais de {actuelle.professionnel}"
+    journaliser(
+        dossier=dossier,
+        type=TypeEvenement.AFFECTATION,
+        auteur=par,
+        date=date,
+        resume=f"{resume} (affecté par {par})",
+        objet=affectation,
+    )
+    if professionnel.user_id != par.pk:
+        notifications.envoyer(
+            destinataires=[professionnel.user],
+            sujet=f"Dossier de {dossier.demandeur} confié : {RoleAffectation(place).label}",
+            texte=f"Le dossier de {dossier.demandeur} vous est confié ({RoleAffectation(place).label}) par {par}.",
+            lien=_lien(dossier),
+            categorie=CategorieNotification.AFFECTATION,
+        )
+    return affectation
+
+
+def _places_manquantes(dossier: Dossier, axe: Axe, date: dt.date) -> list[str]:
+    """Places requises pour l'axe qui ne sont pas tenues à la date d'entrée."""
+    tenues = set(
+        dossier.affectations.ouvertes().filter(date_debut__lte=date).values_list("role", flat=True)
+    )
+    return [RoleAffectation(p).label for p in PLACES_REQUISES[Axe(axe)] if p not in tenues]
+
+
+def _verifier_entree(dossier: Dossier, axe: Axe, accord_personne: bool, date: dt.date) -> None:
+    if axe in (Axe.ACCOMPAGNEMENT_GLOBAL, Axe.SOCIAL_EXCLUSIF) and not accord_personne:
+        raise ErreurMetier(
+            "L'entrée en axe 2 ou 3 ne peut pas être imposée : l'accord de la personne est requis."
+        )
+    if manquantes := _places_manquantes(dossier, axe, date):
+        raise ErreurMetier(
+            f"Avant d'entrer en {Axe(axe).label} au {date:%d/%m/%Y}, affectez : "
+            f"{', '.join(manquantes)} (affectation commencée au plus tard à cette date)."
+        )
+
+
+def _ouvrir_periode(
+    dossier, *, axe, date, motif, decide_par, accord_personne, conseiller, professionnel_social
+):
+    derniere = dossier.periodes.order_by("-date_debut", "-pk").first()
+    if derniere is not None and (derniere.date_fin is None or date < derniere.date_fin):
+        raise ErreurMetier("Cette période chevaucherait la précédente : vérifiez la date.")
+    return PeriodeOrientation.objects.create(
+        dossier=dossier,
+        axe=axe,
+        date_debut=date,
+        motif=motif,
+        decide_par=decide_par,
+        accord_personne=accord_personne,
+        conseiller=conseiller,
+        professionnel_social=professionnel_social,
+    )
+
+
+@transaction.atomic
+def orienter(
+    *,
+    dossier: Dossier,
+    axe: Axe,
+    decide_par: User,
+    motif: str,
+    accord_personne: bool = False,
+    conseiller: User | None = None,
+    professionnel_social: User | None = None,
+    date: dt.date | None = None,
+) -> PeriodeOrientation:
+    """Première entrée sur un axe (décision conjointe) : ouvre la période et passe le
+    dossier « en accompagnement ». Pour changer d'axe ensuite : demande puis décision."""
+    dossier = verrouiller_dossier(dossier)
+    if not motif.strip():
+        raise ErreurMetier("Le motif de l'orientation est obligatoire.")
+    if dossier.periodes.filter(date_fin__isnull=True).exists():
+        raise ErreurMetier(
+            "Ce dossier est déjà sur un axe : faites une demande de changement d'axe."
+        )
+    date = date_d_evenement(date, dossier, "La date d'entrée")
+    _verifier_entree(dossier, axe, accord_personne, date)
+    periode = _ouvrir_periode(
+        dossier,
+        axe=axe,
+        date=date,
+        motif=motif,
+        decide_par=decide_par,
+        accord_personne=accord_personne,
+        conseiller=conseiller,
+        professionnel_social=professionnel_social,
+    )
+    _changer_statut(dossier, StatutDossier.ACCOMPAGNEMENT, axe_courant=axe, date_entree=date)
+    audit.enregistrer(
+        action=ActionAudit.CREATION,
+        acteur=decide_par,
+        departement=dossier.departement,
+        objet=periode,
+        details={"dossier": str(dossier.uuid), "axe": axe},
+    )
+    journaliser(
+        dossier=dossier,
+        type=TypeEvenement.ORIENTATION,
+        auteur=decide_par,
+        date=date,
+        resume=f"Entrée en {Axe(axe).label} (décision de {decide_par}"
+        + (", avec l'accord de la personne)" if accord_personne else ")"),
+        objet=periode,
+    )
+    return periode
+
+
+@transaction.atomic
+def demander_changement_axe(
+    *, dossier: Dossier, axe: Axe, motif: str, par: User
+) -> DemandeChangementAxe:
+    dossier = verrouiller_dossier(dossier)
+    if dossier.statut != StatutDossier.ACCOMPAGNEMENT:
+        raise ErreurMetier("Seul un dossier en accompagnement peut changer d'axe.")
+    if axe == dossier.axe_courant:
+        raise ErreurMetier(f"Le dossier est déjà en {Axe(axe).label}.")
+    if not motif.strip():
+        raise ErreurMetier("Le motif de la demande est obligatoire.")
+    if dossier.demandes_changement.filter(statut=StatutDemande.EN_ATTENTE).exists():
+        raise ErreurMetier("Une demande de changement d'axe attend déjà une décision.")
+    demande = DemandeChangementAxe.objects.create(
+        dossier=dossier, axe_demande=axe, motif=motif, demande_par=par
+    )
+    _toucher(dossier)
+    audit.enregistrer(
+        action=ActionAudit.CREATION, acteur=par, departement=dossier.departement, objet=demande
+    )
+    destinataires = [
+        a.professionnel for a in dossier.affectations.ouvertes().select_related("professionnel")
+    ]
+    notifications.envoyer(
+        destinataires=[u for u in destinataires if u.pk != par.pk],
+        sujet=f"Demande de passage en {Axe(axe).label} : {dossier.demandeur}",
+        texte=f"{par} demande le passage du dossier de {dossier.demandeur} en {Axe(axe).label}.\nMotif : {motif}",
+        lien=_lien(dossier),
+        categorie=CategorieNotification.CHANGEMENT_AXE,
+    )
+    journaliser(
+        dossier=dossier,
+        type=TypeEvenement.CHANGEMENT_AXE,
+        auteur=par,
+        resume=f"Demande de passage en {Axe(axe).label} par {par}",
+        objet=demande,
+    )
+    return demande
+
+
+@transaction.atomic
+def decider_changement_axe(
+    *,
+    demande: DemandeChangementAxe,
+    accepter: bool,
+    motif: str,
+    par: User,
+    accord_personne: bool = False,
+    date: dt.date | None = None,
+    conseiller: User | None = None,
+    professionnel_social: User | None = None,
+) -> DemandeChangementAxe:
+    """Acceptée : la période en cours se termine à `date` et la suivante commence à
+    `date` (intervalles semi-ouverts, donc sans chevauchement). Refusée : rien ne change."""
+    dossier = verrouiller_dossier(demande.dossier)
+    demande = DemandeChangementAxe.objects.select_for_update().get(pk=demande.pk)
+    date = date_d_evenement(date, dossier, "La date du changement d'axe")
+    if demande.statut != StatutDemande.EN_ATTENTE:
+        raise ErreurMetier("Cette demande a déjà été décidée.")
+    if not motif.strip():
+        raise ErreurMetier("Le motif de la décision est obligatoire.")
+    if accepter:
+        if dossier.statut != StatutDossier.ACCOMPAGNEMENT:
+            raise ErreurMetier("Le dossier n'est plus en accompagnement.")
+        _verifier_entree(dossier, demande.axe_demande, accord_personne, date)
+        courante = dossier.periodes.get(date_fin__isnull=True)
+        if date < courante.date_debut:
+            raise ErreurMetier(
+                "Le changement ne peut pas précéder le début de la période en cours."
+            )
+        courante.date_fin = date
+        courante.save(update_fields=["date_fin"])
+        _ouvrir_periode(
+            dossier,
+            axe=demande.axe_demande,
+            date=date,
+            motif=motif,
+            decide_par=par,
+            accord_personne=accord_personne,
+            conseiller=conseiller,
+            professionnel_social=professionnel_social,
+        )
+        _toucher(dossier, axe_courant=demande.axe_demande)
+    else:
+        _toucher(dossier)
+    demande.statut = StatutDemande.ACCEPTEE if accepter else StatutDemande.REFUSEE
+    demande.decide_par, demande.decide_le, demande.motif_decision = par, timezone.now(), motif
+    demande.save(update_fields=["statut", "decide_par", "decide_le", "motif_decision"])
+    audit.enregistrer(
+        action=ActionAudit.MODIFICATION,
+        acteur=par,
+        departement=dossier.departement,
+        objet=demande,
+        details={"statut": demande.statut},
+    )
+    notifications.envoyer(
+        destinataires=[demande.demande_par],
+        sujet=f"Changement d'axe {demande.get_statut_display().lower()}",
+        texte=(
+            f"Votre demande de passage du dossier de {dossier.demandeur} en {demande.get_axe_demande_display()} "
+            f"a été {demande.get_statut_display().lower()} par {par}.\nMotif : {motif}"
+        ),
+        lien=_lien(dossier),
+        categorie=CategorieNotification.DECISION,
+        immediat=True,  # une décision qui le concerne : tout de suite, pas dans le résumé
+    )
+    journaliser(
+        dossier=dossier,
+        type=TypeEvenement.CHANGEMENT_AXE,
+        auteur=par,
+        date=date,
+        resume=(
+            f"Passage en {demande.get_axe_demande_display()} "
+            f"{demande.get_statut_display().lower()} par {par}"
+        ),
+        objet=demande,
+    )
+    return demande
+
+
+@transaction.atomic
+def cloturer(
+    *,
+    dossier: Dossier,
+    motif_sortie: MotifSortie,
+    par: User,
+    date: dt.date | None = None,
+    commentaire: str = "",
+) -> Dossier:
+    dossier = verrouiller_dossier(dossier)
+    if motif_sortie not in MotifSortie.values:
+        raise ErreurMetier("Choisissez un motif de sortie dans la liste.")
+    date = date_d_evenement(date, dossier, "La date de sortie")
+    ouvertes = dossier.affectations.ouvertes()
+    if ouvertes.filter(date_debut__gt=date).exists():
+        raise ErreurMetier(
+            "La sortie ne peut pas précéder le début d'une affectation en cours : vérifiez la date."
+        )
+    courante = dossier.periodes.filter(date_fin__isnull=True).first()
+    if courante is not None:
+        if date < courante.date_debut:
+            raise ErreurMetier("La sortie ne peut pas précéder le début de la période en cours.")
+        courante.date_fin = date
+        courante.save(update_fields=["date_fin"])
+    ouvertes.update(date_fin=date, motif_fin="Clôture du dossier")
+    dossier.demandes_changement.filter(statut=StatutDemande.EN_ATTENTE).update(
+        statut=StatutDemande.REFUSEE,
+        decide_par=par,
+        decide_le=timezone.now(),
+        motif_decision="Dossier clos",
+    )
+    _changer_statut(
+        dossier,
+        StatutDossier.CLOS,
+        date_cloture=date,
+        motif_sortie=motif_sortie,
+        commentaire_sortie=commentaire,
+    )
+    audit.enregistrer(
+        action=ActionAudit.MODIFICATION,
+        acteur=par,
+        departement=dossier.departement,
+        objet=dossier,
+        details={"statut": StatutDossier.CLOS, "motif_sortie": motif_sortie},
+    )
+    journaliser(
+        dossier=dossier,
+        type=TypeEvenement.CLOTURE,
+        auteur=par,
+        date=date,
+        resume=f"Dossier clos par {par} : {MotifSortie(motif_sortie).label}",
+    )
+    return dossier
+
+
+@transaction.atomic
+def rouvrir(
+    *,
+    dossier: Dossier,
+    par: Membership,
+    origine: Origine,
+    motif: str = "",
+    date: dt.date | None = None,
+) -> Dossier:
+    """Un nouveau parcours pour une personne dont le dossier est clos ; l'ancien reste
+    consultable tel quel."""
+    dossier = Dossier.objects.get(pk=dossier.pk)
+    if not dossier.est_clos:
+        raise ErreurMetier("Seul un dossier clos peut être rouvert.")
+    if date is not None and date < dossier.date_cloture:
+        raise ErreurMetier(
+            "Le nouveau parcours ne peut pas commencer avant la clôture du précédent."
+        )
+    return ouvrir_dossier(
+        demandeur=dossier.demandeur,
+        par=par,
+        origine=origine,
+        motif=motif,
+        territoire=dossier.territoire,
+        date=date,
+    )

@@ -1,0 +1,341 @@
+"""Fiche d'un dossier et actions sur le parcours. Toute lecture part du périmètre du
+rattachement courant (404 au-delà) ; chaque action vérifie son droit (403) puis appelle
+un service (refus métier → message clair, saisie conservée)."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+
+from accompagnement.decorators import membership_requis
+from accompagnement.exceptions import ErreurMetier
+from accompagnement.vues import action_formulaire, donnees_post, exiger
+from dossiers.models import (
+    DemandeChangementAxe,
+    Dossier,
+    EvenementJournal,
+    RoleAffectation,
+    TypeEvenement,
+)
+from dossiers.parcours import forms, perms, services
+from dossiers.parcours import renouvellement as renouvellement_parcours
+from dossiers.parcours.lectures import dossier_visible
+
+
+@membership_requis
+def creer(request):
+    m = request.membership
+    exiger(perms.peut_creer_demandeur(m))
+    personne = forms.DemandeurForm(
+        donnees_post(request), departement=request.departement, prefix="personne"
+    )
+    ouverture = forms.OuvertureForm(
+        donnees_post(request), departement=request.departement, membership=m, prefix="dossier"
+    )
+    doublon = None
+    if request.method == "POST" and personne.is_valid() and ouverture.is_valid():
+        try:
+            demandeur = services.creer_demandeur(
+                departement=request.departement, par=m, **personne.cleaned_data
+            )
+            dossier = services.ouvrir_dossier(demandeur=demandeur, par=m, **ouverture.cleaned_data)
+        except services.DoublonDetecte as erreur:
+            doublon = {
+                "message": erreur.message,
+                "dossier": Dossier.objects.visibles_par(m)
+                .filter(demandeur=erreur.existant)
+                .order_by("-date_orientation")
+                .first(),
+            }
+        except ErreurMetier as erreur:
+            personne.add_error(None, erreur.message)
+        else:
+            messages.success(request, f"{demandeur} est enregistré(e) ; son dossier est ouvert.")
+            return redirect("dossiers:dossier", dossier.uuid)
+    statut = (
+        400
+        if (request.method == "POST" and (personne.errors or ouverture.errors or doublon))
+        else 200
+    )
+    return render(
+        request,
+        "dossiers/parcours/creer.html",
+        {"personne": personne, "ouverture": ouverture, "doublon": doublon},
+        status=statut,
+    )
+
+
+@membership_requis
+def modifier_personne(request, uuid):
+    dossier = dossier_visible(request, uuid)
+    exiger(perms.peut_modifier_demandeur(request.membership, dossier))
+    form = forms.DemandeurForm(
+        donnees_post(request), instance=dossier.demandeur, departement=request.departement
+    )
+
+    def executer(donnees):
+        services.modifier_demandeur(demandeur=dossier.demandeur, par=request.membership, **donnees)
+
+    return action_formulaire(
+        request,
+        dossier,
+        form,
+        titre=f"Modifier la fiche de {dossier.demandeur}",
+        intro="",
+        bouton="Enregistrer",
+        executer=executer,
+        succes="Fiche mise à jour.",
+    )
+
+
+@membership_requis
+def demarrer_diagnostic(request, uuid):
+    dossier = dossier_visible(request, uuid)
+    exiger(perms.peut_orienter(request.membership, dossier))
+    form = forms.ConfirmationForm(donnees_post(request))
+    return action_formulaire(
+        request,
+        dossier,
+        form,
+        titre="Démarrer le diagnostic partagé",
+        intro="Le dossier passera au statut « diagnostic en cours » : le conseiller et le travailleur social évaluent ensemble la situation avant la décision d'orientation.",
+        bouton="Démarrer le diagnostic",
+        executer=lambda _: services.demarrer_diagnostic(dossier=dossier, par=request.user),
+        succes="Le diagnostic partagé est démarré.",
+    )
+
+
+@membership_requis
+def orienter(request, uuid):
+    dossier = dossier_visible(request, uuid)
+    exiger(perms.peut_orienter(request.membership, dossier))
+    ouvertes = {a.role: a for a in dossier.affectations.all() if a.date_fin is None}
+    initial = {}
+    if conseiller := (
+        ouvertes.get(RoleAffectation.CONSEILLER_DEDIE) or ouvertes.get(RoleAffectation.CONSEILLER)
+    ):
+        initial["conseiller"] = _membership_de(conseiller)
+    if social := (
+        ouvertes.get(RoleAffectation.TRAVAILLEUR_SOCIAL)
+        or ouvertes.get(RoleAffectation.REFERENT_SOCIAL)
+    ):
+        initial["professionnel_social"] = _membership_de(social)
+    form = forms.OrientationForm(
+        donnees_post(request), departement=request.departement, initial=initial
+    )
+
+    def executer(d):
+        services.orienter(
+            dossier=dossier,
+            axe=d["axe"],
+            decide_par=request.user,
+            motif=d["motif"],
+            accord_personne=d["accord_personne"],
+            date=d["date"],
+            conseiller=d["conseiller"].user if d["conseiller"] else None,
+            professionnel_social=d["professionnel_social"].user
+            if d["professionnel_social"]
+            else None,
+        )
+
+    return action_formulaire(
+        request,
+        dossier,
+        form,
+        titre="Décision d'orientation",
+        intro="Décision conjointe de la personne, du conseiller et du professionnel social. Axe 2 : le binôme (conseiller dédié et travailleur social) doit être affecté ; axe 3 : le référent social.",
+        bouton="Enregistrer l'orientation",
+        executer=executer,
+        succes="Orientation enregistrée.",
+    )
+
+
+def _membership_de(affectation):
+    return affectation.professionnel.memberships.filter(structure=affectation.structure).first()
+
+
+@membership_requis
+def affecter(request, uuid):
+    dossier = dossier_visible(request, uuid)
+    m = request.membership
+    exiger(perms.peut_affecter(m, dossier))
+    form = forms.AffectationForm(
+        donnees_post(request), departement=request.departement, places=perms.places_affectables(m)
+    )
+
+    def executer(d):
+        services.affecter(
+            dossier=dossier,
+            place=d["place"],
+            professionnel=d["professionnel"],
+            par=request.user,
+            motif=d["motif"],
+            date=d["date"],
+        )
+
+    return action_formulaire(
+        request,
+        dossier,
+        form,
+        titre="Affecter un professionnel",
+        intro="Si la place est déjà tenue, c'est un relais : l'affectation en cours se termine à la même date et reste dans l'historique. La charge actuelle de chacun est indiquée.",
+        bouton="Affecter",
+        executer=executer,
+        succes="Affectation enregistrée.",
+    )
+
+
+@membership_requis
+def demander_changement(request, uuid):
+    dossier = dossier_visible(request, uuid)
+    exiger(perms.peut_demander_changement_axe(request.membership, dossier))
+    form = forms.DemandeChangementForm(donnees_post(request), axe_courant=dossier.axe_courant)
+    return action_formulaire(
+        request,
+        dossier,
+        form,
+        titre="Demander un changement d'axe",
+        intro="La demande est examinée par le binôme ou l'animatrice (comité technique) ; vous serez notifié de la décision.",
+        bouton="Envoyer la demande",
+        executer=lambda d: services.demander_changement_axe(
+            dossier=dossier, axe=d["axe"], motif=d["motif"], par=request.user
+        ),
+        succes="Demande de changement d'axe envoyée.",
+    )
+
+
+@membership_requis
+def decider_changement(request, uuid, demande):
+    dossier = dossier_visible(request, uuid)
+    demande_obj = get_object_or_404(DemandeChangementAxe, uuid=demande, dossier=dossier)
+    exiger(perms.peut_decider_changement_axe(request.membership, demande_obj))
+    form = forms.DecisionForm(donnees_post(request))
+
+    def executer(d):
+        services.decider_changement_axe(
+            demande=demande_obj,
+            accepter=d["decision"] == "accepter",
+            motif=d["motif"],
+            par=request.user,
+            accord_personne=d["accord_personne"],
+            date=d["date"],
+        )
+
+    return action_formulaire(
+        request,
+        dossier,
+        form,
+        titre=f"Décider : passage en {demande_obj.get_axe_demande_display()}",
+        intro=f"Demandé par {demande_obj.demande_par} le {demande_obj.demande_le:%d/%m/%Y} — motif : {demande_obj.motif}",
+        bouton="Enregistrer la décision",
+        executer=executer,
+        succes="Décision enregistrée ; le demandeur est notifié.",
+    )
+
+
+@membership_requis
+def cloturer(request, uuid):
+    dossier = dossier_visible(request, uuid)
+    exiger(perms.peut_cloturer(request.membership, dossier))
+    form = forms.ClotureForm(donnees_post(request))
+    return action_formulaire(
+        request,
+        dossier,
+        form,
+        titre="Clôturer le dossier",
+        danger=True,
+        intro="La période et les affectations en cours seront closes. Le dossier restera consultable ; un nouveau parcours pourra être ouvert plus tard.",
+        bouton="Clôturer le dossier",
+        executer=lambda d: services.cloturer(
+            dossier=dossier,
+            motif_sortie=d["motif_sortie"],
+            par=request.user,
+            date=d["date"],
+            commentaire=d["commentaire"],
+        ),
+        succes="Dossier clos. Relisez le bilan du parcours et rédigez sa conclusion.",
+        # Le bilan est dans l'application reporting (référencée par son nom d'URL : dossiers
+        # n'importe pas reporting).
+        suite=reverse("reporting:bilan", args=[dossier.uuid]),
+    )
+
+
+@membership_requis
+def rouvrir(request, uuid):
+    dossier = dossier_visible(request, uuid)
+    exiger(perms.peut_rouvrir(request.membership, dossier))
+    form = forms.ReouvertureForm(donnees_post(request))
+    nouveau = {}
+
+    def executer(d):
+        nouveau["dossier"] = services.rouvrir(
+            dossier=dossier, par=request.membership, origine=d["origine"], motif=d["motif"]
+        )
+
+    reponse = action_formulaire(
+        request,
+        dossier,
+        form,
+        titre="Ouvrir un nouveau parcours",
+        intro="Le dossier clos reste consultable tel quel ; un nouveau dossier « à orienter » est ouvert pour la même personne.",
+        bouton="Ouvrir un nouveau parcours",
+        executer=executer,
+        succes="Nouveau parcours ouvert.",
+    )
+    if "dossier" in nouveau:
+        return redirect(reverse("dossiers:dossier", args=[nouveau["dossier"].uuid]))
+    return reponse
+
+
+@membership_requis
+def journal(request, uuid):
+    """Chronologie complète du dossier, filtrable par type d'événement."""
+    dossier = dossier_visible(request, uuid)
+    exiger(perms.peut_voir_parcours(request.membership, dossier))
+    type_choisi = request.GET.get("type", "")
+    evenements = (
+        EvenementJournal.objects.filter(dossier=dossier)
+        .lisibles_par(request.membership)
+        .select_related("auteur")
+    )
+    if type_choisi in TypeEvenement.values:
+        evenements = evenements.filter(type=type_choisi)
+    page = Paginator(evenements, 50).get_page(request.GET.get("page"))
+    gabarit = (
+        "dossiers/parcours/_journal.html" if request.htmx else "dossiers/parcours/journal.html"
+    )
+    return render(
+        request,
+        gabarit,
+        {
+            "dossier": dossier,
+            "page": page,
+            "types": TypeEvenement.choices,
+            "type_choisi": type_choisi,
+        },
+    )
+
+
+@membership_requis
+def renouveler(request, uuid):
+    dossier = dossier_visible(request, uuid)
+    exiger(perms.peut_cloturer(request.membership, dossier))
+    form = forms.RenouvellementForm(donnees_post(request))
+    return action_formulaire(
+        request,
+        dossier,
+        form,
+        titre="Renouveler l'accompagnement",
+        intro="Au bout de 12 mois, la personne et les professionnels décident de poursuivre : la période en cours se termine et une nouvelle commence sur le même axe. Pour arrêter, clôturez le dossier avec un motif de sortie.",
+        bouton="Renouveler",
+        executer=lambda d: renouvellement_parcours.renouveler(
+            dossier=dossier,
+            par=request.user,
+            motif=d["motif"],
+            accord_personne=d["accord_personne"],
+            date=d["date"],
+        ),
+        succes="Accompagnement renouvelé.",
+    )

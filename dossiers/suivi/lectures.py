@@ -1,0 +1,58 @@
+"""Lectures du suivi partagées avec la fiche."""
+
+from __future__ import annotations
+
+from django.db.models import Prefetch
+
+from dossiers.models import (
+    Action,
+    Note,
+    Objectif,
+    RendezVous,
+)
+from dossiers.suivi import perms
+
+
+def objectifs_du_plan(membership, dossier) -> list[Objectif]:
+    """Le plan entier en deux requêtes : objectifs, puis leurs actions (toutes, closes
+    comprises : les ouvertes d'abord, par fin prévue ; les terminées ensuite)."""
+    actions = Action.objects.select_related("responsable", "ressource")
+    objectifs = list(
+        Objectif.objects.filter(dossier=dossier).prefetch_related(
+            Prefetch("actions", queryset=actions)
+        )
+    )
+    for objectif in objectifs:
+        objectif.detail_lisible = perms.peut_lire_detail_objectif(membership, objectif)
+        objectif.liste_actions = sorted(
+            objectif.actions.all(),
+            key=lambda a: (
+                a.terminee,
+                -a.date_fin_reelle.toordinal() if a.terminee else a.date_fin_prevue.toordinal(),
+            ),
+        )
+        objectif.nb_en_retard = sum(a.en_retard for a in objectif.liste_actions)
+    return objectifs
+
+
+def contexte_fiche(membership, dossier) -> dict:
+    """Ce que la fiche montre du suivi, en quatre requêtes quelle que soit sa taille."""
+    objectifs = objectifs_du_plan(membership, dossier)
+    return {
+        "objectifs": objectifs,
+        "en_retard": sum(o.nb_en_retard for o in objectifs),
+        "prochain_rdv": RendezVous.objects.filter(dossier=dossier)
+        .a_venir()
+        .order_by("debut")
+        .first(),
+        "notes": list(
+            Note.objects.filter(dossier=dossier)
+            .lisibles_par(membership)
+            .select_related("auteur")[:3]
+        ),
+        "peut_ecrire": perms.peut_ecrire_suivi(membership, dossier),
+        "peut_noter": perms.peut_ajouter_note(membership, dossier),
+    }
+
+
+# --- Outils des vues -----------------------------------------------------------------------
