@@ -48,6 +48,7 @@ test-fast: install ## Tests sans navigateur
 quality: install ## Lint, format, migrations, checks Django, fichier compose
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/lint-imports --no-cache
 	$(PY) manage.py makemigrations --check --dry-run
 	$(PY) manage.py check --fail-level WARNING
 	DEBUG=false SECRET_KEY=qualite-$$(head -c 48 /dev/urandom | base64 | tr -d '/+=') \

@@ -1,1 +1,1 @@
-
+"""Portefeuilles : mon portefeuille, dossiers du département, charges des professionnels, leurs filtres."""
