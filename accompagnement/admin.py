@@ -8,12 +8,16 @@ d'un queryset restreint : `departements_administres` pour les objets du départe
 groupes, permissions) ne se distribuent que par le super-utilisateur. Voir
 docs/permissions.md et la décision 21 de docs/decisions.md."""
 
+from django import forms
 from django.contrib import admin
 from django.contrib.auth.admin import GroupAdmin as BaseGroupAdmin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+from django.contrib.auth.forms import AdminUserCreationForm
 from django.contrib.auth.models import Group
 from django.db.models import Exists, OuterRef
 
+from . import services
+from .exceptions import ErreurMetier
 from .models import Departement, EvenementAudit, Membership, Role, Structure, User
 
 ROLES_ADMIN = (Role.ADMINISTRATEUR, Role.ANIMATRICE)
@@ -79,6 +83,52 @@ class PerimetreDepartementMixin:
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
 
+def refuser_hors_regle(form, *, structure, role, actif=True):
+    """Applique au formulaire la règle du service (`services.verifier_rattachement`)."""
+    try:
+        services.verifier_rattachement(structure=structure, role=role, actif=actif)
+    except ErreurMetier as erreur:
+        form.add_error(None, erreur.message)
+
+
+class RattachementForm(forms.ModelForm):
+    """Formulaire d'un rattachement (page dédiée ou en ligne sur la fiche du compte)."""
+
+    def clean(self):
+        donnees = super().clean()
+        structure, role = donnees.get("structure"), donnees.get("role")
+        if structure is None or not role:
+            return donnees
+        nouveau = self.instance.pk is None
+        actif = bool(donnees.get("actif"))
+        # Désactiver un rattachement est toujours possible, même si sa structure l'est.
+        if nouveau or actif or not set(self.changed_data) <= {"actif"}:
+            # Une création passe par `services.rattacher` : structure active exigée.
+            refuser_hors_regle(self, structure=structure, role=role, actif=actif or nouveau)
+        return donnees
+
+
+def enregistrer_rattachement(obj, *, par, changements):
+    """Écrit un rattachement saisi dans l'administration par le service quand il en existe
+    un : création (`rattacher`), désactivation ou réactivation seule. Les autres
+    modifications ont déjà passé la même règle (`RattachementForm`)."""
+    if obj.pk is None:
+        membership = services.rattacher(
+            user=obj.user, structure=obj.structure, role=obj.role, par=par
+        )
+        if not obj.actif:
+            services.detacher(membership=membership, par=par)
+        # L'administration poursuit avec l'objet de son formulaire (journal, redirection).
+        obj.pk, obj.uuid, obj.cree_le = membership.pk, membership.uuid, membership.cree_le
+        obj._state.adding, obj._state.db = False, membership._state.db
+    elif set(changements) == {"actif"} and not obj.actif:
+        services.detacher(membership=Membership.objects.get(pk=obj.pk), par=par)
+    elif set(changements) == {"actif"}:
+        services.rattacher(user=obj.user, structure=obj.structure, role=obj.role, par=par)
+    else:
+        obj.save()
+
+
 @admin.register(Departement)
 class DepartementAdmin(PerimetreDepartementMixin, admin.ModelAdmin):
     chemin_departement = "pk"
@@ -93,8 +143,36 @@ class DepartementAdmin(PerimetreDepartementMixin, admin.ModelAdmin):
         return request.user.is_superuser
 
 
+class StructureForm(forms.ModelForm):
+    """Changer le type d'une structure ne doit pas laisser de rattachement actif hors de
+    la règle (des conseillers dans un territoire d'action sociale, par exemple)."""
+
+    def clean(self):
+        donnees = super().clean()
+        type_ = donnees.get("type")
+        if self.instance.pk is None or not type_ or "type" not in self.changed_data:
+            return donnees
+        apres = Structure(type=type_, nom=self.instance.nom)
+        roles = (
+            self.instance.memberships.filter(actif=True)
+            .order_by("role")
+            .values_list("role", flat=True)
+            .distinct()
+        )
+        for role in roles:
+            try:
+                services.verifier_rattachement(structure=apres, role=role, actif=False)
+            except ErreurMetier as erreur:
+                self.add_error(
+                    "type",
+                    f"{erreur.message} Désactivez d'abord les rattachements concernés.",
+                )
+        return donnees
+
+
 @admin.register(Structure)
 class StructureAdmin(PerimetreDepartementMixin, admin.ModelAdmin):
+    form = StructureForm
     list_display = ("nom", "type", "departement", "commune", "actif")
     # Le filtre ne propose que les départements du périmètre (pas la liste de tous).
     list_filter = ("type", "actif", ("departement", admin.RelatedOnlyFieldListFilter))
@@ -104,10 +182,44 @@ class StructureAdmin(PerimetreDepartementMixin, admin.ModelAdmin):
 
 class MembershipInline(PerimetreDepartementMixin, admin.TabularInline):
     model = Membership
+    form = RattachementForm
     chemin_departement = "structure__departement"
     extra = 0
     fields = ("structure", "role", "actif")
     autocomplete_fields = ("structure",)
+
+
+class CreationCompteDepartementForm(AdminUserCreationForm):
+    """Création d'un compte par un rôle de département : le compte naît rattaché à une
+    structure du département (sans rattachement, il sortirait aussitôt du périmètre de
+    son créateur, et de celui de tout département)."""
+
+    structures_proposees = Structure.objects.none()
+
+    structure = forms.ModelChoiceField(
+        queryset=Structure.objects.none(),
+        label="Structure",
+        help_text="Le compte y est rattaché dès sa création ; d'autres rattachements "
+        "s'ajoutent ensuite sur sa fiche.",
+    )
+    role = forms.ChoiceField(label="Rôle", choices=[("", "---------"), *Role.choices])
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["structure"].queryset = self.structures_proposees
+
+    @classmethod
+    def pour(cls, user):
+        structures = Structure.objects.filter(
+            departement__in=departements_administres(user), actif=True
+        )
+        return type(cls.__name__, (cls,), {"structures_proposees": structures})
+
+    def clean(self):
+        donnees = super().clean()
+        if donnees.get("structure") is not None and donnees.get("role"):
+            refuser_hors_regle(self, structure=donnees["structure"], role=donnees["role"])
+        return donnees
 
 
 @admin.register(User)
@@ -129,6 +241,7 @@ class UserAdmin(BaseUserAdmin):
             {"classes": ("wide",), "fields": ("email", "prenom", "nom", "password1", "password2")},
         ),
     )
+    fieldset_rattachement = ("Rattachement", {"fields": ("structure", "role")})
     readonly_fields = ("last_login", "date_joined")
 
     def get_queryset(self, request):
@@ -152,15 +265,55 @@ class UserAdmin(BaseUserAdmin):
     def has_delete_permission(self, request, obj=None):
         return super().has_delete_permission(request, obj) and self._dans_le_perimetre(request, obj)
 
+    def get_fieldsets(self, request, obj=None):
+        if obj is None and not request.user.is_superuser:
+            return (*self.add_fieldsets, self.fieldset_rattachement)
+        return super().get_fieldsets(request, obj)
+
     def get_readonly_fields(self, request, obj=None):
         ro = super().get_readonly_fields(request, obj)
         if not request.user.is_superuser:
             ro = (*ro, *CHAMPS_DES_DROITS)
         return ro
 
+    def get_form(self, request, obj=None, **kwargs):
+        if obj is None and not request.user.is_superuser:
+            kwargs["form"] = CreationCompteDepartementForm.pour(request.user)
+        return super().get_form(request, obj, **kwargs)
+
+    def get_inlines(self, request, obj):
+        # À la création par un rôle de département, le rattachement est dans le formulaire.
+        if obj is None and not request.user.is_superuser:
+            return []
+        return super().get_inlines(request, obj)
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        if not change and "structure" in form.cleaned_data:
+            services.rattacher(
+                user=obj,
+                structure=form.cleaned_data["structure"],
+                role=form.cleaned_data["role"],
+                par=request.user,
+            )
+
+    def save_formset(self, request, form, formset, change):
+        if formset.model is not Membership:
+            return super().save_formset(request, form, formset, change)
+        formset.save(commit=False)
+        for obj in formset.deleted_objects:
+            obj.delete()
+        for obj, changements in formset.changed_objects:
+            enregistrer_rattachement(obj, par=request.user, changements=changements)
+        for obj in formset.new_objects:
+            enregistrer_rattachement(obj, par=request.user, changements=())
+        formset.save_m2m()
+        return None
+
 
 @admin.register(Membership)
 class MembershipAdmin(PerimetreDepartementMixin, admin.ModelAdmin):
+    form = RattachementForm
     chemin_departement = "structure__departement"
     list_display = ("user", "structure", "role", "actif")
     list_filter = ("role", "actif")
@@ -172,6 +325,11 @@ class MembershipAdmin(PerimetreDepartementMixin, admin.ModelAdmin):
         # Un rattachement ne change pas de titulaire : on en crée un autre.
         ro = super().get_readonly_fields(request, obj)
         return (*ro, "user") if obj is not None else ro
+
+    def save_model(self, request, obj, form, change):
+        enregistrer_rattachement(
+            obj, par=request.user, changements=form.changed_data if change else ()
+        )
 
 
 @admin.register(EvenementAudit)

@@ -15,6 +15,7 @@ from accompagnement.models import (
     EvenementAudit,
     Membership,
     Role,
+    TypeStructure,
     User,
 )
 from tests.accompagnement.factories import MembershipFactory, StructureFactory, UserFactory
@@ -381,6 +382,27 @@ def test_l_administrateur_de_a_gere_les_comptes_de_a(client_admin_a, monde):
     assert user.check_password(NOUVEAU_MOT_DE_PASSE)
 
 
+def test_l_administrateur_de_a_rattache_un_compte_de_a_par_le_service(client_admin_a, monde):
+    user = monde.conseiller_a.user
+    assert user.pk in autocomplete_utilisateurs(client_admin_a)
+    reponse = client_admin_a.post(
+        reverse("admin:accompagnement_membership_add"),
+        {
+            "user": user.pk,
+            "structure": monde.direction_a.pk,
+            "role": Role.TRAVAILLEUR_SOCIAL,
+            "actif": "on",
+        },
+    )
+    assert reponse.status_code == 302
+    m = Membership.objects.get(user=user, structure=monde.direction_a)
+    assert m.role == Role.TRAVAILLEUR_SOCIAL and m.actif
+    trace = EvenementAudit.objects.get(objet_id=str(m.uuid))
+    assert trace.action == ActionAudit.CREATION
+    assert trace.acteur == monde.admin_a.user
+    assert trace.departement == monde.dep_a
+
+
 def test_l_administrateur_de_a_desactive_un_rattachement_de_a(client_admin_a, monde):
     m = monde.conseiller_a
     reponse = client_admin_a.post(
@@ -400,6 +422,197 @@ def test_les_rattachements_de_b_sont_invisibles(client_admin_a, monde):
             reverse("admin:accompagnement_membership_change", args=[monde.conseiller_b.pk])
         )
     )
+
+
+# --- Constat 3 : la règle rôle × type de structure ----------------------------------------
+
+
+def test_l_administration_refuse_un_role_que_la_structure_ne_porte_pas(client_admin_a, monde):
+    user = monde.conseiller_a.user
+    reponse = client_admin_a.post(
+        reverse("admin:accompagnement_membership_add"),
+        {"user": user.pk, "structure": monde.agence_a.pk, "role": Role.TRAVAILLEUR_SOCIAL},
+    )
+    assert reponse.status_code == 200
+    assert (
+        "Le rôle « Travailleur social » n'existe pas dans une structure de type "
+        "« Agence France Travail »." in texte(reponse)
+    )
+    assert not Membership.objects.filter(user=user, role=Role.TRAVAILLEUR_SOCIAL).exists()
+
+
+def test_l_administration_refuse_de_changer_un_rattachement_vers_un_role_etranger(
+    client_admin_a, monde
+):
+    m = monde.conseiller_a
+    reponse = client_admin_a.post(
+        reverse("admin:accompagnement_membership_change", args=[m.pk]),
+        {"structure": m.structure_id, "role": Role.ADMINISTRATEUR, "actif": "on"},
+    )
+    assert reponse.status_code == 200
+    assert "n'existe pas dans une structure de type" in texte(reponse)
+    m.refresh_from_db()
+    assert m.role == Role.CONSEILLER
+
+
+def test_la_fiche_refuse_un_rattachement_a_un_role_etranger(client_admin_a, monde):
+    user = monde.conseiller_a.user
+    reponse = client_admin_a.post(
+        url_change(user),
+        donnees_fiche(user, [monde.conseiller_a], nouveaux=[(monde.agence_a, Role.ADMINISTRATEUR)]),
+    )
+    assert reponse.status_code == 200
+    assert "n'existe pas dans une structure de type" in texte(reponse)
+    assert not Membership.objects.filter(user=user, role=Role.ADMINISTRATEUR).exists()
+
+
+def test_la_regle_vaut_aussi_pour_le_super_utilisateur(client, monde):
+    client.force_login(User.objects.create_superuser("su@exemple.test", MOT_DE_PASSE))
+    reponse = client.post(
+        reverse("admin:accompagnement_membership_add"),
+        {
+            "user": monde.conseiller_b.user.pk,
+            "structure": monde.agence_a.pk,
+            "role": Role.CORRESPONDANT_INSERTION,
+        },
+    )
+    assert reponse.status_code == 200
+    assert "n'existe pas dans une structure de type" in texte(reponse)
+    assert not Membership.objects.filter(
+        structure=monde.agence_a, user=monde.conseiller_b.user
+    ).exists()
+
+
+def test_l_administration_refuse_une_structure_desactivee(client_admin_a, monde):
+    fermee = StructureFactory(agence=True, departement=monde.dep_a, actif=False)
+    reponse = client_admin_a.post(
+        reverse("admin:accompagnement_membership_add"),
+        {"user": monde.conseiller_a.user.pk, "structure": fermee.pk, "role": Role.CONSEILLER},
+    )
+    assert "est désactivée" in texte(reponse)
+    assert not Membership.objects.filter(structure=fermee).exists()
+
+
+def test_un_rattachement_d_une_structure_desactivee_se_desactive_et_pas_l_inverse(
+    client_admin_a, monde
+):
+    fermee = StructureFactory(agence=True, departement=monde.dep_a, actif=False)
+    m = MembershipFactory(user=monde.conseiller_a.user, role=Role.CONSEILLER, structure=fermee)
+    url = reverse("admin:accompagnement_membership_change", args=[m.pk])
+    reponse = client_admin_a.post(url, {"structure": fermee.pk, "role": m.role})
+    assert reponse.status_code == 302
+    m.refresh_from_db()
+    assert not m.actif
+    reponse = client_admin_a.post(url, {"structure": fermee.pk, "role": m.role, "actif": "on"})
+    assert "est désactivée" in texte(reponse)
+    m.refresh_from_db()
+    assert not m.actif
+
+
+def test_reactiver_un_rattachement_passe_par_le_service(client_admin_a, monde):
+    m = MembershipFactory(
+        user=monde.conseiller_a.user, role=Role.CONSEILLER_DEDIE, structure=monde.agence_a
+    )
+    m.actif = False
+    m.save()
+    reponse = client_admin_a.post(
+        reverse("admin:accompagnement_membership_change", args=[m.pk]),
+        {"structure": m.structure_id, "role": m.role, "actif": "on"},
+    )
+    assert reponse.status_code == 302
+    m.refresh_from_db()
+    assert m.actif
+    assert EvenementAudit.objects.filter(
+        objet_id=str(m.uuid), action=ActionAudit.MODIFICATION, acteur=monde.admin_a.user
+    ).exists()
+
+
+def test_changer_le_type_d_une_structure_respecte_ses_rattachements(client_admin_a, monde):
+    agence = monde.agence_a  # un conseiller y est rattaché
+    url = reverse("admin:accompagnement_structure_change", args=[agence.pk])
+    donnees = {"departement": monde.dep_a.pk, "nom": agence.nom, "actif": "on"}
+    reponse = client_admin_a.post(url, donnees | {"type": TypeStructure.TERRITOIRE_SOCIAL})
+    assert reponse.status_code == 200
+    assert (
+        "Le rôle « Conseiller France Travail » n'existe pas dans une structure de type "
+        "« Territoire / service social départemental »." in texte(reponse)
+    )
+    agence.refresh_from_db()
+    assert agence.type == TypeStructure.AGENCE_FT
+    # Sans rattachement actif incompatible, le changement passe.
+    Membership.objects.filter(structure=agence).update(actif=False)
+    reponse = client_admin_a.post(url, donnees | {"type": TypeStructure.TERRITOIRE_SOCIAL})
+    assert reponse.status_code == 302
+    agence.refresh_from_db()
+    assert agence.type == TypeStructure.TERRITOIRE_SOCIAL
+
+
+# --- Création d'un compte par l'administrateur d'un département -----------------------------
+
+
+def donnees_creation(**surcharge):
+    return {
+        "email": "nouvelle@exemple.test",
+        "prenom": "Nouvelle",
+        "nom": "Recrue",
+        "password1": NOUVEAU_MOT_DE_PASSE,
+        "password2": NOUVEAU_MOT_DE_PASSE,
+        # Les rattachements en ligne, s'il y en a sur la page d'ajout : aucun.
+        "memberships-TOTAL_FORMS": "0",
+        "memberships-INITIAL_FORMS": "0",
+    } | surcharge
+
+
+def test_creer_un_compte_demande_sa_structure_et_son_role(client_admin_a, monde):
+    reponse = client_admin_a.get(reverse("admin:accompagnement_user_add"))
+    assert reponse.status_code == 200
+    form = reponse.context["adminform"].form
+    assert {"structure", "role"} <= set(form.fields)
+    assert set(form.fields["structure"].queryset) == {monde.direction_a, monde.agence_a}
+
+
+def test_creer_un_compte_le_rattache_par_le_service(client_admin_a, monde):
+    reponse = client_admin_a.post(
+        reverse("admin:accompagnement_user_add"),
+        donnees_creation(structure=monde.agence_a.pk, role=Role.CONSEILLER_DEDIE),
+    )
+    assert reponse.status_code == 302
+    user = User.objects.get(email="nouvelle@exemple.test")
+    assert not user.is_staff and not user.is_superuser
+    m = Membership.objects.get(user=user)
+    assert (m.structure, m.role, m.actif) == (monde.agence_a, Role.CONSEILLER_DEDIE, True)
+    assert EvenementAudit.objects.filter(
+        objet_id=str(m.uuid), action=ActionAudit.CREATION, acteur=monde.admin_a.user
+    ).exists()
+    # Le compte créé reste visible de son créateur.
+    assert reponse.url == url_change(user)
+    assert client_admin_a.get(reponse.url).status_code == 200
+
+
+@pytest.mark.parametrize(
+    "cas",
+    ["sans structure", "structure de B", "rôle étranger à la structure"],
+)
+def test_creer_un_compte_refuse_un_rattachement_invalide(client_admin_a, monde, cas):
+    donnees = {
+        "sans structure": donnees_creation(role=Role.CONSEILLER),
+        "structure de B": donnees_creation(structure=monde.agence_b.pk, role=Role.CONSEILLER),
+        "rôle étranger à la structure": donnees_creation(
+            structure=monde.agence_a.pk, role=Role.TRAVAILLEUR_SOCIAL
+        ),
+    }[cas]
+    reponse = client_admin_a.post(reverse("admin:accompagnement_user_add"), donnees)
+    assert reponse.status_code == 200
+    assert reponse.context["adminform"].form.errors
+    assert not User.objects.filter(email="nouvelle@exemple.test").exists()
+
+
+def test_le_super_utilisateur_cree_un_compte_sans_rattachement(client, monde):
+    client.force_login(User.objects.create_superuser("su@exemple.test", MOT_DE_PASSE))
+    reponse = client.post(reverse("admin:accompagnement_user_add"), donnees_creation())
+    assert reponse.status_code == 302
+    user = User.objects.get(email="nouvelle@exemple.test")
+    assert not user.memberships.exists()
 
 
 # --- Droits : staff, super-utilisateur, groupes, permissions -------------------------------
@@ -429,6 +642,23 @@ def test_l_administrateur_de_a_ne_distribue_aucun_droit(client_admin_a, monde):
         assert not user.is_superuser
         assert not user.groups.filter(pk=superpouvoir.pk).exists()
         assert not user.user_permissions.exists()
+
+
+def test_creer_un_compte_ne_donne_aucun_droit(client_admin_a, monde):
+    client_admin_a.post(
+        reverse("admin:accompagnement_user_add"),
+        donnees_creation(
+            structure=monde.agence_a.pk,
+            role=Role.CONSEILLER,
+            is_staff="on",
+            is_superuser="on",
+            groups=[monde.groupe.pk],
+            user_permissions=[Permission.objects.get(codename="delete_user").pk],
+        ),
+    )
+    user = User.objects.get(email="nouvelle@exemple.test")
+    assert not user.is_staff and not user.is_superuser
+    assert not user.groups.exists() and not user.user_permissions.exists()
 
 
 def test_les_groupes_sont_reserves_au_super_utilisateur(client_admin_a, monde):
