@@ -14,21 +14,27 @@ from .models import (
 )
 
 
-@transaction.atomic
-def rattacher(
-    *, user: User, structure: Structure, role: Role, par: User | None = None
-) -> Membership:
-    """Rattache `user` à `structure` avec `role` (ou réactive ce rattachement).
-
-    Refuse un rôle que ce type de structure ne porte pas (un travailleur social dans une
-    agence France Travail, par exemple)."""
+def verifier_rattachement(*, structure: Structure, role: Role, actif: bool = True) -> None:
+    """La règle d'un rattachement, la même pour le service et pour l'administration :
+    le rôle doit exister dans ce type de structure (`ROLES_PAR_TYPE_STRUCTURE` : pas de
+    travailleur social dans une agence France Travail, par exemple) et un rattachement
+    actif exige une structure active. Lève `ErreurMetier` sinon."""
     if role not in ROLES_PAR_TYPE_STRUCTURE[structure.type]:
         raise ErreurMetier(
             f"Le rôle « {Role(role).label} » n'existe pas dans une structure de type "
             f"« {structure.get_type_display()} »."
         )
-    if not structure.actif:
+    if actif and not structure.actif:
         raise ErreurMetier(f"La structure « {structure.nom} » est désactivée.")
+
+
+@transaction.atomic
+def rattacher(
+    *, user: User, structure: Structure, role: Role, par: User | None = None
+) -> Membership:
+    """Rattache `user` à `structure` avec `role` (ou réactive ce rattachement), après
+    `verifier_rattachement`."""
+    verifier_rattachement(structure=structure, role=role)
     membership, cree = Membership.objects.get_or_create(user=user, structure=structure, role=role)
     if not cree and membership.actif:
         return membership

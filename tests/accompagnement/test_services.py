@@ -57,6 +57,17 @@ def test_rattacher_refuse_une_structure_desactivee():
         services.rattacher(user=UserFactory(), structure=structure, role=Role.CONSEILLER)
 
 
+def test_verifier_rattachement_la_regle_partagee_avec_l_administration():
+    fermee = StructureFactory(agence=True, actif=False)
+    # Un rattachement inactif (désactivation) n'exige pas une structure active…
+    services.verifier_rattachement(structure=fermee, role=Role.CONSEILLER, actif=False)
+    with pytest.raises(ErreurMetier, match="désactivée"):
+        services.verifier_rattachement(structure=fermee, role=Role.CONSEILLER)
+    # … mais le rôle doit toujours exister dans ce type de structure.
+    with pytest.raises(ErreurMetier, match="n'existe pas dans une structure"):
+        services.verifier_rattachement(structure=fermee, role=Role.ADMINISTRATEUR, actif=False)
+
+
 def test_detacher_desactive_sans_supprimer():
     m = MembershipFactory(role=Role.CONSEILLER)
     services.detacher(membership=m)
