@@ -49,6 +49,28 @@ def processus_postgres(pgdata: Path) -> list[int]:
     return pids
 
 
+def cpu_de_la_session(session: int) -> float:
+    """Temps CPU (utilisateur + système, enfants terminés compris) des processus de cette
+    session, sauf PostgreSQL : ce que `make run` a consommé jusqu'ici."""
+    tic = os.sysconf("SC_CLK_TCK")
+    total = 0
+    for entree in Path("/proc").iterdir():
+        if not entree.name.isdigit():
+            continue
+        try:
+            stat = (entree / "stat").read_text()
+        except OSError:
+            continue
+        nom, champs = (
+            stat[stat.index("(") + 1 : stat.rindex(")")],
+            stat[stat.rindex(")") + 2 :].split(),
+        )
+        # champs[0] = état (3e champ de /proc/pid/stat) : session = 6e, utime… = 14e à 17e
+        if int(champs[3]) == session and nom != "postgres":
+            total += sum(int(c) for c in champs[11:15])
+    return total / tic
+
+
 def attendre_page(url: str, processus: subprocess.Popen, limite: float) -> float | None:
     debut = time.monotonic()
     while time.monotonic() - debut < limite:
@@ -66,8 +88,8 @@ def attendre_page(url: str, processus: subprocess.Popen, limite: float) -> float
 
 def lancer_run(clone: Path, port: int, journal: Path) -> dict:
     """Lance `make run`, attend la page de connexion, puis Ctrl-C. Renvoie la durée jusqu'à
-    la page, le temps CPU de toute l'arborescence de `make run` (hors serveur PostgreSQL,
-    détaché) et si la base est arrêtée après le Ctrl-C."""
+    la page, le temps CPU de `make run` jusque-là (hors PostgreSQL) et si la base est
+    arrêtée après le Ctrl-C."""
     with journal.open("a") as sortie:
         sortie.write(f"\n===== make run PORT={port} =====\n")
         sortie.flush()
@@ -83,7 +105,7 @@ def lancer_run(clone: Path, port: int, journal: Path) -> dict:
             preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
         )
         duree = attendre_page(f"http://127.0.0.1:{port}/connexion/", processus, limite=300)
-        cpu_avant = os.times()
+        cpu = cpu_de_la_session(processus.pid)
         os.killpg(processus.pid, signal.SIGINT)  # le Ctrl-C du terminal
         fin = time.monotonic() + 60
         while time.monotonic() < fin and processus.poll() is None:
@@ -91,16 +113,11 @@ def lancer_run(clone: Path, port: int, journal: Path) -> dict:
         if processus.poll() is None:
             os.killpg(processus.pid, signal.SIGKILL)
             processus.wait()
-        cpu = os.times()
     time.sleep(0.5)
     return {
         "duree_s": round(duree, 1) if duree is not None else None,
-        # temps CPU (utilisateur + système) de make et de ses descendants, Ctrl-C compris
-        "cpu_s": round(
-            (cpu.children_user - cpu_avant.children_user)
-            + (cpu.children_system - cpu_avant.children_system),
-            1,
-        ),
+        # temps CPU de make et de ses descendants jusqu'à la page (hors PostgreSQL)
+        "cpu_s": round(cpu, 1),
         "base_arretee_apres_ctrl_c": not processus_postgres(clone / "var" / "pgdata"),
         "code_retour": processus.returncode,
     }

@@ -207,6 +207,26 @@ def test_une_tache_sans_broker_ne_donne_aucun_avertissement():
     assert "WARNING" not in res.stderr
 
 
+def test_charger_les_adresses_n_importe_pas_weasyprint():
+    """Le serveur (et chaque commande qui vérifie le projet) charge toutes les adresses au
+    démarrage : WeasyPrint, près d'une seconde de CPU, n'est importé qu'au premier PDF."""
+    code = (
+        "import sys, django\ndjango.setup()\n"
+        "from django.urls import get_resolver\nget_resolver().url_patterns\n"
+        "print(sorted(m for m in ('weasyprint', 'fontTools') if m in sys.modules))\n"
+    )
+    res = subprocess.run(
+        [sys.executable, "-c", code],
+        cwd=RACINE,
+        env={**os.environ, "DJANGO_SETTINGS_MODULE": "accompagnement.settings"},
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert res.returncode == 0, res.stderr
+    assert res.stdout.strip() == "[]"
+
+
 # --- Données de démonstration : rien à refaire si elles sont à jour -------------------
 
 
