@@ -19,6 +19,7 @@ aucun lien."""
 from __future__ import annotations
 
 import datetime as dt
+import uuid
 from dataclasses import dataclass
 
 import pytest
@@ -26,14 +27,19 @@ from django.db import transaction
 from django.utils import timezone
 
 from accompagnement.models import Membership, Role
+from accompagnement.referentiels import DomaineFrein
+from conventions.models import ServiceRessource, StructureRessource
 from dossiers.models import (
     Affectation,
     Axe,
     Dossier,
+    ModeSollicitation,
     MotifSortie,
     PeriodeOrientation,
     RoleAffectation,
+    Sollicitation,
     StatutDossier,
+    StatutSollicitation,
 )
 from tests.accompagnement.factories import DepartementFactory, StructureFactory, UserFactory
 from tests.dossiers.factories import DemandeurFactory, DossierFactory
@@ -213,3 +219,56 @@ def fixture_catalogue(*remplir):
             transaction.set_rollback(True)
 
     return catalogue_acces
+
+
+# --- Ce que chaque capacité range dans les dossiers du catalogue ----------------------------
+
+
+def ajouter_sollicitations(catalogue: Catalogue) -> None:
+    """Sur chaque dossier : une sollicitation directe, et une adressée à chacun des deux
+    correspondants insertion du département (celui du territoire du dossier, et celui de
+    l'autre territoire : le dossier a pu en changer depuis l'envoi)."""
+    maintenant = timezone.now()
+    services, sollicitations = {}, []
+    for dep in DEPARTEMENTS:
+        departement = catalogue.memberships[cle(Role.ANIMATRICE, "direction", dep)].departement
+        structure = StructureRessource.objects.create(
+            departement=departement,
+            source="test",
+            identifiant=f"structure-{uuid.uuid4()}",
+            nom="Association du catalogue",
+            date_maj=timezone.localdate(),
+        )
+        services[dep] = ServiceRessource.objects.create(
+            departement=departement,
+            structure=structure,
+            source="test",
+            identifiant=f"service-{uuid.uuid4()}",
+            nom="Crèche du catalogue",
+            date_maj=timezone.localdate(),
+            thematiques=["famille--garde-denfants"],
+            courriel="creche@catalogue.test",
+        )
+    for dossier in catalogue.dossiers:
+        correspondants = [
+            catalogue.memberships[cle(Role.CORRESPONDANT_INSERTION, f"territoire{n}", dossier.dep)]
+            for n in NUMEROS
+        ]
+        for correspondant in [None, *correspondants]:
+            sollicitations.append(
+                Sollicitation(
+                    dossier=dossier,
+                    service=services[dossier.dep],
+                    domaine=DomaineFrein.FAMILLE,
+                    besoin="Garde d'enfant le matin",
+                    mode=ModeSollicitation.CORRESPONDANT
+                    if correspondant
+                    else ModeSollicitation.DIRECT,
+                    correspondant=correspondant,
+                    statut=StatutSollicitation.ENVOYEE,
+                    auteur=dossier.oriente_par,
+                    envoyee_le=maintenant,
+                    echeance=maintenant + dt.timedelta(days=15),
+                )
+            )
+    catalogue.sollicitations = Sollicitation.objects.bulk_create(sollicitations)
