@@ -32,14 +32,18 @@ from conventions.models import ServiceRessource, StructureRessource
 from dossiers.models import (
     Affectation,
     Axe,
+    CategorieDocument,
+    Document,
     Dossier,
     ModeSollicitation,
     MotifSortie,
+    Note,
     PeriodeOrientation,
     RoleAffectation,
     Sollicitation,
     StatutDossier,
     StatutSollicitation,
+    VisibiliteNote,
 )
 from tests.accompagnement.factories import DepartementFactory, StructureFactory, UserFactory
 from tests.dossiers.factories import DemandeurFactory, DossierFactory
@@ -224,6 +228,17 @@ def fixture_catalogue(*remplir):
 # --- Ce que chaque capacité range dans les dossiers du catalogue ----------------------------
 
 
+def _auteurs(catalogue: Catalogue, dossier: Dossier) -> dict[str, object]:
+    """Qui a un lien avec le dossier (dans son département) : l'auteur de ses écrits."""
+    return {
+        catalogue.liens[cle(role, nom, dossier.dep), dossier.pk]: catalogue.memberships[
+            cle(role, nom, dossier.dep)
+        ].user
+        for role, nom in PROS
+        if catalogue.liens[cle(role, nom, dossier.dep), dossier.pk] != AUCUN
+    }
+
+
 def ajouter_sollicitations(catalogue: Catalogue) -> None:
     """Sur chaque dossier : une sollicitation directe, et une adressée à chacun des deux
     correspondants insertion du département (celui du territoire du dossier, et celui de
@@ -272,3 +287,36 @@ def ajouter_sollicitations(catalogue: Catalogue) -> None:
                 )
             )
     catalogue.sollicitations = Sollicitation.objects.bulk_create(sollicitations)
+
+
+def ajouter_notes_et_documents(catalogue: Catalogue) -> None:
+    """Sur chaque dossier : une note partagée, une sociale, une privée de qui y tient la
+    place et une de qui l'a quittée ; un document ordinaire et un confidentiel."""
+    notes, documents = [], []
+    for dossier in catalogue.dossiers:
+        auteurs = _auteurs(catalogue, dossier)
+        for visibilite, auteur in (
+            (VisibiliteNote.PARTAGEE, auteurs[ORIENTE]),
+            (VisibiliteNote.SOCIALE, auteurs[PLACE]),
+            (VisibiliteNote.PRIVEE, auteurs[PLACE]),
+            (VisibiliteNote.PRIVEE, auteurs[PLACE_QUITTEE]),
+        ):
+            notes.append(Note(dossier=dossier, auteur=auteur, visibilite=visibilite, texte="Note"))
+        for confidentiel in (False, True):
+            identifiant = uuid.uuid4()
+            documents.append(
+                Document(
+                    uuid=identifiant,
+                    dossier=dossier,
+                    categorie=CategorieDocument.JUSTIFICATIF,
+                    nom_origine="justificatif.pdf",
+                    type_mime="application/pdf",
+                    taille=1024,
+                    empreinte="0" * 64,
+                    chemin=f"documents/catalogue/{identifiant}",
+                    confidentiel=confidentiel,
+                    depose_par=auteurs[PLACE],
+                )
+            )
+    catalogue.notes = Note.objects.bulk_create(notes)
+    catalogue.documents = Document.objects.bulk_create(documents)
