@@ -35,6 +35,7 @@ from dossiers.models import (
     CategorieDocument,
     Document,
     Dossier,
+    EvenementJournal,
     ModeSollicitation,
     MotifSortie,
     Note,
@@ -43,6 +44,8 @@ from dossiers.models import (
     Sollicitation,
     StatutDossier,
     StatutSollicitation,
+    TypeEvenement,
+    Visibilite,
     VisibiliteNote,
 )
 from tests.accompagnement.factories import DepartementFactory, StructureFactory, UserFactory
@@ -320,3 +323,19 @@ def ajouter_notes_et_documents(catalogue: Catalogue) -> None:
             )
     catalogue.notes = Note.objects.bulk_create(notes)
     catalogue.documents = Document.objects.bulk_create(documents)
+
+
+def ajouter_journal(catalogue: Catalogue) -> None:
+    """Sur chaque dossier : un événement partagé et un événement social."""
+    evenements = [
+        EvenementJournal(
+            dossier=dossier,
+            type=TypeEvenement.NOTE,
+            auteur=dossier.oriente_par,
+            resume=f"Événement {visibilite} du dossier {dossier.pk}",
+            visibilite=visibilite,
+        )
+        for dossier in catalogue.dossiers
+        for visibilite in (Visibilite.PARTAGEE, Visibilite.SOCIALE)
+    ]
+    catalogue.evenements = EvenementJournal.objects.bulk_create(evenements)
