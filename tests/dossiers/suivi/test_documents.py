@@ -143,7 +143,7 @@ HTML = b"<!doctype html><html><body><script>alert(document.cookie)</script></bod
         ("tronquee.png", image("PNG")[:20], "n'est pas d'un format accepté"),
         ("faux.jpg", b"\xff\xd8\xff\xe0" + b"pas une image", "n'est pas d'un format accepté"),
         ("zip-casse.xlsx", b"PK\x03\x04" + b"\x00" * 30, "n'est pas d'un format accepté"),
-        ("vide.pdf", b"", "Ce fichier est vide"),
+        ("vide.pdf", b"", "Le fichier est vide"),
     ],
 )
 def test_depot_refuse_rien_n_est_stocke(equipe, media, nom, contenu, message):
@@ -158,8 +158,28 @@ def test_depot_refuse_rien_n_est_stocke(equipe, media, nom, contenu, message):
 def test_depot_trop_gros_refuse(equipe, media):
     dossier = dossier_du_binome(equipe)
     gros = PDF + b"0" * (10 * 1024 * 1024)
-    with pytest.raises(suivi.ErreurMetier, match=r"Ce fichier pèse 10,0 Mo : 10 Mo au plus\."):
+    with pytest.raises(suivi.ErreurMetier, match=r"Le fichier pèse 10,0 Mo : 10 Mo au plus\."):
         deposer(equipe, dossier, contenu=gros)
+    assert not Document.objects.exists() and fichiers_sur_disque(media) == []
+
+
+def test_depot_d_une_bombe_de_decompression_refuse(equipe, media):
+    """Un DOCX par ailleurs valide dont un membre de 20 Mo tient en 20 Ko n'est pas stocké."""
+    dossier = dossier_du_binome(equipe)
+    types = (
+        b'<Types><Override PartName="/word/document.xml" ContentType="application/vnd.'
+        b'openxmlformats-officedocument.wordprocessingml.document.main+xml"/></Types>'
+    )
+    bombe = archive(
+        {
+            "[Content_Types].xml": types,
+            "word/document.xml": b"<w:document/>",
+            "word/media/image1.png": b"\x00" * (20 * 1024 * 1024),
+        }
+    )
+    assert len(bombe) < 100_000
+    with pytest.raises(suivi.ErreurMetier, match="possible bombe de décompression"):
+        deposer(equipe, dossier, nom="courrier.docx", contenu=bombe)
     assert not Document.objects.exists() and fichiers_sur_disque(media) == []
 
 
