@@ -8,13 +8,13 @@ import zipfile
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
-from PIL import Image
 
 from accompagnement.models import ActionAudit, EvenementAudit, Notification
 from dossiers.models import Document, EvenementJournal, TypeEvenement, Visibilite
 from dossiers.suivi import documents as suivi
 from dossiers.suivi import services as services_suivi
 from tests.accompagnement.factories import MembershipFactory
+from tests.accompagnement.test_fichiers import image
 from tests.dossiers.suivi.test_services import cloturer, collegue_agence, dossier_du_binome
 
 pytestmark = pytest.mark.django_db
@@ -33,12 +33,6 @@ def media(settings, tmp_path):
 
 def fichiers_sur_disque(racine) -> list:
     return [p for p in racine.rglob("*") if p.is_file()]
-
-
-def image(format_: str) -> bytes:
-    tampon = io.BytesIO()
-    Image.new("RGB", (4, 4), "teal").save(tampon, format_)
-    return tampon.getvalue()
 
 
 def archive(membres: dict[str, bytes]) -> bytes:
