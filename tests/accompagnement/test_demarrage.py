@@ -60,6 +60,7 @@ reponses = {
     "csrf": Client(HTTP_HOST="127.0.0.1", enforce_csrf_checks=True).post(
         "/connexion/", {"username": "x", "password": "y"}
     ),
+    "400": Client(HTTP_HOST="inconnu.example", raise_request_exception=False).get("/connexion/"),
 }
 statique = client.get("/static/css/app.css")
 print(json.dumps({
@@ -95,13 +96,14 @@ def test_make_run_montre_les_pages_d_erreur_du_projet_en_francais():
         "403": (403, "Accès refusé"),
         "500": (500, "Le service a rencontré une erreur"),
         "csrf": (403, "Formulaire expiré"),
+        "400": (400, "Requête invalide"),
     }
     for cle, (statut, titre) in attendus.items():
         code, html = pages[cle]
         assert code == statut, cle
         assert f">{titre}</h1>" in html, cle
         assert '<html lang="fr">' in html, cle
-        for anglais in ("Not Found", "Forbidden", "Server Error", "Traceback", "DEBUG = True"):
+        for anglais in ("Not Found", "Forbidden", "Bad Request", "Server Error", "Traceback"):
             assert anglais not in html, (cle, anglais)
     # Fichiers statiques servis sans collectstatic.
     assert resultat["statique"] == [200, 'text/css; charset="utf-8"']
@@ -115,6 +117,7 @@ def test_make_run_montre_les_pages_d_erreur_du_projet_en_francais():
         "WARNING django.request Forbidden (Permission denied): /test/interdite/"
     ]
     assert len([ligne for ligne in lignes if "CSRF" in ligne]) == 1
+    assert len([ligne for ligne in lignes if "inconnu.example" in ligne]) == 1  # hôte refusé
     assert journal.count("Traceback") == 1
     erreur = next(i for i, ligne in enumerate(lignes) if "Internal Server Error" in ligne)
     assert lignes[erreur + 1].startswith("Traceback")
