@@ -255,10 +255,10 @@ if env.bool("BEHIND_TLS_PROXY", default=False):
 SILENCED_SYSTEM_CHECKS = ["security.W021"]  # preload HSTS : décision de l'exploitant
 
 # --- Journalisation --------------------------------------------------------------------
-# Une ligne par réponse 4xx (django.request, django.security…, sans traceback) ; les 5xx
-# gardent la leur.
-# Le journal d'accès de runserver ne répète pas les réponses ≥ 400 déjà journalisées, et
-# Django n'a plus son propre gestionnaire console (qui doublait chaque ligne avec DEBUG).
+# Une ligne par réponse 4xx (django.request, django.security…), sans traceback ; les 5xx
+# gardent la leur. Le journal d'accès de runserver ne répète pas les réponses ≥ 400, déjà
+# journalisées par Django, et Django n'a plus son propre gestionnaire console (qui doublait
+# chaque ligne avec DEBUG=true).
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
