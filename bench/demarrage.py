@@ -71,6 +71,28 @@ def cpu_de_la_session(session: int) -> float:
     return total / tic
 
 
+def cpu_postgres(pgdata: Path) -> float:
+    """Temps CPU du PostgreSQL embarqué de ce pgdata : le postmaster, ses processus
+    terminés (cutime) et ceux qui tournent encore."""
+    tic = os.sysconf("SC_CLK_TCK")
+    postmasters = set(processus_postgres(pgdata))
+    total = 0
+    for entree in Path("/proc").iterdir():
+        if not entree.name.isdigit():
+            continue
+        try:
+            stat = (entree / "stat").read_text()
+        except OSError:
+            continue
+        champs = stat[stat.rindex(")") + 2 :].split()
+        pid, parent = int(entree.name), int(champs[1])
+        if pid in postmasters:
+            total += sum(int(c) for c in champs[11:15])
+        elif parent in postmasters:
+            total += sum(int(c) for c in champs[11:13])
+    return total / tic
+
+
 def attendre_page(url: str, processus: subprocess.Popen, limite: float) -> float | None:
     debut = time.monotonic()
     while time.monotonic() - debut < limite:
@@ -106,6 +128,7 @@ def lancer_run(clone: Path, port: int, journal: Path) -> dict:
         )
         duree = attendre_page(f"http://127.0.0.1:{port}/connexion/", processus, limite=300)
         cpu = cpu_de_la_session(processus.pid)
+        cpu_pg = cpu_postgres(clone / "var" / "pgdata")
         os.killpg(processus.pid, signal.SIGINT)  # le Ctrl-C du terminal
         fin = time.monotonic() + 60
         while time.monotonic() < fin and processus.poll() is None:
@@ -118,6 +141,8 @@ def lancer_run(clone: Path, port: int, journal: Path) -> dict:
         "duree_s": round(duree, 1) if duree is not None else None,
         # temps CPU de make et de ses descendants jusqu'à la page (hors PostgreSQL)
         "cpu_s": round(cpu, 1),
+        # … et celui du PostgreSQL embarqué (initdb compris dans le précédent)
+        "cpu_postgres_s": round(cpu_pg, 1),
         "base_arretee_apres_ctrl_c": not processus_postgres(clone / "var" / "pgdata"),
         "code_retour": processus.returncode,
     }
