@@ -6,6 +6,7 @@ active DEBUG pour le poste de développement.
 """
 
 import importlib.util
+import ipaddress
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -71,6 +72,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # Avant tout : les en-têtes X-Forwarded-* d'un client direct sont retirés.
+    "accompagnement.reseau.ProxyDeConfianceMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "accompagnement.middleware.EntetesSecuriteMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -243,7 +246,32 @@ SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=0 if DEBUG else 60 
 SECURE_HSTS_INCLUDE_SUBDOMAINS = not DEBUG
 SECURE_HSTS_PRELOAD = False
 SECURE_REDIRECT_EXEMPT = [r"^healthz$"]  # sonde interne des conteneurs, en HTTP
+
+
+def _proxys_de_confiance() -> list[str]:
+    """TRUSTED_PROXIES : adresses ou réseaux (CIDR) des proxys dont on croit les en-têtes
+    X-Forwarded-For et X-Forwarded-Proto (accompagnement/reseau.py). Vide : aucun."""
+    valeurs = [v.strip() for v in env.list("TRUSTED_PROXIES", default=[]) if v.strip()]
+    for valeur in valeurs:
+        try:
+            ipaddress.ip_network(valeur)
+        except ValueError:
+            raise ImproperlyConfigured(
+                f"TRUSTED_PROXIES : « {valeur} » n'est ni une adresse IP ni un réseau "
+                "(par exemple 172.31.250.1 ou 10.0.0.0/8, bits d'hôte à zéro)."
+            ) from None
+    return valeurs
+
+
+TRUSTED_PROXIES = _proxys_de_confiance()
 if env.bool("BEHIND_TLS_PROXY", default=False):
+    if not TRUSTED_PROXIES:
+        raise ImproperlyConfigured(
+            "BEHIND_TLS_PROXY=true exige TRUSTED_PROXIES (adresse du proxy TLS vue par "
+            "l'application) : sans cela, n'importe quel client pourrait se dire en HTTPS."
+        )
+    # Cru seulement des proxys déclarés : ProxyDeConfianceMiddleware retire l'en-tête des
+    # autres requêtes.
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SILENCED_SYSTEM_CHECKS = ["security.W021"]  # preload HSTS : décision de l'exploitant
 
