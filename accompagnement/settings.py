@@ -7,6 +7,7 @@ active DEBUG pour le poste de développement.
 
 import importlib.util
 import ipaddress
+from datetime import timedelta
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -69,6 +70,7 @@ INSTALLED_APPS = [
     "crispy_bootstrap5",
     "django_filters",
     "django_htmx",
+    "axes",
 ]
 
 MIDDLEWARE = [
@@ -86,6 +88,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    # Dernier (exigence de django-axes) : transforme un verrouillage en page de connexion.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "accompagnement.urls"
@@ -163,9 +167,29 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+# django-axes d'abord : il refuse l'authentification d'un couple (courriel, IP) verrouillé.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
 PASSWORD_RESET_TIMEOUT = 60 * 60 * 2  # lien de réinitialisation valable 2 heures
 SESSION_COOKIE_AGE = 60 * 60 * 9  # une journée de travail
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
+
+# Verrouillage après des échecs répétés (django-axes, décision 22 de docs/decisions.md) :
+# par couple (courriel, adresse IP), levé AXES_COOLOFF_MINUTES après le dernier échec.
+AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
+AXES_COOLOFF_TIME = timedelta(minutes=env.int("AXES_COOLOFF_MINUTES", default=15))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_USERNAME_FORM_FIELD = "username"  # le champ du formulaire, pas USERNAME_FIELD (email)
+AXES_USERNAME_CALLABLE = "accompagnement.connexion.identifiant_saisi"
+AXES_CLIENT_IP_CALLABLE = "accompagnement.reseau.adresse_client"
+AXES_LOCKOUT_CALLABLE = "accompagnement.connexion.reponse_verrouillage"
+AXES_RESET_ON_SUCCESS = True
+# Connexions et déconnexions sont déjà dans le journal d'audit : pas de copie chez axes.
+AXES_DISABLE_ACCESS_LOG = True
+# Administration des tentatives enregistrée par accompagnement/admin.py, limitée au département.
+AXES_ENABLE_ADMIN = False
 
 # --- Langue, dates ---------------------------------------------------------------------
 LANGUAGE_CODE = "fr-fr"
@@ -286,6 +310,8 @@ LOGGING = {
         "pgserver": {"level": "WARNING"},
         "weasyprint": {"level": "WARNING"},
         "fontTools": {"level": "WARNING"},
+        # Échecs et verrouillages (WARNING) ; pas une ligne par connexion réussie.
+        "axes": {"level": "WARNING"},
     },
 }
 

@@ -5,7 +5,7 @@ from django.contrib.auth.signals import user_logged_in, user_logged_out, user_lo
 from django.dispatch import receiver
 
 from . import audit
-from .models import ActionAudit
+from .models import ActionAudit, Departement
 
 
 @receiver(user_logged_in)
@@ -23,6 +23,25 @@ def _deconnexion(sender, request, user, **kwargs):
 def _echec(sender, credentials, request=None, **kwargs):
     # On garde l'identifiant saisi (jamais le mot de passe) pour repérer les attaques.
     identifiant = str(credentials.get("username", ""))[:150]
-    audit.enregistrer(
-        action=ActionAudit.ECHEC_CONNEXION, request=request, details={"identifiant": identifiant}
+    # Classé dans le département du compte visé, pour que son administrateur le voie : un
+    # événement par département où le compte a un rattachement (actif ou non, comme pour
+    # l'administration des comptes) ; un seul, sans département, si le courriel ne
+    # correspond à aucun compte rattaché (visible du seul super-utilisateur).
+    departements = (
+        list(
+            Departement.objects.filter(
+                structures__memberships__user__email__iexact=identifiant.strip()
+            )
+            .distinct()
+            .order_by("pk")
+        )
+        if identifiant.strip()
+        else []
     )
+    for departement in departements or [None]:
+        audit.enregistrer(
+            action=ActionAudit.ECHEC_CONNEXION,
+            request=request,
+            details={"identifiant": identifiant},
+            departement=departement,
+        )
