@@ -173,6 +173,10 @@ AUTHENTICATION_BACKENDS = [
     "django.contrib.auth.backends.ModelBackend",
 ]
 PASSWORD_RESET_TIMEOUT = 60 * 60 * 2  # lien de réinitialisation valable 2 heures
+# Au plus N demandes de réinitialisation par heure pour une adresse, et depuis une adresse IP
+# (compteurs dans le cache : CACHE_URL). Au-delà, même réponse, aucun courriel.
+REINITIALISATION_LIMITE_COURRIEL = env.int("REINITIALISATION_LIMITE_COURRIEL", default=3)
+REINITIALISATION_LIMITE_IP = env.int("REINITIALISATION_LIMITE_IP", default=10)
 SESSION_COOKIE_AGE = 60 * 60 * 9  # une journée de travail
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 
@@ -190,6 +194,12 @@ AXES_RESET_ON_SUCCESS = True
 AXES_DISABLE_ACCESS_LOG = True
 # Administration des tentatives enregistrée par accompagnement/admin.py, limitée au département.
 AXES_ENABLE_ADMIN = False
+
+# --- Cache ---------------------------------------------------------------------------
+# Compteurs de la limitation des réinitialisations. Par défaut en mémoire du processus
+# (poste de développement) ; en production, un cache partagé par tous les processus web :
+# CACHE_URL=redis://…/1 (une base Redis distincte de celle du broker).
+CACHES = {"default": env.cache_url("CACHE_URL", default="locmemcache://")}
 
 # --- Langue, dates ---------------------------------------------------------------------
 LANGUAGE_CODE = "fr-fr"
