@@ -83,9 +83,10 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "accompagnement.middleware.InactiviteMiddleware",
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
     "accompagnement.middleware.StructureCouranteMiddleware",
-    "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     # Dernier (exigence de django-axes) : transforme un verrouillage en page de connexion.
@@ -177,8 +178,11 @@ PASSWORD_RESET_TIMEOUT = 60 * 60 * 2  # lien de réinitialisation valable 2 heur
 # (compteurs dans le cache : CACHE_URL). Au-delà, même réponse, aucun courriel.
 REINITIALISATION_LIMITE_COURRIEL = env.int("REINITIALISATION_LIMITE_COURRIEL", default=3)
 REINITIALISATION_LIMITE_IP = env.int("REINITIALISATION_LIMITE_IP", default=10)
-SESSION_COOKIE_AGE = 60 * 60 * 9  # une journée de travail
+SESSION_COOKIE_AGE = 60 * 60 * 9  # une journée de travail, au plus
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
+# Déconnexion après N minutes sans requête (accompagnement.middleware.InactiviteMiddleware) ;
+# 0 désactive.
+SESSION_INACTIVITE_MINUTES = env.int("SESSION_INACTIVITE_MINUTES", default=30)
 
 # Verrouillage après des échecs répétés (django-axes, décision 22 de docs/decisions.md) :
 # par couple (courriel, adresse IP), levé AXES_COOLOFF_MINUTES après le dernier échec.

@@ -1,16 +1,24 @@
 """Connexions, déconnexions et échecs tracés dans l'audit (signaux d'authentification de
-Django : c'est le seul point où ces événements sont observables)."""
+Django : c'est le seul point où ces événements sont observables) ; la connexion ouvre
+aussi le décompte d'inactivité de la session."""
+
+import time
 
 from django.contrib.auth.signals import user_logged_in, user_logged_out, user_login_failed
 from django.dispatch import receiver
 
 from . import audit
+from .middleware import CLE_DERNIERE_ACTIVITE
 from .models import ActionAudit, Departement
 
 
 @receiver(user_logged_in)
 def _connexion(sender, request, user, **kwargs):
     audit.enregistrer(action=ActionAudit.CONNEXION, acteur=user, request=request)
+    # La connexion compte comme activité (InactiviteMiddleware) : la première page n'a pas
+    # à réécrire la session.
+    if request is not None and hasattr(request, "session"):
+        request.session[CLE_DERNIERE_ACTIVITE] = time.time()
 
 
 @receiver(user_logged_out)
