@@ -7,14 +7,12 @@ from typing import Any
 from django.db import models
 
 from .models import ActionAudit, EvenementAudit
+from .reseau import adresse_client
 
 
 def adresse_ip(request) -> str | None:
-    if request is None:
-        return None
-    # Derrière le proxy de production, l'adresse réelle est la première de X-Forwarded-For.
-    forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
-    return forwarded.split(",")[0].strip() or request.META.get("REMOTE_ADDR") or None
+    # X-Forwarded-For n'est cru que s'il vient d'un proxy de confiance (TRUSTED_PROXIES).
+    return adresse_client(request) if request is not None else None
 
 
 def enregistrer(

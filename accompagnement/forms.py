@@ -3,6 +3,7 @@ from django.contrib.auth.forms import AuthenticationForm, PasswordResetForm
 from django.db import transaction
 from django.template import loader
 
+from . import limitation
 from .models import Membership
 
 
@@ -38,13 +39,21 @@ class ChoixStructureForm(forms.Form):
 
 class ReinitialisationForm(PasswordResetForm):
     """Le courriel de réinitialisation part par Celery, après la validation de la
-    transaction : la page répond sans attendre le serveur de messagerie."""
+    transaction : la page répond sans attendre le serveur de messagerie.
+
+    Limité par adresse et par adresse IP (`limitation.reinitialisation_autorisee`) ; au-delà,
+    aucun courriel ne part mais la vue répond exactement de la même façon (aucune
+    énumération des comptes, aucun signal que la limite est atteinte)."""
 
     email = forms.EmailField(
         label="Courriel professionnel",
         max_length=254,
         widget=forms.EmailInput(attrs={"autocomplete": "email"}),
     )
+
+    def save(self, *args, request=None, **kwargs):
+        if limitation.reinitialisation_autorisee(request, self.cleaned_data["email"]):
+            super().save(*args, request=request, **kwargs)
 
     def send_mail(
         self,
