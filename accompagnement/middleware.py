@@ -1,10 +1,13 @@
-"""Intergiciels du noyau : rattachement courant de l'utilisateur et en-têtes de sécurité."""
+"""Intergiciels du noyau : rattachement courant de l'utilisateur, contexte de l'historique
+des écritures et en-têtes de sécurité."""
 
 from urllib.parse import urlencode
 
 from django.shortcuts import redirect
 from django.urls import reverse
+from pghistory.middleware import HistoryMiddleware
 
+from .historique import contexte_de_requete
 from .models import Membership
 
 SESSION_KEY = "membership_uuid"
@@ -44,6 +47,17 @@ class StructureCouranteMiddleware:
                 url = reverse("choisir_structure")
                 return redirect(f"{url}?{urlencode({'next': request.get_full_path()})}")
         return self.get_response(request)
+
+
+class HistoriqueMiddleware(HistoryMiddleware):
+    """Toute écriture faite pendant la requête (services, administration, `.update()`,
+    SQL brut) est attribuée dans l'historique au compte, au rattachement (rôle, structure,
+    département) et à la page (décision 22). Placé après `StructureCouranteMiddleware`.
+    Une connexion ou un changement de structure en cours de requête met à jour le compte
+    (pghistory suit `request.user`)."""
+
+    def get_context(self, request):
+        return contexte_de_requete(request)
 
 
 class EntetesSecuriteMiddleware:

@@ -10,6 +10,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 import environ
+import pghistory
 from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -68,6 +69,9 @@ INSTALLED_APPS = [
     "crispy_bootstrap5",
     "django_filters",
     "django_htmx",
+    # Historique des écritures par déclencheurs PostgreSQL (décision 22).
+    "pgtrigger",
+    "pghistory",
 ]
 
 MIDDLEWARE = [
@@ -80,6 +84,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
     "accompagnement.middleware.StructureCouranteMiddleware",
+    # Après le rattachement courant : l'acteur de chaque écriture (décision 22).
+    "accompagnement.middleware.HistoriqueMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
@@ -260,6 +266,20 @@ LOGGING = {
         "fontTools": {"level": "WARNING"},
     },
 }
+
+# --- Journal d'audit -------------------------------------------------------------------
+# Durée de conservation des traces (consultations, connexions, historique des écritures) :
+# la CNIL recommande de 6 mois à 1 an pour les journaux d'accès. Purge quotidienne
+# (accompagnement.tasks.purger_journaux_audit).
+AUDIT_CONSERVATION_MOIS = env.int("AUDIT_CONSERVATION_MOIS", default=12)
+if not 1 <= AUDIT_CONSERVATION_MOIS <= 120:
+    raise ImproperlyConfigured(
+        f"AUDIT_CONSERVATION_MOIS doit être compris entre 1 et 120 (reçu {AUDIT_CONSERVATION_MOIS})."
+    )
+# Les instantanés de l'historique ne portent pas d'index sur chaque clé étrangère copiée :
+# on y cherche par département, personne et date (index dédiés, accompagnement.historique).
+PGHISTORY_FOREIGN_KEY_FIELD = pghistory.ForeignKey(db_index=False)
+PGHISTORY_CREATED_AT_FUNCTION = "CLOCK_TIMESTAMP()"
 
 # --- Application -----------------------------------------------------------------------
 # Comptes de démonstration : seed_demo ne s'exécute que là où c'est voulu.
