@@ -190,10 +190,24 @@ def suivre(
     )
 
 
-def protection_ajout_seul() -> pgtrigger.Protect:
-    """Refuse UPDATE et DELETE sur une table d'audit ; seule la purge l'ignore
-    (`pgtrigger.ignore`, accompagnement.audit.purger)."""
-    return pgtrigger.Protect(name=NOM_PROTECTION, operation=pgtrigger.Update | pgtrigger.Delete)
+class AjoutSeul(pgtrigger.Trigger):
+    """Refuse toute instruction UPDATE ou DELETE sur une table d'audit, même sans ligne
+    touchée (déclencheur d'instruction, avant exécution). Seule la purge de conservation
+    la lève, le temps de sa transaction (`pgtrigger.ignore`, accompagnement.audit.purger).
+    TRUNCATE n'est pas couvert : il exige d'être propriétaire de la table (voir la
+    décision 22 sur le rôle PostgreSQL de l'application)."""
+
+    when = pgtrigger.Before
+    level = pgtrigger.Statement
+    operation = pgtrigger.Update | pgtrigger.Delete
+    func = (
+        "RAISE EXCEPTION 'Journal d''audit en ajout seul : % refusé sur la table %',"
+        " TG_OP, TG_TABLE_NAME USING ERRCODE = 'insufficient_privilege';"
+    )
+
+
+def protection_ajout_seul() -> pgtrigger.Trigger:
+    return AjoutSeul(name=NOM_PROTECTION)
 
 
 def modeles_historique() -> list[type[Historique]]:
