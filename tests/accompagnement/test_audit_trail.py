@@ -29,6 +29,7 @@ from accompagnement.tasks import purger_journaux_audit
 from dossiers.models import Demandeur, DemandeurHistorique, DossierHistorique, NoteHistorique
 from dossiers.suivi import services as suivi
 from tests.accompagnement.factories import MembershipFactory, UserFactory
+from tests.accompagnement.test_settings import manage
 from tests.dossiers.scenarios import avec_binome, nouveau_dossier
 
 pytestmark = pytest.mark.django_db
@@ -470,3 +471,9 @@ def test_nombre_de_requetes_constant(client_de, equipe, django_assert_max_num_qu
         reponse = client.get(URL)
     assert len(reponse.context["page"].lignes) == 50
     assert len(grand.captured_queries) == len(petit.captured_queries)
+
+
+def test_conservation_invalide_refusee_au_demarrage():
+    res = manage("check", AUDIT_CONSERVATION_MOIS="0")
+    assert res.returncode == 2
+    assert res.stderr.startswith("Configuration invalide : AUDIT_CONSERVATION_MOIS")
