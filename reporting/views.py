@@ -47,7 +47,9 @@ def bilan(request, uuid):
         if form.is_valid():
             try:
                 services.rediger_conclusion(
-                    dossier=dossier, par=request.user, conclusion=form.cleaned_data["conclusion"]
+                    dossier=dossier,
+                    par=request.membership,
+                    conclusion=form.cleaned_data["conclusion"],
                 )
             except ErreurMetier as erreur:
                 form.add_error("conclusion", erreur.message)

@@ -28,7 +28,7 @@ def ouvrir(request, uuid):
     form = ConfirmationForm(donnees(request))
     if request.method == "POST" and form.is_valid():
         try:
-            nouveau = services.demarrer(dossier=dossier, par=request.user)
+            nouveau = services.demarrer(dossier=dossier, par=request.membership)
         except ErreurMetier as erreur:
             form.add_error(None, erreur.message)
         else:

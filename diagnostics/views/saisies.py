@@ -57,7 +57,7 @@ def emploi(request, uuid):
         try:
             services.enregistrer_emploi(
                 diagnostic=d,
-                par=request.user,
+                par=request.membership,
                 revision=form.cleaned_data["revision"],
                 **form.champs_service(metiers),
             )
@@ -87,7 +87,7 @@ def social(request, uuid):
         try:
             services.enregistrer_social(
                 diagnostic=d,
-                par=request.user,
+                par=request.membership,
                 revision=revision.cleaned_data["revision"],
                 freins={f.domaine: f.valeurs() for f in freins},
             )
@@ -120,7 +120,7 @@ def information(request, uuid):
         "entrer en axe 2 ou 3.",
         bouton="Enregistrer",
         executer=lambda c: services.enregistrer_information(
-            diagnostic=d, par=request.user, date=c["date"], mode=c["mode"], accord=c["accord"]
+            diagnostic=d, par=request.membership, date=c["date"], mode=c["mode"], accord=c["accord"]
         ),
         succes="Information de la personne enregistrée.",
     )
@@ -152,7 +152,7 @@ def valider(request, uuid, volet):
         "Quand les deux volets sont validés, le diagnostic est partagé et la recommandation "
         "d'axe est calculée.",
         bouton=titre,
-        executer=lambda _: service(diagnostic=d, par=request.user),
+        executer=lambda _: service(diagnostic=d, par=request.membership),
         succes=succes,
     )
 
@@ -164,7 +164,7 @@ def nouvelle_version(request, uuid):
     nouveau = {}
 
     def executer(_):
-        nouveau["diagnostic"] = services.demarrer(dossier=d.dossier, par=request.user)
+        nouveau["diagnostic"] = services.demarrer(dossier=d.dossier, par=request.membership)
 
     reponse = _action(
         request,
@@ -226,7 +226,7 @@ def decision(request, uuid):
     def executer(c):
         return services.decider(
             diagnostic=d,
-            par=request.user,
+            par=request.membership,
             axe=c["axe"],
             motif=c["motif"],
             date=c["date"],

@@ -25,7 +25,14 @@ from django.utils import timezone
 
 from accompagnement import audit
 from accompagnement.exceptions import ErreurMetier
-from accompagnement.models import ActionAudit, Departement, Structure, TypeStructure, User
+from accompagnement.models import (
+    ActionAudit,
+    Departement,
+    Membership,
+    Structure,
+    TypeStructure,
+    User,
+)
 from accompagnement.texte import normaliser
 from dossiers.imports.champs import (
     CHAMPS,
@@ -109,21 +116,25 @@ def verifier_correspondance(entetes: list[str], correspondance: dict[str, str]) 
         raise ErreurFichier(*erreurs)
 
 
+def _auteur(par: Membership | None) -> User | None:
+    return par.user if par is not None else None
+
+
 @transaction.atomic
 def enregistrer_correspondance(
-    *, departement: Departement, colonnes: dict[str, str], par: User | None
+    *, departement: Departement, colonnes: dict[str, str], par: Membership | None
 ) -> CorrespondanceImport:
     """Garde la correspondance choisie pour que l'import suivant du département se fasse
-    sans tout ressaisir."""
+    sans tout ressaisir. `par` est None pour la commande d'exploitation."""
     if inconnus := sorted(set(colonnes) - set(CHAMPS)):
         raise ErreurMetier(f"Champs inconnus : {', '.join(inconnus)}.")
     colonnes = {c: e for c, e in colonnes.items() if e}
     correspondance, _ = CorrespondanceImport.objects.update_or_create(
-        departement=departement, defaults={"colonnes": colonnes, "modifie_par": par}
+        departement=departement, defaults={"colonnes": colonnes, "modifie_par": _auteur(par)}
     )
     audit.enregistrer(
         action=ActionAudit.MODIFICATION,
-        acteur=par,
+        acteur=_auteur(par),
         departement=departement,
         objet=correspondance,
         details={"colonnes": colonnes},
@@ -397,7 +408,7 @@ class ResumeImport:
 
 
 @transaction.atomic
-def appliquer_import(*, analyse: Analyse, par: User | None) -> ResumeImport:
+def appliquer_import(*, analyse: Analyse, par: Membership | None) -> ResumeImport:
     """Écrit l'import analysé : créations en masse, mises à jour en masse des seuls
     champs fournis et changés, une trace d'audit. Refuse tout si une ligne est en erreur.
     `par` est None pour la commande d'exploitation (aucun compte derrière)."""
@@ -439,7 +450,7 @@ def appliquer_import(*, analyse: Analyse, par: User | None) -> ResumeImport:
     )
     audit.enregistrer(
         action=ActionAudit.CREATION,
-        acteur=par,
+        acteur=_auteur(par),
         departement=departement,
         details={
             "objet_type": "import_demandeurs",

@@ -102,7 +102,7 @@ def demarrer_diagnostic(request, uuid):
         titre="Démarrer le diagnostic partagé",
         intro="Le dossier passera au statut « diagnostic en cours » : le conseiller et le travailleur social évaluent ensemble la situation avant la décision d'orientation.",
         bouton="Démarrer le diagnostic",
-        executer=lambda _: services.demarrer_diagnostic(dossier=dossier, par=request.user),
+        executer=lambda _: services.demarrer_diagnostic(dossier=dossier, par=request.membership),
         succes="Le diagnostic partagé est démarré.",
     )
 
@@ -130,7 +130,7 @@ def orienter(request, uuid):
         services.orienter(
             dossier=dossier,
             axe=d["axe"],
-            decide_par=request.user,
+            par=request.membership,
             motif=d["motif"],
             accord_personne=d["accord_personne"],
             date=d["date"],
@@ -170,7 +170,7 @@ def affecter(request, uuid):
             dossier=dossier,
             place=d["place"],
             professionnel=d["professionnel"],
-            par=request.user,
+            par=request.membership,
             motif=d["motif"],
             date=d["date"],
         )
@@ -200,7 +200,7 @@ def demander_changement(request, uuid):
         intro="La demande est examinée par le binôme ou l'animatrice (comité technique) ; vous serez notifié de la décision.",
         bouton="Envoyer la demande",
         executer=lambda d: services.demander_changement_axe(
-            dossier=dossier, axe=d["axe"], motif=d["motif"], par=request.user
+            dossier=dossier, axe=d["axe"], motif=d["motif"], par=request.membership
         ),
         succes="Demande de changement d'axe envoyée.",
     )
@@ -218,7 +218,7 @@ def decider_changement(request, uuid, demande):
             demande=demande_obj,
             accepter=d["decision"] == "accepter",
             motif=d["motif"],
-            par=request.user,
+            par=request.membership,
             accord_personne=d["accord_personne"],
             date=d["date"],
         )
@@ -251,7 +251,7 @@ def cloturer(request, uuid):
         executer=lambda d: services.cloturer(
             dossier=dossier,
             motif_sortie=d["motif_sortie"],
-            par=request.user,
+            par=request.membership,
             date=d["date"],
             commentaire=d["commentaire"],
         ),
@@ -332,7 +332,7 @@ def renouveler(request, uuid):
         bouton="Renouveler",
         executer=lambda d: renouvellement_parcours.renouveler(
             dossier=dossier,
-            par=request.user,
+            par=request.membership,
             motif=d["motif"],
             accord_personne=d["accord_personne"],
             date=d["date"],

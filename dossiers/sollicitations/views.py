@@ -118,7 +118,7 @@ def nouvelle(request, uuid, service):
         envoyer = request.POST.get("action") == "envoyer"
         try:
             sollicitations.creer_sollicitation(
-                dossier=dossier, service=service, par=request.user, envoyer=envoyer,
+                dossier=dossier, service=service, par=request.membership, envoyer=envoyer,
                 url_base=_url_base(request), **form.cleaned_data,
             )  # fmt: skip
         except ErreurMetier as erreur:

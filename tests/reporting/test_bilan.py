@@ -23,12 +23,12 @@ def parcours_clos(equipe):
     dossier = dossier_avec_binome(equipe)
     v1 = diagnostic_partage(equipe, dossier)
     diag_services.decider(
-        diagnostic=v1, par=equipe.dedie.user, axe=Axe.ACCOMPAGNEMENT_GLOBAL, accord_personne=True
+        diagnostic=v1, par=equipe.dedie, axe=Axe.ACCOMPAGNEMENT_GLOBAL, accord_personne=True
     )
-    v2 = diag_services.demarrer(dossier=dossier, par=equipe.ts.user)
+    v2 = diag_services.demarrer(dossier=dossier, par=equipe.ts)
     v2 = diag_services.enregistrer_social(
         diagnostic=v2,
-        par=equipe.ts.user,
+        par=equipe.ts,
         revision=v2.revision_social,
         freins={
             "logement": {"presence": "present", "impact": "fort", "statut": "leve"},
@@ -36,16 +36,14 @@ def parcours_clos(equipe):
         },
     )
     v2 = diag_services.enregistrer_emploi(
-        diagnostic=v2, par=equipe.dedie.user, revision=v2.revision_emploi, capacite_recherche="oui"
+        diagnostic=v2, par=equipe.dedie, revision=v2.revision_emploi, capacite_recherche="oui"
     )
     v2 = diag_services.enregistrer_information(
-        diagnostic=v2, par=equipe.ts.user, date=dt.date.today(), mode="entretien", accord=True
+        diagnostic=v2, par=equipe.ts, date=dt.date.today(), mode="entretien", accord=True
     )
-    diag_services.valider_emploi(diagnostic=v2, par=equipe.dedie.user)
-    diag_services.valider_social(diagnostic=v2, par=equipe.ts.user)
-    services.cloturer(
-        dossier=dossier, motif_sortie=MotifSortie.EMPLOI_DURABLE, par=equipe.dedie.user
-    )
+    diag_services.valider_emploi(diagnostic=v2, par=equipe.dedie)
+    diag_services.valider_social(diagnostic=v2, par=equipe.ts)
+    services.cloturer(dossier=dossier, motif_sortie=MotifSortie.EMPLOI_DURABLE, par=equipe.dedie)
     dossier.refresh_from_db()
     return dossier
 
@@ -95,7 +93,7 @@ def test_cloture_mene_au_bilan(client_de, equipe):
     dossier = dossier_avec_binome(equipe)
     v1 = diagnostic_partage(equipe, dossier)
     diag_services.decider(
-        diagnostic=v1, par=equipe.dedie.user, axe=Axe.ACCOMPAGNEMENT_GLOBAL, accord_personne=True
+        diagnostic=v1, par=equipe.dedie, axe=Axe.ACCOMPAGNEMENT_GLOBAL, accord_personne=True
     )
     reponse = client_de(equipe.dedie).post(
         reverse("dossiers:cloturer", args=[dossier.uuid]),
@@ -139,7 +137,7 @@ def test_le_bilan_reprend_les_actions_et_leurs_statuts(client_de, equipe):
     dossier = dossier_avec_binome(equipe)
     v1 = diagnostic_partage(equipe, dossier)
     diag_services.decider(
-        diagnostic=v1, par=equipe.dedie.user, axe=Axe.ACCOMPAGNEMENT_GLOBAL, accord_personne=True
+        diagnostic=v1, par=equipe.dedie, axe=Axe.ACCOMPAGNEMENT_GLOBAL, accord_personne=True
     )
     objectif = suivi.ajouter_objectif(
         dossier=dossier, par=equipe.ts, domaine="logement", intitule="Se loger"

@@ -223,7 +223,7 @@ def test_correspondance_sauvegardee_puis_reutilisee_par_departement(departement)
         "date_naissance": "Né(e) le",
         "identifiant_ft": "Numéro demandeur",
     }
-    enregistrer_correspondance(departement=departement, colonnes=colonnes, par=animatrice.user)
+    enregistrer_correspondance(departement=departement, colonnes=colonnes, par=animatrice)
     assert CorrespondanceImport.objects.get(departement=departement).colonnes == colonnes
     # Le mois suivant, même fichier : la correspondance revient sans ressaisie.
     assert proposer_correspondance(entetes, departement) == colonnes
@@ -253,7 +253,7 @@ def test_bon_fichier_csv_cree_les_fiches_et_trace_l_import(departement):
         personne(2, Agence="agence planoise", **{"Droits et devoirs": "x"}),
         personne(3, **{"Date d'ouverture RSA": "2021-09-01"}),
     ]
-    resume = importer(csv_octets(lignes, entetes=entetes), departement, par=animatrice.user)
+    resume = importer(csv_octets(lignes, entetes=entetes), departement, par=animatrice)
     assert (resume.crees, resume.mis_a_jour, resume.inchanges) == (3, 0, 0)
     d1, d2, d3 = Demandeur.objects.du_departement(departement).order_by("nom")
     assert (d1.nom, d1.prenom, d1.civilite) == ("Martin0001", "Karim", "mme")
