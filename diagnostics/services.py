@@ -13,13 +13,14 @@ from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
-from accompagnement.exceptions import ConflitEdition, ErreurMetier
+from accompagnement.exceptions import ConflitEdition, ErreurMetier, exiger_droit
 from accompagnement.models import ActionAudit, Membership, User
 from accompagnement.referentiels import DomaineFrein
 from dossiers.journal import Modification, modification_du_dossier
 from dossiers.models import Axe, Dossier, RoleAffectation, StatutDossier, TypeEvenement
 from dossiers.parcours import services as dossiers_services
 
+from . import perms
 from .models import (
     BESOINS_PROFESSIONNELS,
     ORDRE_IMPACT,
@@ -54,6 +55,8 @@ CHAMPS_EMPLOI = (
     "commentaire_emploi",
 )
 CHAMPS_FREIN = ("presence", "impact", "situations", "commentaire", "statut", "statut_le")
+REFUS_EMPLOI = "Le volet emploi est tenu par un professionnel France Travail qui suit le dossier."
+REFUS_SOCIAL = "Le volet social est tenu par un professionnel du social qui suit le dossier."
 
 
 @contextmanager
@@ -91,6 +94,10 @@ def demarrer(*, dossier: Dossier, par: Membership) -> Diagnostic:
             raise ErreurMetier(
                 f"Le diagnostic v{precedent.numero} est en cours : terminez-le d'abord."
             )
+        exiger_droit(
+            perms.peut_demarrer(par, dossier),
+            "Vous ne pouvez pas ouvrir de diagnostic sur ce dossier.",
+        )
         diagnostic = Diagnostic(
             dossier=dossier,
             numero=(precedent.numero + 1) if precedent else 1,
@@ -160,6 +167,7 @@ def enregistrer_emploi(
             raise ErreurMetier(
                 "Le volet emploi est validé : il n'est plus modifiable dans cette version."
             )
+        exiger_droit(perms.peut_editer_emploi(par, diagnostic), REFUS_EMPLOI)
         _verifier_emploi(champs)
         if "metiers" in champs:
             champs["metiers"] = [
@@ -228,6 +236,7 @@ def enregistrer_social(
             raise ErreurMetier(
                 "Le volet social est validé : il n'est plus modifiable dans cette version."
             )
+        exiger_droit(perms.peut_editer_social(par, diagnostic), REFUS_SOCIAL)
         propres = {
             domaine: _verifier_frein(domaine, valeurs) for domaine, valeurs in freins.items()
         }
@@ -254,6 +263,10 @@ def enregistrer_information(
 ) -> Diagnostic:
     with _modification(diagnostic, par) as (m, diagnostic):
         _exiger_brouillon(diagnostic)
+        exiger_droit(
+            perms.peut_informer(par, diagnostic),
+            "L'information de la personne est enregistrée par un professionnel qui suit le dossier.",
+        )
         if date > timezone.localdate():
             raise ErreurMetier("La date d'information ne peut pas être dans le futur.")
         if mode not in ModeInformation.values:
@@ -305,6 +318,7 @@ def valider_emploi(*, diagnostic: Diagnostic, par: Membership) -> Diagnostic:
         _exiger_information(diagnostic)
         if diagnostic.emploi_valide:
             raise ErreurMetier("Le volet emploi est déjà validé.")
+        exiger_droit(perms.peut_editer_emploi(par, diagnostic), REFUS_EMPLOI)
         if not diagnostic.situation_pro or not diagnostic.capacite_recherche:
             raise ErreurMetier(
                 "Avant de valider, renseignez au moins la situation professionnelle et la capacité à "
@@ -324,6 +338,7 @@ def valider_social(*, diagnostic: Diagnostic, par: Membership) -> Diagnostic:
         _exiger_information(diagnostic)
         if diagnostic.social_valide:
             raise ErreurMetier("Le volet social est déjà validé.")
+        exiger_droit(perms.peut_editer_social(par, diagnostic), REFUS_SOCIAL)
         freins = list(diagnostic.freins.all())
         if all(f.presence == Presence.NON_ABORDE for f in freins):
             raise ErreurMetier("Avant de valider, évaluez au moins un domaine du volet social.")
@@ -361,6 +376,10 @@ def decider(
             )
         if DecisionOrientation.objects.filter(diagnostic=diagnostic).exists():
             raise ErreurMetier("Une décision a déjà été prise sur ce diagnostic.")
+        exiger_droit(
+            perms.peut_decider(par, diagnostic, deja_decide=False),
+            "La décision conjointe revient à un professionnel du binôme ou à l'animatrice.",
+        )
         if axe not in Axe.values:
             raise ErreurMetier("Choisissez un axe.")
         if axe != diagnostic.axe_recommande and not motif.strip():
@@ -378,6 +397,7 @@ def decider(
                     professionnel=membership,
                     par=par,
                     date=date,
+                    verifier_droit=False,  # la décision conjointe pourvoit les places
                 )
         dossier.refresh_from_db()
         libelle_motif = (
@@ -396,7 +416,7 @@ def decider(
             )
         elif dossier.axe_courant != axe:
             demande = dossiers_services.demander_changement_axe(
-                dossier=dossier, axe=axe, motif=libelle_motif, par=par
+                dossier=dossier, axe=axe, motif=libelle_motif, par=par, verifier_droit=False
             )
             dossiers_services.decider_changement_axe(
                 demande=demande,
@@ -407,6 +427,7 @@ def decider(
                 date=date,
                 conseiller=conseiller,
                 professionnel_social=professionnel_social,
+                verifier_droit=False,  # demande et décision d'un même geste, conjoint
             )
         decision = DecisionOrientation.objects.create(
             diagnostic=diagnostic,

@@ -806,10 +806,10 @@ class _Chargeur:
             if pro is None and place == RoleAffectation.REFERENT_SOCIAL:
                 pro = tenues.get(RoleAffectation.TRAVAILLEUR_SOCIAL)
             pro = pro or self.titulaire(personne, p, place)
-            if place == RoleAffectation.CONSEILLER:
-                par = pro  # le conseiller prend le dossier lui-même
-            elif place == RoleAffectation.CONSEILLER_DEDIE:
-                par = self.equipes.animatrice  # elle constitue les binômes
+            if place in (RoleAffectation.CONSEILLER, RoleAffectation.CONSEILLER_DEDIE):
+                # L'animatrice confie les places France Travail et constitue les binômes
+                # (le conseiller qui oriente, lui, est affecté à l'ouverture).
+                par = self.equipes.animatrice
             else:
                 par = self.correspondant(personne, p)
             self.affecter(dossier, place, pro, par, date)

@@ -2,11 +2,12 @@
 
 from django.db import transaction
 
-from accompagnement.exceptions import ErreurMetier
+from accompagnement.exceptions import ErreurMetier, exiger_droit
 from accompagnement.models import ActionAudit, Membership
 from dossiers.journal import modification_du_dossier
 from dossiers.models import Dossier, TypeEvenement
 
+from . import perms
 from .models import BilanParcours
 
 
@@ -16,6 +17,10 @@ def rediger_conclusion(*, dossier: Dossier, par: Membership, conclusion: str) ->
     if len(conclusion) < 10:
         raise ErreurMetier("Rédigez une conclusion d'au moins quelques mots.")
     with modification_du_dossier(dossier, par) as m:
+        exiger_droit(
+            perms.peut_rediger_bilan(par, m.dossier),
+            "Le bilan est rédigé par l'animatrice ou un professionnel qui a suivi la personne.",
+        )
         bilan, cree = BilanParcours.objects.get_or_create(
             dossier=m.dossier, defaults={"conclusion": conclusion, "redige_par": par.user}
         )

@@ -24,7 +24,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from accompagnement import audit
-from accompagnement.exceptions import ErreurMetier
+from accompagnement.exceptions import ErreurMetier, exiger_droit
 from accompagnement.models import (
     ActionAudit,
     Departement,
@@ -45,6 +45,7 @@ from dossiers.imports.champs import (
     en_texte,
 )
 from dossiers.imports.fichier import Tableau
+from dossiers.imports.perms import peut_importer_demandeurs
 from dossiers.models import (
     CorrespondanceImport,
     Demandeur,
@@ -120,12 +121,22 @@ def _auteur(par: Membership | None) -> User | None:
     return par.user if par is not None else None
 
 
+def _exiger_import(par: Membership | None, departement: Departement) -> None:
+    """L'animatrice du département, par la page ; None : la commande d'exploitation."""
+    if par is not None:
+        exiger_droit(
+            peut_importer_demandeurs(par) and par.structure.departement_id == departement.pk,
+            "L'import des demandeurs est réservé à l'animatrice du département.",
+        )
+
+
 @transaction.atomic
 def enregistrer_correspondance(
     *, departement: Departement, colonnes: dict[str, str], par: Membership | None
 ) -> CorrespondanceImport:
     """Garde la correspondance choisie pour que l'import suivant du département se fasse
     sans tout ressaisir. `par` est None pour la commande d'exploitation."""
+    _exiger_import(par, departement)
     if inconnus := sorted(set(colonnes) - set(CHAMPS)):
         raise ErreurMetier(f"Champs inconnus : {', '.join(inconnus)}.")
     colonnes = {c: e for c, e in colonnes.items() if e}
@@ -418,6 +429,7 @@ def appliquer_import(*, analyse: Analyse, par: Membership | None) -> ResumeImpor
             "fichier puis relancez l'import."
         )
     departement = analyse.departement
+    _exiger_import(par, departement)
     nouveaux = [
         Demandeur(departement=departement, **ligne.valeurs).preparer()
         for ligne in analyse.creations

@@ -10,7 +10,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accompagnement import notifications
-from accompagnement.exceptions import ErreurMetier
+from accompagnement.exceptions import ErreurMetier, exiger_droit
 from accompagnement.models import (
     ActionAudit,
     CategorieNotification,
@@ -24,6 +24,7 @@ from dossiers.models import (
     StatutDossier,
     TypeEvenement,
 )
+from dossiers.parcours import perms
 from dossiers.parcours.services import _ouvrir_periode, date_d_evenement
 
 DUREE_AVANT_RENOUVELLEMENT = dt.timedelta(days=365)
@@ -107,6 +108,10 @@ def renouveler(
                 f"Pas encore à échéance : la période a commencé le {courante.date_debut:%d/%m/%Y} ; "
                 f"le renouvellement se décide à 12 mois (au plus tôt le {au_plus_tot:%d/%m/%Y})."
             )
+        exiger_droit(
+            perms.peut_cloturer(par, dossier),
+            "Vous ne pouvez pas renouveler l'accompagnement de ce dossier.",
+        )
         if not motif.strip():
             raise ErreurMetier("Le motif du renouvellement est obligatoire.")
         if not accord_personne:

@@ -11,7 +11,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accompagnement import audit, notifications
-from accompagnement.exceptions import ErreurMetier
+from accompagnement.exceptions import ErreurMetier, exiger_droit
 from accompagnement.models import (
     ActionAudit,
     CategorieNotification,
@@ -37,6 +37,7 @@ from dossiers.models import (
     StatutDossier,
     TypeEvenement,
 )
+from dossiers.parcours import perms
 
 PLACES_REQUISES = {
     Axe.RESSOURCES_SOCIALES: (RoleAffectation.CONSEILLER,),
@@ -101,6 +102,10 @@ def _verifier_demandeur(demandeur: Demandeur) -> None:
 
 @transaction.atomic
 def creer_demandeur(*, departement: Departement, par: Membership, **champs) -> Demandeur:
+    exiger_droit(
+        perms.peut_creer_demandeur(par) and par.structure.departement_id == departement.pk,
+        "Vous ne pouvez pas enregistrer de personne dans ce département.",
+    )
     doublon = chercher_doublon(
         departement=departement,
         identifiant_ft=champs.get("identifiant_ft", ""),
@@ -123,6 +128,15 @@ def creer_demandeur(*, departement: Departement, par: Membership, **champs) -> D
 def modifier_demandeur(*, demandeur: Demandeur, par: Membership, **champs) -> Demandeur:
     # On relit la fiche : en cas de refus, l'objet de l'appelant n'est pas altéré.
     demandeur = Demandeur.objects.select_for_update().get(pk=demandeur.pk)
+    dossiers = list(demandeur.dossiers.prefetch_related("affectations"))
+    exiger_droit(
+        any(perms.peut_modifier_demandeur(par, dossier) for dossier in dossiers)
+        if dossiers
+        # Une fiche sans parcours (importée) : qui peut enregistrer une personne ici.
+        else perms.peut_creer_demandeur(par)
+        and par.structure.departement_id == demandeur.departement_id,
+        "Vous ne pouvez pas modifier la fiche de cette personne.",
+    )
     for nom, valeur in champs.items():
         setattr(demandeur, nom, valeur)
     doublon = chercher_doublon(
@@ -178,13 +192,16 @@ def _lien(dossier: Dossier) -> str:
     return reverse("dossiers:dossier", args=[dossier.uuid])
 
 
-def _changer_statut(m: Modification, nouveau: StatutDossier, **champs) -> None:
-    dossier = m.dossier
+def _verifier_transition(dossier: Dossier, nouveau: StatutDossier) -> None:
     if nouveau not in TRANSITIONS[StatutDossier(dossier.statut)]:
         raise ErreurMetier(
             f"Impossible de passer le dossier de « {dossier.get_statut_display()} » à "
             f"« {StatutDossier(nouveau).label} »."
         )
+
+
+def _changer_statut(m: Modification, nouveau: StatutDossier, **champs) -> None:
+    _verifier_transition(m.dossier, nouveau)
     m.noter_activite(statut=nouveau, **champs)
 
 
@@ -201,6 +218,11 @@ def ouvrir_dossier(
     """Ouvre un parcours (statut « à orienter »), à la date de l'orientation (aujourd'hui
     par défaut ; antérieure pour reprendre un suivi existant). Un conseiller qui oriente
     devient le conseiller de l'agence du dossier (axe 1)."""
+    exiger_droit(
+        perms.peut_creer_demandeur(par)
+        and par.structure.departement_id == demandeur.departement_id,
+        "Vous ne pouvez pas ouvrir de dossier pour cette personne.",
+    )
     date = date or timezone.localdate()
     if date > timezone.localdate():
         raise ErreurMetier("La date d'orientation ne peut pas être dans le futur.")
@@ -241,6 +263,7 @@ def ouvrir_dossier(
             professionnel=par,
             par=par,
             date=date,
+            verifier_droit=False,  # le conseiller qui oriente devient le conseiller du dossier
         )
     return dossier
 
@@ -251,6 +274,11 @@ def demarrer_diagnostic(
 ) -> Dossier:
     with modification_du_dossier(dossier, par) as m:
         date = date_d_evenement(date, m.dossier, "La date du diagnostic")
+        _verifier_transition(m.dossier, StatutDossier.DIAGNOSTIC)
+        exiger_droit(
+            perms.peut_orienter(par, m.dossier),
+            "Vous ne pouvez pas démarrer le diagnostic de ce dossier.",
+        )
         _changer_statut(m, StatutDossier.DIAGNOSTIC, date_diagnostic=date)
         m.auditer(ActionAudit.MODIFICATION, statut=StatutDossier.DIAGNOSTIC)
         m.journaliser(
@@ -270,14 +298,22 @@ def affecter(
     par: Membership,
     motif: str = "",
     date: dt.date | None = None,
+    verifier_droit: bool = True,
 ) -> Affectation:
     """Confie une place du dossier à un professionnel. S'il y avait quelqu'un, c'est un
-    relais : son affectation est close à la même date, l'historique reste."""
+    relais : son affectation est close à la même date, l'historique reste.
+    `verifier_droit=False` : pour un service qui a vérifié un droit plus large (ouverture
+    du dossier par son conseiller, décision conjointe du diagnostic)."""
     with modification_du_dossier(dossier, par) as m:
         dossier = m.dossier
         date = date_d_evenement(date, dossier, "La date d'affectation")
         if dossier.est_clos:
             raise ErreurMetier("Ce dossier est clos : on n'y affecte plus personne.")
+        if verifier_droit:
+            exiger_droit(
+                perms.peut_affecter(par, dossier) and place in perms.places_affectables(par),
+                f"Vous ne pouvez pas confier la place « {RoleAffectation(place).label} » sur ce dossier.",
+            )
         if (
             not professionnel.actif
             or professionnel.structure.departement_id != dossier.departement_id
@@ -401,6 +437,7 @@ def orienter(
             raise ErreurMetier(
                 "Ce dossier est déjà sur un axe : faites une demande de changement d'axe."
             )
+        exiger_droit(perms.peut_orienter(par, dossier), "Vous ne pouvez pas orienter ce dossier.")
         date = date_d_evenement(date, dossier, "La date d'entrée")
         _verifier_entree(dossier, axe, accord_personne, date)
         periode = _ouvrir_periode(
@@ -427,8 +464,10 @@ def orienter(
 
 @transaction.atomic
 def demander_changement_axe(
-    *, dossier: Dossier, axe: Axe, motif: str, par: Membership
+    *, dossier: Dossier, axe: Axe, motif: str, par: Membership, verifier_droit: bool = True
 ) -> DemandeChangementAxe:
+    """`verifier_droit=False` : pour la décision conjointe du diagnostic, qui demande et
+    décide d'un même geste."""
     with modification_du_dossier(dossier, par) as m:
         dossier = m.dossier
         if dossier.statut != StatutDossier.ACCOMPAGNEMENT:
@@ -439,6 +478,11 @@ def demander_changement_axe(
             raise ErreurMetier("Le motif de la demande est obligatoire.")
         if dossier.demandes_changement.filter(statut=StatutDemande.EN_ATTENTE).exists():
             raise ErreurMetier("Une demande de changement d'axe attend déjà une décision.")
+        if verifier_droit:
+            exiger_droit(
+                perms.peut_demander_changement_axe(par, dossier),
+                "Vous ne pouvez pas demander de changement d'axe pour ce dossier.",
+            )
         demande = DemandeChangementAxe.objects.create(
             dossier=dossier, axe_demande=axe, motif=motif, demande_par=par.user
         )
@@ -472,9 +516,11 @@ def decider_changement_axe(
     date: dt.date | None = None,
     conseiller: User | None = None,
     professionnel_social: User | None = None,
+    verifier_droit: bool = True,
 ) -> DemandeChangementAxe:
     """Acceptée : la période en cours se termine à `date` et la suivante commence à
-    `date` (intervalles semi-ouverts, donc sans chevauchement). Refusée : rien ne change."""
+    `date` (intervalles semi-ouverts, donc sans chevauchement). Refusée : rien ne change.
+    `verifier_droit=False` : pour la décision conjointe du diagnostic."""
     with modification_du_dossier(demande.dossier, par) as m:
         dossier = m.dossier
         demande = DemandeChangementAxe.objects.select_for_update().get(pk=demande.pk)
@@ -483,6 +529,12 @@ def decider_changement_axe(
             raise ErreurMetier("Cette demande a déjà été décidée.")
         if not motif.strip():
             raise ErreurMetier("Le motif de la décision est obligatoire.")
+        demande.dossier = dossier
+        if verifier_droit:
+            exiger_droit(
+                perms.peut_decider_changement_axe(par, demande),
+                "Vous ne pouvez pas décider de cette demande de changement d'axe.",
+            )
         if accepter:
             if dossier.statut != StatutDossier.ACCOMPAGNEMENT:
                 raise ErreurMetier("Le dossier n'est plus en accompagnement.")
@@ -544,6 +596,8 @@ def cloturer(
         dossier = m.dossier
         if motif_sortie not in MotifSortie.values:
             raise ErreurMetier("Choisissez un motif de sortie dans la liste.")
+        _verifier_transition(dossier, StatutDossier.CLOS)
+        exiger_droit(perms.peut_cloturer(par, dossier), "Vous ne pouvez pas clôturer ce dossier.")
         date = date_d_evenement(date, dossier, "La date de sortie")
         ouvertes = dossier.affectations.ouvertes()
         if ouvertes.filter(date_debut__gt=date).exists():
@@ -595,6 +649,10 @@ def rouvrir(
     dossier = Dossier.objects.get(pk=dossier.pk)
     if not dossier.est_clos:
         raise ErreurMetier("Seul un dossier clos peut être rouvert.")
+    exiger_droit(
+        perms.peut_rouvrir(par, dossier),
+        "Vous ne pouvez pas ouvrir de nouveau parcours pour cette personne.",
+    )
     if date is not None and date < dossier.date_cloture:
         raise ErreurMetier(
             "Le nouveau parcours ne peut pas commencer avant la clôture du précédent."

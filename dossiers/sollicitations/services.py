@@ -16,7 +16,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accompagnement import notifications
-from accompagnement.exceptions import ErreurMetier
+from accompagnement.exceptions import ErreurMetier, exiger_droit
 from accompagnement.models import (
     ActionAudit,
     CategorieNotification,
@@ -38,6 +38,7 @@ from dossiers.models import (
     StatutSollicitation,
     TypeEvenement,
 )
+from dossiers.sollicitations import perms
 from dossiers.sollicitations.partenaire import lien_reponse
 from dossiers.suivi.services import realiser_actions_liees
 
@@ -46,6 +47,11 @@ from dossiers.suivi.services import realiser_actions_liees
 # SOLLICITATIONS_DELAI_JOURS = {"25": 21} (code INSEE → jours), voir docs/sollicitations.md.
 DELAI_REPONSE_JOURS = 15
 # Sel dédié : un jeton signé pour un autre usage (réinitialisation…) n'est jamais accepté ici.
+REFUS_GESTION = (
+    "Seul un professionnel qui suit le dossier envoie une sollicitation, la relance ou en "
+    "constate la réalisation."
+)
+REFUS_REPONSE = "Vous ne pouvez pas répondre à cette sollicitation."
 
 
 def delai_reponse(departement: Departement) -> int:
@@ -234,6 +240,10 @@ def creer_sollicitation(
         dossier = m.dossier
         if dossier.est_clos:
             raise ErreurMetier("Ce dossier est clos : on n'y sollicite plus de ressource.")
+        exiger_droit(
+            perms.peut_solliciter(par, dossier),
+            "Vous ne pouvez pas solliciter de ressource pour ce dossier.",
+        )
         if service.departement_id != dossier.departement_id or not service.actif:
             raise ErreurMetier(
                 "Ce service n'est pas (ou plus) proposé dans la base du département."
@@ -313,6 +323,7 @@ def envoyer_sollicitation(
     with _etape(sollicitation, par, version=version) as (m, sollicitation):
         if sollicitation.dossier.est_clos:
             raise ErreurMetier("Ce dossier est clos : la sollicitation ne peut plus être envoyée.")
+        exiger_droit(perms.peut_gerer_sollicitation(par, sollicitation), REFUS_GESTION)
         if sollicitation.mode == ModeSollicitation.DIRECT and not _courriel_partenaire(
             sollicitation
         ):
@@ -352,6 +363,7 @@ def prendre_a_l_etude(
 ) -> Sollicitation:
     """Accusé de réception : le délai de réponse repart de zéro pour la décision."""
     with _etape(sollicitation, par, version=version, activite=False) as (m, sollicitation):
+        exiger_droit(perms.peut_repondre_sollicitation(par, sollicitation), REFUS_REPONSE)
         maintenant = timezone.now()
         delai = dt.timedelta(days=sollicitation.delai_jours)
         _changer_statut(
@@ -383,6 +395,8 @@ def _verifier_repondant(
         raise ErreurMetier("Cette sollicitation passe par le correspondant insertion.")
     if par is None and not via_lien:
         raise ErreurMetier("La réponse doit être enregistrée par un professionnel identifié.")
+    if not via_lien:
+        exiger_droit(perms.peut_repondre_sollicitation(par, sollicitation), REFUS_REPONSE)
 
 
 @transaction.atomic
@@ -473,6 +487,7 @@ def marquer_realisee(
 ) -> Sollicitation:
     """La personne a bénéficié du service (constaté par le professionnel qui la suit)."""
     with _etape(sollicitation, par, version=version) as (m, sollicitation):
+        exiger_droit(perms.peut_gerer_sollicitation(par, sollicitation), REFUS_GESTION)
         _changer_statut(sollicitation, StatutSollicitation.REALISEE, realisee_le=timezone.now())
         realiser_actions_liees(m, sollicitation=sollicitation)
         _tracer(
@@ -498,6 +513,8 @@ def relancer(
     with _etape(sollicitation, par, version=version, activite=False) as (m, sollicitation):
         if sollicitation.statut not in STATUTS_EN_ATTENTE:
             raise ErreurMetier("Seule une sollicitation en attente de réponse peut être relancée.")
+        if not automatique:
+            exiger_droit(perms.peut_gerer_sollicitation(par, sollicitation), REFUS_GESTION)
         maintenant = timezone.now()
         if automatique and (
             sollicitation.relance_prevue_le is None or sollicitation.relance_prevue_le > maintenant

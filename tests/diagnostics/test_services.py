@@ -3,7 +3,8 @@ import datetime as dt
 import pytest
 from django.db import IntegrityError, transaction
 
-from accompagnement.exceptions import ErreurMetier
+from accompagnement.exceptions import AccesRefuse, ErreurMetier
+from accompagnement.models import Role
 from accompagnement.referentiels import DomaineFrein
 from diagnostics import services
 from diagnostics.models import (
@@ -11,12 +12,16 @@ from diagnostics.models import (
     DecisionOrientation,
     Diagnostic,
     Frein,
+    ModeInformation,
     Presence,
     StatutFrein,
 )
 from dossiers.models import Axe, RoleAffectation, StatutDossier
+from dossiers.parcours import services as dossiers_services
+from tests.accompagnement.factories import MembershipFactory
 from tests.diagnostics.parcours import (
     EMPLOI,
+    FREINS_AXE_2,
     diagnostic_partage,
     diagnostic_rempli,
     dossier_avec_binome,
@@ -24,6 +29,19 @@ from tests.diagnostics.parcours import (
 from tests.dossiers.scenarios import nouveau_dossier
 
 pytestmark = pytest.mark.django_db
+
+
+def avec_travailleur_social(equipe):
+    """Un dossier où seul le travailleur social est affecté (il tient le volet social) :
+    le conseiller dédié manque au binôme."""
+    dossier = nouveau_dossier(equipe)
+    dossiers_services.affecter(
+        dossier=dossier,
+        place=RoleAffectation.TRAVAILLEUR_SOCIAL,
+        professionnel=equipe.ts,
+        par=equipe.animatrice,
+    )
+    return dossier
 
 
 def test_demarrer_cree_la_version_1_et_les_neuf_domaines(equipe):
@@ -130,7 +148,7 @@ def test_volet_emploi_refus(equipe, champs, message):
 
 
 def test_volet_social_refus_impact_manquant_et_situation_inconnue(equipe):
-    diag = services.demarrer(dossier=nouveau_dossier(equipe), par=equipe.dedie)
+    diag = services.demarrer(dossier=dossier_avec_binome(equipe), par=equipe.dedie)
     with pytest.raises(ErreurMetier, match="précisez l'impact"):
         services.enregistrer_social(
             diagnostic=diag,
@@ -175,7 +193,7 @@ def test_conflit_de_saisie_simultanee_volet_emploi(equipe):
 
 
 def test_conflit_de_saisie_simultanee_volet_social(equipe):
-    diag = services.demarrer(dossier=nouveau_dossier(equipe), par=equipe.dedie)
+    diag = services.demarrer(dossier=dossier_avec_binome(equipe), par=equipe.dedie)
     services.enregistrer_social(
         diagnostic=diag, par=equipe.ts, revision=0, freins={"logement": {"presence": "absent"}}
     )
@@ -214,7 +232,7 @@ def test_decision_oriente_et_ouvre_la_periode_dans_la_meme_transaction(equipe):
 
 
 def test_decision_cree_le_binome_manquant_atomiquement(equipe):
-    dossier = nouveau_dossier(equipe)
+    dossier = avec_travailleur_social(equipe)
     diag = diagnostic_partage(equipe, dossier)
     services.decider(
         diagnostic=diag,
@@ -235,7 +253,7 @@ def test_decision_cree_le_binome_manquant_atomiquement(equipe):
 def test_decision_refusee_ne_laisse_rien_ni_binome_ni_periode(equipe):
     """Sans accord de la personne, l'axe 2 est refusé : les affectations demandées dans la
     même décision sont annulées avec elle."""
-    dossier = nouveau_dossier(equipe)
+    dossier = avec_travailleur_social(equipe)
     diag = diagnostic_partage(equipe, dossier)
     with pytest.raises(ErreurMetier, match="ne peut pas être imposée"):
         services.decider(
@@ -354,3 +372,58 @@ def test_les_freins_du_dernier_diagnostic_orientent_les_sollicitations(equipe):
     diagnostic_partage(equipe, dossier)
     # Logement (fort) d'abord, puis mobilité et santé (moyen) ; les absents n'y sont pas.
     assert domaines_prioritaires(dossier) == ["logement", "mobilite", "sante"]
+
+
+# --- droits vérifiés par les services ----------------------------------------------------------
+
+
+def test_les_services_du_diagnostic_refusent_un_acteur_sans_le_droit(equipe):
+    """Chaque volet est écrit par son côté : le service refuse lui-même (AccesRefuse)."""
+    dossier = dossier_avec_binome(equipe)
+    admin = MembershipFactory(role=Role.ADMINISTRATEUR, structure__departement=equipe.departement)
+    with pytest.raises(AccesRefuse):
+        services.demarrer(dossier=dossier, par=admin)
+    assert not dossier.diagnostics.exists()
+    diag = services.demarrer(dossier=dossier, par=equipe.dedie)
+    refus = {
+        "volet emploi par le côté social": lambda: services.enregistrer_emploi(
+            diagnostic=diag, par=equipe.ts, revision=0, **EMPLOI
+        ),
+        "volet social par le côté France Travail": lambda: services.enregistrer_social(
+            diagnostic=diag, par=equipe.dedie, revision=0, freins={}
+        ),
+        "information par l'animatrice": lambda: services.enregistrer_information(
+            diagnostic=diag,
+            par=equipe.animatrice,
+            date=dt.date.today(),
+            mode=ModeInformation.ENTRETIEN,
+            accord=True,
+        ),
+    }
+    for cas, appel in refus.items():
+        with pytest.raises(AccesRefuse):
+            appel()
+            pytest.fail(cas)
+    diag.refresh_from_db()
+    assert (diag.revision_emploi, diag.revision_social, diag.information_le) == (0, 0, None)
+    diag = services.enregistrer_emploi(diagnostic=diag, par=equipe.dedie, revision=0, **EMPLOI)
+    diag = services.enregistrer_social(
+        diagnostic=diag, par=equipe.ts, revision=0, freins={"logement": FREINS_AXE_2["logement"]}
+    )
+    diag = services.enregistrer_information(
+        diagnostic=diag,
+        par=equipe.ts,
+        date=dt.date.today(),
+        mode=ModeInformation.ENTRETIEN,
+        accord=True,
+    )
+    with pytest.raises(AccesRefuse):
+        services.valider_social(diagnostic=diag, par=equipe.dedie)
+    with pytest.raises(AccesRefuse):
+        services.valider_emploi(diagnostic=diag, par=equipe.ts)
+    services.valider_emploi(diagnostic=diag, par=equipe.dedie)
+    partage = services.valider_social(diagnostic=diag, par=equipe.ts)
+    etranger = MembershipFactory(role=Role.CONSEILLER, structure__departement=equipe.departement)
+    with pytest.raises(AccesRefuse):
+        services.decider(diagnostic=partage, par=etranger, axe=partage.axe_recommande)
+    assert not DecisionOrientation.objects.filter(diagnostic=partage).exists()

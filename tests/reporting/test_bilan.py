@@ -4,12 +4,14 @@ import subprocess
 import pytest
 from django.urls import reverse
 
+from accompagnement.exceptions import AccesRefuse
 from accompagnement.models import ActionAudit, EvenementAudit, Role
 from diagnostics import services as diag_services
 from dossiers.models import Axe, MotifSortie
 from dossiers.parcours import services
 from reporting.bilan import recapituler
 from reporting.models import BilanParcours
+from reporting.services import rediger_conclusion
 from tests.accompagnement.factories import MembershipFactory
 from tests.diagnostics.parcours import diagnostic_partage, dossier_avec_binome
 
@@ -160,3 +162,20 @@ def test_le_bilan_reprend_les_actions_et_leurs_statuts(client_de, equipe):
         .content.decode()
     )
     assert "Demande de logement social" in page and "1 en cours" in page
+
+
+def test_la_conclusion_est_refusee_par_le_service_a_qui_n_a_pas_suivi(equipe, parcours_clos):
+    """Le correspondant du territoire lit le bilan mais ne le rédige pas : le service
+    refuse lui-même (AccesRefuse), rien n'est écrit."""
+    journal = parcours_clos.journal.count()
+    with pytest.raises(AccesRefuse):
+        rediger_conclusion(
+            dossier=parcours_clos,
+            par=equipe.correspondant,
+            conclusion="Une conclusion qui n'a pas lieu d'être.",
+        )
+    assert not BilanParcours.objects.exists() and parcours_clos.journal.count() == journal
+    bilan = rediger_conclusion(
+        dossier=parcours_clos, par=equipe.animatrice, conclusion="Parcours réussi, emploi durable."
+    )
+    assert bilan.redige_par == equipe.animatrice.user

@@ -12,7 +12,7 @@ from django.core.management.base import CommandError
 from django.urls import reverse
 from django.utils import timezone
 
-from accompagnement.exceptions import ErreurMetier
+from accompagnement.exceptions import AccesRefuse, ErreurMetier
 from accompagnement.models import ActionAudit, EvenementAudit, Role
 from dossiers.imports.champs import TAILLE_MAX, ErreurFichier
 from dossiers.imports.fichier import lire_fichier
@@ -863,3 +863,24 @@ def test_les_fichiers_abandonnes_depuis_plus_d_un_jour_sont_purges(media):
     assert purger_fichiers_anciens() == 1
     assert relire_fichier(ancien) is None and relire_fichier(recent) == b"recent"
     assert relire_fichier("../../etc/passwd") is None  # une référence n'est qu'un UUID
+
+
+# --- Droits vérifiés par les services ------------------------------------------------------------
+
+
+def test_l_import_refuse_un_acteur_sans_le_droit(departement):
+    """Seule l'animatrice du département importe (la commande d'exploitation, sans
+    acteur, aussi) : le service refuse lui-même les autres (AccesRefuse)."""
+    contenu = csv_octets([personne(1)])
+    colonnes = {"nom": "Nom"}
+    for intrus in (
+        membre(Role.CONSEILLER, departement),
+        membre(Role.ANIMATRICE, DepartementFactory(code_insee="61")),
+    ):
+        with pytest.raises(AccesRefuse):
+            importer(contenu, departement, par=intrus)
+        with pytest.raises(AccesRefuse):
+            enregistrer_correspondance(departement=departement, colonnes=colonnes, par=intrus)
+    assert not Demandeur.objects.exists() and not CorrespondanceImport.objects.exists()
+    assert not EvenementAudit.objects.exists()
+    assert importer(contenu, departement, par=None).crees == 1

@@ -5,7 +5,7 @@ from django.core import mail
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from accompagnement.exceptions import ErreurMetier
+from accompagnement.exceptions import AccesRefuse, ErreurMetier
 from accompagnement.models import (
     ActionAudit,
     CategorieNotification,
@@ -329,7 +329,7 @@ def test_orienter_en_axe_3_exige_un_referent_social(equipe):
         dossier=dossier,
         place=RoleAffectation.REFERENT_SOCIAL,
         professionnel=equipe.ts,
-        par=equipe.correspondant,
+        par=equipe.animatrice,  # le dossier n'est pas (encore) du territoire du correspondant
     )
     services.orienter(
         dossier=dossier,
@@ -604,7 +604,7 @@ def test_dates_futures_ou_anterieures_a_l_orientation_refusees(equipe):
         )
     with pytest.raises(ErreurMetier, match="précéder l'orientation"):
         services.cloturer(
-            dossier=dossier, motif_sortie=MotifSortie.AUTRE, par=equipe.dedie, date=avant
+            dossier=dossier, motif_sortie=MotifSortie.AUTRE, par=equipe.conseiller, date=avant
         )
 
 
@@ -662,3 +662,62 @@ def test_cloture_avant_un_relais_refusee_sans_erreur_500(equipe):
             par=equipe.dedie,
             date=AUJOURD_HUI() - dt.timedelta(days=60),
         )
+
+
+# --- droits vérifiés par les services ----------------------------------------------------------
+
+
+def test_les_services_du_parcours_refusent_un_acteur_sans_le_droit(equipe):
+    """Le service refuse lui-même (AccesRefuse) l'acteur que la vue n'aurait pas laissé
+    passer ; rien n'est écrit, ni trace d'audit ni journal."""
+    dossier = en_axe_2(equipe)
+    collegue = MembershipFactory(role=Role.CONSEILLER, structure=equipe.agence)  # statut seul
+    ailleurs = MembershipFactory(role=Role.ANIMATRICE)  # autre département
+    journal, traces = dossier.journal.count(), EvenementAudit.objects.count()
+    refus = {
+        "le binôme n'affecte pas": lambda: services.affecter(
+            dossier=dossier,
+            place=RoleAffectation.TRAVAILLEUR_SOCIAL,
+            professionnel=equipe.ts_bis,
+            par=equipe.dedie,
+        ),
+        "le correspondant ne pourvoit que les places sociales": lambda: services.affecter(
+            dossier=dossier,
+            place=RoleAffectation.CONSEILLER_DEDIE,
+            professionnel=equipe.dedie_bis,
+            par=equipe.correspondant,
+        ),
+        "changement d'axe demandé sans y tenir de place": lambda: services.demander_changement_axe(
+            dossier=dossier, axe=Axe.SOCIAL_EXCLUSIF, motif="x", par=collegue
+        ),
+        "clôture sans accès complet": lambda: services.cloturer(
+            dossier=dossier, motif_sortie=MotifSortie.DEMENAGEMENT, par=collegue
+        ),
+        "fiche modifiée sans accès complet": lambda: services.modifier_demandeur(
+            demandeur=dossier.demandeur, par=collegue, nom="Autre"
+        ),
+        "personne créée dans un autre département": lambda: services.creer_demandeur(
+            departement=equipe.departement, par=ailleurs, **identite(nom="Martin")
+        ),
+        "dossier ouvert dans un autre département": lambda: services.ouvrir_dossier(
+            demandeur=DemandeurFactory(departement=equipe.departement),
+            par=ailleurs,
+            origine=Origine.CONSEILLER_FT,
+        ),
+    }
+    for cas, appel in refus.items():
+        with pytest.raises(AccesRefuse):
+            appel()
+            pytest.fail(cas)
+    assert dossier.journal.count() == journal and EvenementAudit.objects.count() == traces
+    dossier.refresh_from_db()
+    assert dossier.statut == StatutDossier.ACCOMPAGNEMENT and dossier.demandeur.nom == "Lefèvre"
+    demande = services.demander_changement_axe(
+        dossier=dossier, axe=Axe.SOCIAL_EXCLUSIF, motif="x", par=equipe.dedie
+    )
+    with pytest.raises(AccesRefuse, match="décider"):  # l'auteur ne tranche pas seul
+        services.decider_changement_axe(
+            demande=demande, accepter=False, motif="non", par=equipe.dedie
+        )
+    demande.refresh_from_db()
+    assert demande.statut == StatutDemande.EN_ATTENTE

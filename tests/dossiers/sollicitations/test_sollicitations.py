@@ -15,7 +15,7 @@ from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
 
-from accompagnement.exceptions import ErreurMetier
+from accompagnement.exceptions import AccesRefuse, ErreurMetier
 from accompagnement.models import (
     ActionAudit,
     CategorieNotification,
@@ -876,3 +876,45 @@ def test_indicateurs(equipe, creche, django_assert_num_queries):
         )["total"]
         == 0
     )
+
+
+# --- droits vérifiés par les services ----------------------------------------------------------
+
+
+def test_les_etapes_refusent_un_acteur_sans_le_droit(equipe, dossier, creche):
+    """Chaque étape vérifie elle-même le droit de son acteur (AccesRefuse), quel que soit
+    le chemin qui l'appelle ; rien ne change."""
+    s = creer(equipe, dossier, creche)  # via le correspondant du territoire, envoyée
+    etranger = equipe.ts_bis  # ne suit pas le dossier
+    autre_correspondant = MembershipFactory(
+        role=Role.CORRESPONDANT_INSERTION,
+        structure=StructureFactory(territoire=True, departement=equipe.departement),
+    )
+    journal, version = dossier.journal.count(), s.version
+    refus = {
+        "solliciter sans suivre le dossier": lambda: creer(
+            equipe, dossier, creche, par=etranger, envoyer=False
+        ),
+        "prendre à l'étude hors de son territoire": lambda: sollicitations.prendre_a_l_etude(
+            sollicitation=s, par=autre_correspondant
+        ),
+        "l'auteur ne répond pas à la place du correspondant": lambda: sollicitations.accepter(
+            sollicitation=s, par=equipe.conseiller
+        ),
+        "refuser hors de son territoire": lambda: sollicitations.refuser(
+            sollicitation=s, par=autre_correspondant, motif="Complet"
+        ),
+        "relancer sans suivre le dossier": lambda: sollicitations.relancer(
+            sollicitation=s, par=etranger
+        ),
+    }
+    for cas, appel in refus.items():
+        with pytest.raises(AccesRefuse):
+            appel()
+            pytest.fail(cas)
+    s.refresh_from_db()
+    assert (s.statut, s.version) == (S.ENVOYEE, version)
+    assert dossier.journal.count() == journal and dossier.sollicitations.count() == 1
+    acceptee = sollicitations.accepter(sollicitation=s, par=equipe.correspondant)
+    with pytest.raises(AccesRefuse):
+        sollicitations.marquer_realisee(sollicitation=acceptee, par=etranger)
