@@ -389,7 +389,7 @@ class GroupAdmin(BaseGroupAdmin):
 # Un rôle de département ne voit que les tentatives qui visent les comptes qu'il
 # administre (`utilisateurs_administres`, par le courriel) ; celles qui visent un compte
 # inconnu ou d'un autre département relèvent du seul super-utilisateur. Supprimer une
-# tentative débloque le compte depuis ce poste. Voir la décision 22 de docs/decisions.md.
+# tentative débloque le compte depuis ce poste. Voir la décision 23 de docs/decisions.md.
 @admin.register(AccessAttempt)
 class TentativeConnexionAdmin(AccessAttemptAdmin):
     def get_queryset(self, request):

@@ -2,7 +2,7 @@
 
 django-axes compte les échecs par couple (courriel, adresse IP) ; ces deux fonctions sont
 branchées par les réglages `AXES_USERNAME_CALLABLE` et `AXES_LOCKOUT_CALLABLE`. Voir la
-décision 22 de docs/decisions.md."""
+décision 23 de docs/decisions.md."""
 
 from __future__ import annotations
 

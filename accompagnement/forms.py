@@ -4,7 +4,8 @@ from django.db import transaction
 from django.template import loader
 
 from . import limitation
-from .models import Membership
+from .lectures import Source, comptes_du_departement
+from .models import ActionAudit, Membership, User
 
 
 class ConnexionForm(AuthenticationForm):
@@ -69,3 +70,51 @@ class ReinitialisationForm(PasswordResetForm):
         sujet = "".join(loader.render_to_string(subject_template_name, context).splitlines())
         texte = loader.render_to_string(email_template_name, context)
         transaction.on_commit(lambda: envoyer_courriel.delay(sujet, texte, [to_email]))
+
+
+class ChampDate(forms.DateField):
+    widget = forms.DateInput(
+        format="%d/%m/%Y", attrs={"placeholder": "jj/mm/aaaa", "inputmode": "numeric"}
+    )
+
+    def __init__(self, **kwargs):
+        super().__init__(
+            input_formats=["%d/%m/%Y"],
+            required=False,
+            error_messages={"invalid": "Saisissez une date au format jj/mm/aaaa."},
+            **kwargs,
+        )
+
+
+class FiltreAuditForm(forms.Form):
+    """Filtres de la page d'audit : personne (recherche par le nom), professionnel, période,
+    action et source."""
+
+    personne = forms.CharField(
+        label="Personne accompagnée",
+        max_length=100,
+        required=False,
+        help_text="Nom, prénom ou identifiant France Travail.",
+    )
+    utilisateur = forms.ModelChoiceField(
+        label="Professionnel", queryset=User.objects.none(), required=False, empty_label="Tous"
+    )
+    du = ChampDate(label="Du")
+    au = ChampDate(label="Au")
+    action = forms.ChoiceField(
+        label="Action", choices=[("", "Toutes"), *ActionAudit.choices], required=False
+    )
+    source = forms.ChoiceField(label="Journal", choices=Source.CHOIX, required=False)
+
+    def __init__(self, *args, departement, **kwargs):
+        super().__init__(*args, **kwargs)
+        champ = self.fields["utilisateur"]
+        champ.queryset = comptes_du_departement(departement)
+        champ.label_from_instance = lambda u: u.get_full_name() or u.email
+
+    def clean(self):
+        donnees = super().clean()
+        du, au = donnees.get("du"), donnees.get("au")
+        if du and au and du > au:
+            self.add_error("au", "La date de fin doit suivre la date de début.")
+        return donnees

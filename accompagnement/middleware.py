@@ -1,6 +1,6 @@
 """Intergiciels du noyau : rattachement courant de l'utilisateur, expiration de la
-session par inactivité, en-têtes de sécurité et refus des requêtes porteuses d'un
-caractère NUL."""
+session par inactivité, contexte de l'historique des écritures, en-têtes de sécurité et
+refus des requêtes porteuses d'un caractère NUL."""
 
 import time
 from urllib.parse import urlencode
@@ -13,7 +13,9 @@ from django.core.exceptions import SuspiciousOperation
 from django.shortcuts import redirect
 from django.urls import reverse
 from django_htmx.http import HttpResponseClientRedirect
+from pghistory.middleware import HistoryMiddleware
 
+from .historique import contexte_de_requete
 from .models import Membership
 
 SESSION_KEY = "membership_uuid"
@@ -29,7 +31,7 @@ class InactiviteMiddleware:
 
     Un intergiciel plutôt que SESSION_SAVE_EVERY_REQUEST + un SESSION_COOKIE_AGE court :
     la session ne s'écrit qu'une fois par minute au plus, la journée de 9 heures reste un
-    plafond, et l'utilisateur sait pourquoi il doit se reconnecter (décision 24)."""
+    plafond, et l'utilisateur sait pourquoi il doit se reconnecter (décision 25)."""
 
     def __init__(self, get_response):
         self.get_response = get_response
@@ -83,6 +85,9 @@ class StructureCouranteMiddleware:
         user = getattr(request, "user", None)
         if user is not None and user.is_authenticated:
             memberships = list(Membership.objects.de(user).actifs())
+            for membership in memberships:
+                # Déjà chargé : les services lisent `par.user` (l'acteur) sans requête.
+                membership.user = getattr(user, "_wrapped", user)
             request.memberships = memberships
             choisi = request.session.get(SESSION_KEY)
             courant = next((m for m in memberships if str(m.uuid) == choisi), None)
@@ -96,6 +101,17 @@ class StructureCouranteMiddleware:
                 url = reverse("choisir_structure")
                 return redirect(f"{url}?{urlencode({'next': request.get_full_path()})}")
         return self.get_response(request)
+
+
+class HistoriqueMiddleware(HistoryMiddleware):
+    """Toute écriture faite pendant la requête (services, administration, `.update()`,
+    SQL brut) est attribuée dans l'historique au compte, au rattachement (rôle, structure,
+    département) et à la page (décision 27). Placé après `StructureCouranteMiddleware`.
+    Une connexion ou un changement de structure en cours de requête met à jour le compte
+    (pghistory suit `request.user`)."""
+
+    def get_context(self, request):
+        return contexte_de_requete(request)
 
 
 class EntetesSecuriteMiddleware:

@@ -5,7 +5,7 @@ envoyer : on ne les croit que si la connexion vient d'un proxy déclaré dans
 `TRUSTED_PROXIES` (adresses ou réseaux CIDR ; vide par défaut, on s'en tient alors à
 REMOTE_ADDR). `ProxyDeConfianceMiddleware` retire ces en-têtes des autres requêtes, et
 `adresse_client` donne la même adresse à l'audit et au verrouillage des connexions
-(django-axes, `AXES_CLIENT_IP_CALLABLE`). Voir la décision 23 de docs/decisions.md."""
+(django-axes, `AXES_CLIENT_IP_CALLABLE`). Voir la décision 24 de docs/decisions.md."""
 
 from __future__ import annotations
 

@@ -13,6 +13,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 import environ
+import pghistory
 from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -72,6 +73,9 @@ INSTALLED_APPS = [
     "django_filters",
     "django_htmx",
     "axes",
+    # Historique des écritures par déclencheurs PostgreSQL (décision 27).
+    "pgtrigger",
+    "pghistory",
 ]
 
 MIDDLEWARE = [
@@ -89,6 +93,8 @@ MIDDLEWARE = [
     "accompagnement.middleware.InactiviteMiddleware",
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
     "accompagnement.middleware.StructureCouranteMiddleware",
+    # Après le rattachement courant : l'acteur de chaque écriture (décision 27).
+    "accompagnement.middleware.HistoriqueMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     # Dernier (exigence de django-axes) : transforme un verrouillage en page de connexion.
@@ -186,7 +192,7 @@ SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 # 0 désactive.
 SESSION_INACTIVITE_MINUTES = env.int("SESSION_INACTIVITE_MINUTES", default=30)
 
-# Verrouillage après des échecs répétés (django-axes, décision 22 de docs/decisions.md) :
+# Verrouillage après des échecs répétés (django-axes, décision 23 de docs/decisions.md) :
 # par couple (courriel, adresse IP), levé AXES_COOLOFF_MINUTES après le dernier échec.
 AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
 AXES_COOLOFF_TIME = timedelta(minutes=env.int("AXES_COOLOFF_MINUTES", default=15))
@@ -364,6 +370,20 @@ LOGGING = {
         "axes": {"level": "WARNING"},
     },
 }
+
+# --- Journal d'audit -------------------------------------------------------------------
+# Durée de conservation des traces (consultations, connexions, historique des écritures) :
+# la CNIL recommande de 6 mois à 1 an pour les journaux d'accès. Purge quotidienne
+# (accompagnement.tasks.purger_journaux_audit).
+AUDIT_CONSERVATION_MOIS = env.int("AUDIT_CONSERVATION_MOIS", default=12)
+if not 1 <= AUDIT_CONSERVATION_MOIS <= 120:
+    raise ImproperlyConfigured(
+        f"AUDIT_CONSERVATION_MOIS doit être compris entre 1 et 120 (reçu {AUDIT_CONSERVATION_MOIS})."
+    )
+# Les instantanés de l'historique ne portent pas d'index sur chaque clé étrangère copiée :
+# on y cherche par département, personne et date (index dédiés, accompagnement.historique).
+PGHISTORY_FOREIGN_KEY_FIELD = pghistory.ForeignKey(db_index=False)
+PGHISTORY_CREATED_AT_FUNCTION = "CLOCK_TIMESTAMP()"
 
 # --- Application -----------------------------------------------------------------------
 # Comptes de démonstration : seed_demo ne s'exécute que là où c'est voulu.
