@@ -25,9 +25,10 @@ sans_make = pytest.mark.skipif(MAKE is None, reason="make absent")
 
 
 def env_make() -> dict:
-    """L'environnement sans les variables d'un `make` parent (MAKEFLAGS transmet ses
-    variables de ligne de commande, par exemple DEBUG=…)."""
-    return {k: v for k, v in os.environ.items() if k not in {"MAKEFLAGS", "MFLAGS", "MAKELEVEL"}}
+    """L'environnement sans DEBUG ni les variables d'un `make` parent (MAKEFLAGS transmet
+    ses variables de ligne de commande, par exemple DEBUG=…) : `make run` tel quel."""
+    retirees = {"MAKEFLAGS", "MFLAGS", "MAKELEVEL", "DEBUG"}
+    return {k: v for k, v in os.environ.items() if k not in retirees}
 
 
 def env_run(*variables: str) -> dict:
