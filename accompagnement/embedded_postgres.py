@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import functools
 import os
+import signal
 import subprocess
 import sys
 import warnings
@@ -74,29 +75,37 @@ def en_marche(pgdata: str | Path) -> bool:
 
 def arreter(pgdata: str | Path) -> bool:
     """Arrête le serveur embarqué de ce pgdata (et d'aucun autre) par le `pg_ctl` du wheel,
-    en mode « fast » (les connexions ouvertes sont fermées). Renvoie False s'il ne tournait pas."""
+    en mode « fast » (les connexions ouvertes sont fermées). Renvoie False s'il ne tournait
+    pas. Si `pg_ctl` échoue, le même arrêt (SIGINT) est demandé au postmaster de ce pgdata,
+    identifié par son postmaster.pid et sa ligne de commande."""
     pgserver = _pgserver()
     path = Path(pgdata).resolve()
-    if not en_marche(path):
+    info = pgserver.utils.PostmasterInfo.read_from_pgdata(path)
+    if info is None or not info.is_running():
         return False
     # En root, pgserver fait tourner PostgreSQL sous l'utilisateur système « pgserver » ;
-    # pg_ctl refuse root et doit tourner sous le même utilisateur que le serveur.
-    utilisateur = "pgserver" if os.name == "posix" and os.geteuid() == 0 else None
-    subprocess.run(  # noqa: S603 (binaire du wheel, arguments fixes)
-        [
-            str(pgserver._commands.POSTGRES_BIN_PATH / "pg_ctl"),
-            "-D",
-            str(path),
-            "-m",
-            "fast",
-            "-w",
-            "stop",
-        ],
-        check=True,
-        capture_output=True,
-        user=utilisateur,
-        timeout=60,
-    )
+    # pg_ctl refuse root et doit tourner sous le même utilisateur que le serveur, qui doit
+    # pouvoir traverser les dossiers parents (comme au démarrage par pgserver).
+    utilisateur = None
+    if os.name == "posix" and os.geteuid() == 0:
+        utilisateur = "pgserver"
+        pgserver.utils.ensure_prefix_permissions(path)
+    try:
+        subprocess.run(  # noqa: S603 (binaire du wheel, arguments fixes)
+            [
+                str(pgserver._commands.POSTGRES_BIN_PATH / "pg_ctl"),
+                *("-D", str(path), "-m", "fast", "-w", "stop"),
+            ],
+            check=True,
+            capture_output=True,
+            user=utilisateur,
+            timeout=60,
+        )
+    except subprocess.CalledProcessError:
+        if str(path) not in info.process.cmdline():
+            raise
+        info.process.send_signal(signal.SIGINT)  # ce que fait pg_ctl -m fast
+        info.process.wait(timeout=60)
     return True
 
 
