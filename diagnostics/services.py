@@ -18,6 +18,7 @@ from accompagnement.referentiels import DomaineFrein
 from dossiers.journal import journaliser
 from dossiers.models import Axe, Dossier, RoleAffectation, StatutDossier, TypeEvenement
 from dossiers.parcours import services as dossiers_services
+from dossiers.prescriptions import services as prescriptions
 
 from .models import (
     BESOINS_PROFESSIONNELS,
@@ -118,6 +119,7 @@ def demarrer(*, dossier: Dossier, par: User) -> Diagnostic:
     )
     if dossier.statut == StatutDossier.A_ORIENTER:
         dossiers_services.demarrer_diagnostic(dossier=dossier, par=par)
+    prescriptions.noter_diagnostic(dossier=dossier)  # délai prescription → diagnostic
     audit.enregistrer(
         action=ActionAudit.CREATION, acteur=par, departement=dossier.departement, objet=diagnostic
     )
@@ -436,6 +438,8 @@ def decider(
             conseiller=conseiller,
             professionnel_social=professionnel_social,
         )
+    # La demande d'entrée en cours est terminée ; son prescripteur voit l'issue.
+    prescriptions.terminer(dossier=dossier, axe=axe, par=par, date=date)
     decision = DecisionOrientation.objects.create(
         diagnostic=diagnostic,
         axe=axe,

@@ -36,6 +36,15 @@ from .parcours import (
     valider_identifiant_ft,
     valider_numero_caf,
 )
+from .prescriptions import (
+    AXES_PRESCRIPTION,
+    DELAI_CIBLE_JOURS,
+    STATUTS_PRESCRIPTION_EN_COURS,
+    ModeAccord,
+    Prescription,
+    PrescriptionQuerySet,
+    StatutPrescription,
+)
 from .sollicitations import (
     STATUTS_EN_ATTENTE,
     TRANSITIONS_SOLLICITATION,
@@ -81,6 +90,8 @@ from .suivi import (
 )
 
 __all__ = [
+    "AXES_PRESCRIPTION",
+    "DELAI_CIBLE_JOURS",
     "DOMAINES_OBJECTIF",
     "DOMAINE_EMPLOI",
     "ESPACE_INSECABLE",
@@ -88,6 +99,7 @@ __all__ = [
     "SORTIES_POSITIVES",
     "STATUTS_ACTION_TERMINES",
     "STATUTS_EN_ATTENTE",
+    "STATUTS_PRESCRIPTION_EN_COURS",
     "TAILLE_MAX_DOCUMENT",
     "TRANSITIONS",
     "TRANSITIONS_ACTION",
@@ -116,6 +128,7 @@ __all__ = [
     "EvenementJournal",
     "EvenementJournalQuerySet",
     "Indemnisation",
+    "ModeAccord",
     "ModeSollicitation",
     "MotifSortie",
     "NiveauQualification",
@@ -125,6 +138,8 @@ __all__ = [
     "Origine",
     "PeriodeOrientation",
     "PreferenceContact",
+    "Prescription",
+    "PrescriptionQuerySet",
     "Presence",
     "RendezVous",
     "RendezVousQuerySet",
@@ -135,6 +150,7 @@ __all__ = [
     "StatutDemande",
     "StatutDemandeImportante",
     "StatutDossier",
+    "StatutPrescription",
     "StatutSollicitation",
     "TypeDemandeImportante",
     "TypeEvenement",
