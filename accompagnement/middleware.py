@@ -1,7 +1,9 @@
-"""Intergiciels du noyau : rattachement courant de l'utilisateur et en-têtes de sécurité."""
+"""Intergiciels du noyau : rattachement courant de l'utilisateur, en-têtes de sécurité et
+refus des requêtes porteuses d'un caractère NUL."""
 
 from urllib.parse import urlencode
 
+from django.core.exceptions import SuspiciousOperation
 from django.shortcuts import redirect
 from django.urls import reverse
 
@@ -75,3 +77,21 @@ class EntetesSecuriteMiddleware:
             "Permissions-Policy", "camera=(), microphone=(), geolocation=(), payment=()"
         )
         return response
+
+
+class CaracteresInterditsMiddleware:
+    """Un caractère NUL (%00) dans l'adresse ou ses paramètres n'a aucun usage légitime et
+    PostgreSQL le refuse dans un texte : la requête répond 400 (page française) au lieu
+    d'une erreur 500 au fond d'une requête SQL. Les formulaires (POST) le refusent déjà
+    champ par champ (ProhibitNullCharactersValidator de Django)."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if "\x00" in request.path or any(
+            "\x00" in cle or any("\x00" in v for v in valeurs)
+            for cle, valeurs in request.GET.lists()
+        ):
+            raise SuspiciousOperation("Caractère NUL dans l'adresse demandée.")
+        return self.get_response(request)

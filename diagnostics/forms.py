@@ -9,6 +9,7 @@ from crispy_forms.bootstrap import InlineCheckboxes, InlineRadios
 from crispy_forms.helper import FormHelper
 from crispy_forms.layout import Column, Layout, Row
 from django import forms
+from django.core.validators import MaxValueValidator
 from django.forms import fields_for_model, formset_factory
 from django.utils import timezone
 
@@ -50,6 +51,8 @@ class RevisionForm(forms.Form):
 
 
 # --- volet emploi ---------------------------------------------------------------------------
+
+RAYON_MOBILITE_MAX_KM = 500  # au-delà, une saisie erronée (la colonne s'arrête à 32 767)
 
 CHAMPS_EMPLOI_SIMPLES = [
     "situation_pro",
@@ -99,6 +102,15 @@ class EmploiForm(RevisionForm):
         for champ in self.fields.values():
             if isinstance(champ, forms.ChoiceField) and champ.choices:
                 champ.choices = [("", "— Non renseigné —"), *champ.choices[1:]]
+        rayon = self.fields["rayon_mobilite_km"]
+        rayon.max_value = RAYON_MOBILITE_MAX_KM
+        rayon.widget.attrs["max"] = RAYON_MOBILITE_MAX_KM
+        rayon.validators.append(
+            MaxValueValidator(
+                RAYON_MOBILITE_MAX_KM,
+                f"Indiquez un rayon de {RAYON_MOBILITE_MAX_KM} km au plus.",
+            )
+        )
         self.fields[
             "capacite_recherche"
         ].help_text = "Nécessaire pour valider le volet ; elle compte dans la recommandation d'axe."

@@ -22,8 +22,9 @@ from .models import (
     Impact,
     Presence,
     StatutFrein,
+    frein_present,
 )
-from .recommandation import FreinEvalue, recommander
+from .recommandation import recommander_diagnostic
 from .services import comparer
 
 ORDRE_DOMAINES = {domaine: rang for rang, domaine in enumerate(DomaineFrein.values)}
@@ -45,7 +46,7 @@ class LigneFrein:
 
     @property
     def present(self) -> bool:
-        return self.presence == Presence.PRESENT
+        return frein_present(self.presence)
 
 
 @dataclass(frozen=True)
@@ -111,10 +112,8 @@ def recommandation(diagnostic: Diagnostic) -> RecommandationAffichee | None:
     freins = list(diagnostic.freins.all())
     if all(f.presence == Presence.NON_ABORDE for f in freins) or not diagnostic.capacite_recherche:
         return None
-    calcul = recommander(
-        [FreinEvalue(f.domaine, f.impact) for f in freins if f.est_present],
-        diagnostic.capacite_recherche,
-    )
+    # Même calcul qu'au partage : un frein levé ne pèse pas.
+    calcul = recommander_diagnostic(diagnostic)
     return RecommandationAffichee(
         axe=calcul.axe,
         libelle=Axe(calcul.axe).label,
@@ -216,11 +215,11 @@ def contexte_comparaison(ancien: Diagnostic, nouveau: Diagnostic) -> dict:
 
 
 def domaines_des_freins_du_dossier(dossier) -> list[str]:
-    """Domaines des freins présents (non levés) du dernier diagnostic partagé du dossier,
-    les plus lourds d'abord : ils orientent la recherche de ressources sociales."""
+    """Domaines des freins qui pèsent (présents et non levés) du dernier diagnostic partagé
+    du dossier, les plus lourds d'abord : ils orientent la recherche de ressources sociales."""
     dernier = Diagnostic.objects.partages().filter(dossier=dossier).order_by("-numero").first()
     if dernier is None:
         return []
     poids = {Impact.FORT: 0, Impact.MOYEN: 1, Impact.SANS_IMPACT: 2}
-    freins = [f for f in dernier.freins.all() if f.est_present and f.statut != StatutFrein.LEVE]
+    freins = dernier.freins.qui_pesent()
     return [f.domaine for f in sorted(freins, key=lambda f: poids.get(f.impact, 3))]

@@ -95,6 +95,27 @@ class StatutFrein(models.TextChoices):
     LEVE = "leve", "Levé"
 
 
+# --- Règle « un frein pèse » : définie ici seulement ---------------------------------------
+# Un frein présent et non levé pèse : sur la recommandation d'axe (définitive et
+# provisoire), dans la comparaison de deux versions, sur les ressources proposées aux
+# sollicitations et dans le bilan. Le modèle Frein et les lignes allégées de
+# diagnostics/lecture.py appellent ces fonctions ; FreinQuerySet.qui_pesent() en est la
+# traduction SQL.
+
+
+def frein_present(presence: str) -> bool:
+    """Le frein a été constaté (présence « présent »), quel que soit son statut."""
+    return presence == Presence.PRESENT
+
+
+def frein_pese(presence: str, statut: str) -> bool:
+    """Le frein pèse : présent et non levé."""
+    return frein_present(presence) and statut != StatutFrein.LEVE
+
+
+Q_FREIN_PESE = Q(presence=Presence.PRESENT) & ~Q(statut=StatutFrein.LEVE)
+
+
 # Situations observées proposées par domaine (liste fermée, extensible par « autre »).
 SITUATIONS = {
     DomaineFrein.MOBILITE: [
@@ -265,6 +286,12 @@ class Diagnostic(models.Model):
         return self.social_valide_le is not None
 
 
+class FreinQuerySet(models.QuerySet):
+    def qui_pesent(self):
+        """Les freins qui pèsent (présents et non levés) : frein_pese() en SQL."""
+        return self.filter(Q_FREIN_PESE)
+
+
 class Frein(models.Model):
     """Un domaine du volet social d'un diagnostic."""
 
@@ -278,6 +305,8 @@ class Frein(models.Model):
     commentaire = models.TextField(blank=True, help_text="Visible du seul côté social.")
     statut = models.CharField(max_length=10, choices=StatutFrein.choices, blank=True)
     statut_le = models.DateField("statut au", null=True, blank=True)
+
+    objects = FreinQuerySet.as_manager()
 
     class Meta:
         ordering = ["diagnostic", "domaine"]
@@ -300,7 +329,17 @@ class Frein(models.Model):
 
     @property
     def est_present(self) -> bool:
-        return self.presence == Presence.PRESENT
+        return frein_present(self.presence)
+
+    @property
+    def pese(self) -> bool:
+        """Le frein pèse : présent et non levé (frein_pese)."""
+        return frein_pese(self.presence, self.statut)
+
+    @property
+    def est_leve(self) -> bool:
+        """Présent puis levé (le statut n'existe que pour un frein présent)."""
+        return frein_present(self.presence) and self.statut == StatutFrein.LEVE
 
 
 class DecisionOrientation(models.Model):

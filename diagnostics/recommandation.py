@@ -15,6 +15,11 @@ class FreinEvalue:
     impact: str
 
 
+def freins_qui_pesent(freins) -> list[FreinEvalue]:
+    """Les freins à prendre en compte : ceux qui pèsent (Frein.pese, présents et non levés)."""
+    return [FreinEvalue(f.domaine, f.impact) for f in freins if f.pese]
+
+
 @dataclass
 class Recommandation:
     axe: Axe
@@ -26,6 +31,7 @@ def _libelles(freins) -> str:
 
 
 def recommander(freins_presents: list[FreinEvalue], capacite: str) -> Recommandation:
+    """`freins_presents` : les freins qui pèsent, tels que les donne freins_qui_pesent()."""
     forts = [f for f in freins_presents if f.impact == Impact.FORT]
     if forts and capacite == Capacite.NON:
         return Recommandation(
@@ -66,3 +72,9 @@ def recommander(freins_presents: list[FreinEvalue], capacite: str) -> Recommanda
         Axe.RESSOURCES_SOCIALES,
         ["Aucun frein social présent.", "→ suivi France Travail, ressources sociales au besoin."],
     )
+
+
+def recommander_diagnostic(diagnostic) -> Recommandation:
+    """La recommandation d'un diagnostic d'après sa saisie : celle enregistrée au partage
+    comme celle, provisoire, affichée sur un brouillon (un frein levé ne pèse plus)."""
+    return recommander(freins_qui_pesent(diagnostic.freins.all()), diagnostic.capacite_recherche)

@@ -34,7 +34,7 @@ from .models import (
     Presence,
     StatutFrein,
 )
-from .recommandation import FreinEvalue, recommander
+from .recommandation import recommander_diagnostic
 
 CHAMPS_EMPLOI = (
     "situation_pro",
@@ -299,13 +299,7 @@ def _exiger_information(diagnostic: Diagnostic) -> None:
 def _finaliser_si_partage(diagnostic: Diagnostic, par: User) -> None:
     if not diagnostic.est_partage:
         return
-    # Un frein levé ne pèse plus sur l'orientation.
-    presents = [
-        FreinEvalue(f.domaine, f.impact)
-        for f in diagnostic.freins.all()
-        if f.est_present and f.statut != StatutFrein.LEVE
-    ]
-    recommandation = recommander(presents, diagnostic.capacite_recherche)
+    recommandation = recommander_diagnostic(diagnostic)
     diagnostic.axe_recommande = recommandation.axe
     diagnostic.raisons_recommandation = recommandation.raisons
     diagnostic.save(update_fields=["axe_recommande", "raisons_recommandation"])
@@ -498,8 +492,8 @@ def comparer(ancien: Diagnostic, nouveau: Diagnostic) -> Comparaison:
     )
     for domaine in DomaineFrein.values:
         a, n = avant.get(domaine), apres.get(domaine)
-        etait = a is not None and a.est_present and a.statut != StatutFrein.LEVE
-        est = n is not None and n.est_present and n.statut != StatutFrein.LEVE
+        etait = a is not None and a.pese
+        est = n is not None and n.pese
         if etait and not est:
             resultat.leves.append(domaine)
         elif est and not etait:

@@ -28,6 +28,7 @@ from django.utils.text import slugify
 from accompagnement import demo as demo_noyau
 from accompagnement.models import Membership, Role
 from dossiers.parcours import services
+from dossiers.parcours.renouvellement import DUREE_AVANT_RENOUVELLEMENT
 
 from .models import (
     Affectation,
@@ -533,7 +534,8 @@ def _dater(p: Parcours, rng: random.Random, aujourdhui: dt.date) -> None:
             )
         if p.statut == "clos":
             if p.motif_sortie == MotifSortie.FIN_DUREE:
-                d["cloture"] = entree + dt.timedelta(days=rng.randint(365, 369))
+                douze_mois = DUREE_AVANT_RENOUVELLEMENT.days
+                d["cloture"] = entree + dt.timedelta(days=rng.randint(douze_mois, douze_mois + 4))
             else:
                 d["cloture"] = entree + dt.timedelta(
                     days=rng.randint(30, min(330, (aujourdhui - entree).days - 1))

@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from django.utils import timezone
 
 from accompagnement.referentiels import DomaineFrein
-from diagnostics.models import Diagnostic, StatutFrein
+from diagnostics.models import Diagnostic
 from diagnostics.services import comparer
 from dossiers.models import SORTIES_POSITIVES, Axe, Dossier
 
@@ -94,13 +94,9 @@ def recapituler(dossier: Dossier) -> Recapitulatif:
     if partages:
         premier, dernier = partages[0], partages[-1]
         identifies = {f.domaine for d in partages for f in d.freins.all() if f.est_present}
-        restants = {
-            f.domaine
-            for f in dernier.freins.all()
-            if f.est_present and f.statut != StatutFrein.LEVE
-        }
+        restants = {f.domaine for f in dernier.freins.all() if f.pese}
         leves = set(comparer(premier, dernier).leves) if len(partages) > 1 else set()
-        leves |= {f.domaine for f in dernier.freins.all() if f.statut == StatutFrein.LEVE}
+        leves |= {f.domaine for f in dernier.freins.all() if f.est_leve}
         ordre = DomaineFrein.values
         recap.freins_identifies = sorted(identifies, key=ordre.index)
         recap.freins_leves = sorted(leves & identifies, key=ordre.index)

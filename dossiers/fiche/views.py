@@ -4,19 +4,18 @@ chacune par son module `lectures`."""
 from __future__ import annotations
 
 from django.shortcuts import render
-from django.utils import timezone
 
 from accompagnement import audit
 from accompagnement.decorators import membership_requis
 from accompagnement.models import ActionAudit
 from dossiers.models import (
-    Axe,
     Dossier,
     EvenementJournal,
     StatutDemande,
 )
 from dossiers.parcours import perms
 from dossiers.parcours.lectures import dossier_visible
+from dossiers.parcours.renouvellement import renouvellement_du
 from dossiers.prescriptions.lectures import pour_la_fiche as prescriptions_de_la_fiche
 from dossiers.sollicitations.lectures import pour_la_fiche
 from dossiers.suivi.lectures import contexte_fiche
@@ -40,11 +39,6 @@ def fiche(request, uuid):
         .only("uuid", "statut", "date_orientation", "date_cloture", "motif_sortie")
     )
     courante = next((p for p in dossier.periodes.all() if p.date_fin is None), None)
-    renouvellement_du = (
-        courante is not None
-        and courante.axe in (Axe.ACCOMPAGNEMENT_GLOBAL, Axe.SOCIAL_EXCLUSIF)
-        and courante.date_debut <= timezone.localdate() - timezone.timedelta(days=365)
-    )
     journal = (
         EvenementJournal.objects.filter(dossier=dossier)
         .lisibles_par(m)
@@ -66,7 +60,8 @@ def fiche(request, uuid):
             "demande_en_attente": en_attente,
             "autres_dossiers": autres,
             "journal": journal,
-            "renouvellement_du": renouvellement_du,
+            # Même règle que la tâche quotidienne qui signale l'échéance.
+            "renouvellement_du": renouvellement_du(courante),
             "periode_courante": courante,
             "suivi": contexte_fiche(m, dossier) if niveau == perms.Niveau.COMPLET else None,
             # Diagnostic partagé (application diagnostics) : par la relation inverse, sans

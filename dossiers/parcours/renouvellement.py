@@ -31,19 +31,49 @@ from dossiers.parcours.services import (
     verrouiller_dossier,
 )
 
+# La règle des 12 mois, ici seulement : la tâche quotidienne (periodes_a_renouveler, en SQL),
+# le bandeau de la fiche (renouvellement_du, en Python) et le service renouveler()
+# (peut_renouveler_des) lisent ces constantes.
 DUREE_AVANT_RENOUVELLEMENT = dt.timedelta(days=365)
+# Le renouvellement peut se décider jusqu'à un mois avant l'échéance (à partir de 11 mois).
+AVANCE_POSSIBLE = dt.timedelta(days=30)
 AXES_A_RENOUVELER = (Axe.ACCOMPAGNEMENT_GLOBAL, Axe.SOCIAL_EXCLUSIF)
 
 
+def _debut_au_plus_tard(aujourd_hui: dt.date) -> dt.date:
+    """Une période commencée ce jour-là ou avant a atteint ses 12 mois `aujourd_hui`."""
+    return aujourd_hui - DUREE_AVANT_RENOUVELLEMENT
+
+
 def periodes_a_renouveler(aujourd_hui: dt.date | None = None):
-    """Périodes ouvertes sur l'axe 2 ou 3 depuis 12 mois au moins."""
+    """Périodes ouvertes sur l'axe 2 ou 3 depuis 12 mois au moins (renouvellement_du en SQL)."""
     aujourd_hui = aujourd_hui or timezone.localdate()
     return PeriodeOrientation.objects.filter(
         date_fin__isnull=True,
         axe__in=AXES_A_RENOUVELER,
-        date_debut__lte=aujourd_hui - DUREE_AVANT_RENOUVELLEMENT,
+        date_debut__lte=_debut_au_plus_tard(aujourd_hui),
         dossier__statut=StatutDossier.ACCOMPAGNEMENT,
     )
+
+
+def renouvellement_du(
+    periode: PeriodeOrientation | None, aujourd_hui: dt.date | None = None
+) -> bool:
+    """La période est de celles que periodes_a_renouveler() signale : ouverte sur l'axe 2
+    ou 3 d'un dossier en accompagnement, depuis 12 mois au moins."""
+    aujourd_hui = aujourd_hui or timezone.localdate()
+    return (
+        periode is not None
+        and periode.date_fin is None
+        and periode.axe in AXES_A_RENOUVELER
+        and periode.date_debut <= _debut_au_plus_tard(aujourd_hui)
+        and periode.dossier.statut == StatutDossier.ACCOMPAGNEMENT
+    )
+
+
+def peut_renouveler_des(periode: PeriodeOrientation) -> dt.date:
+    """Le premier jour où renouveler() accepte de renouveler la période (11 mois)."""
+    return periode.date_debut + DUREE_AVANT_RENOUVELLEMENT - AVANCE_POSSIBLE
 
 
 @transaction.atomic
@@ -105,7 +135,7 @@ def renouveler(
             "Le renouvellement concerne l'accompagnement global (axe 2) et le suivi social "
             "exclusif (axe 3)."
         )
-    au_plus_tot = courante.date_debut + DUREE_AVANT_RENOUVELLEMENT - dt.timedelta(days=30)
+    au_plus_tot = peut_renouveler_des(courante)
     if date < au_plus_tot:
         raise ErreurMetier(
             f"Pas encore à échéance : la période a commencé le {courante.date_debut:%d/%m/%Y} ; "

@@ -42,8 +42,9 @@ FOURNISSEURS_DOMAINES: list[Callable[[Dossier], list[str]]] = []
 
 
 def domaines_prioritaires(dossier: Dossier) -> list[str]:
-    """Les domaines de frein du dossier à proposer en premier (freins présents du dernier
-    diagnostic). Vide tant que le diagnostic partagé ne fournit rien."""
+    """Les domaines de frein du dossier à proposer en premier (freins qui pèsent — présents
+    et non levés, `Frein.pese` — du dernier diagnostic partagé). Vide tant que le
+    diagnostic partagé ne fournit rien."""
     domaines: list[str] = []
     for fournisseur in FOURNISSEURS_DOMAINES:
         for domaine in fournisseur(dossier):

@@ -88,3 +88,20 @@ def test_un_rattachement_choisi_puis_desactive_n_est_plus_utilise(client_de, pro
     m.actif = False
     m.save()
     assert client.get(reverse("accueil")).status_code == 403
+
+
+@pytest.mark.parametrize(
+    "chemin",
+    [
+        "/annuaire/?q=%00",
+        "/annuaire/?q=abc%00def",
+        "/annuaire/?role%00=x",
+        "/dossiers/portefeuille/?q=%00",
+    ],
+)
+def test_caractere_nul_repond_400_sans_erreur_500(client_de, professionnel, chemin):
+    """Revue de sécurité : /annuaire/?q=%00 répondait 500 (PostgreSQL refuse le NUL)."""
+    client = client_de(professionnel(Role.CONSEILLER))
+    response = client.get(chemin)
+    assert response.status_code == 400
+    assert "Requête invalide" in response.content.decode()

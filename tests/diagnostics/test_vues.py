@@ -714,3 +714,16 @@ def test_fiche_sans_droit_de_demarrer(client_de, equipe):
     assert "Aucun diagnostic partagé" in fiche
     assert reverse("diagnostics:ouvrir", args=[dossier.uuid]) not in fiche
     assert client.post(reverse("diagnostics:ouvrir", args=[dossier.uuid])).status_code == 403
+
+
+@pytest.mark.parametrize("rayon", ["501", "32768", "99999999999"])
+def test_rayon_de_mobilite_demesure_refuse_sans_erreur_500(client_de, equipe, rayon):
+    """Revue de sécurité : ≥ 32 768 km dépassait la colonne et répondait 500."""
+    diag = services.demarrer(dossier=dossier_du_territoire(equipe), par=equipe.dedie.user)
+    response = client_de(equipe.dedie).post(
+        url("emploi", diag), champs_emploi(0, rayon_mobilite_km=rayon)
+    )
+    assert response.status_code == 400
+    assert "Indiquez un rayon de 500 km au plus." in texte(response)
+    diag.refresh_from_db()
+    assert diag.revision_emploi == 0 and diag.rayon_mobilite_km is None

@@ -162,3 +162,33 @@ def test_le_bilan_reprend_les_actions_et_leurs_statuts(client_de, equipe):
         .content.decode()
     )
     assert "Demande de logement social" in page and "1 en cours" in page
+
+
+def test_le_bilan_tait_l_intitule_d_une_action_d_un_domaine_sensible(client_de, equipe):
+    """Objectif.sensible (DOMAINES_SENSIBLES), pas un littéral « sante » dans le gabarit."""
+    from dossiers.models import CotePorteur
+    from dossiers.suivi import services as suivi
+
+    dossier = dossier_avec_binome(equipe)
+    v1 = diagnostic_partage(equipe, dossier)
+    diag_services.decider(
+        diagnostic=v1, par=equipe.dedie.user, axe=Axe.ACCOMPAGNEMENT_GLOBAL, accord_personne=True
+    )
+    for domaine, intitule in (("sante", "Rendez-vous au CMP"), ("logement", "Dossier SIAO")):
+        objectif = suivi.ajouter_objectif(
+            dossier=dossier, par=equipe.ts, domaine=domaine, intitule=f"Objectif {domaine}"
+        )
+        suivi.ajouter_action(
+            objectif=objectif,
+            par=equipe.ts,
+            intitule=intitule,
+            cote=CotePorteur.SOCIAL,
+            responsable=equipe.ts.user,
+            date_debut=dt.date.today(),
+            date_fin_prevue=dt.date.today(),
+        )
+    page = (
+        client_de(equipe.ts).get(reverse("reporting:bilan", args=[dossier.uuid])).content.decode()
+    )
+    assert "Dossier SIAO" in page and "Action du domaine santé" in page
+    assert "Rendez-vous au CMP" not in page

@@ -4,18 +4,25 @@ import datetime as dt
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
 from accompagnement.exceptions import ErreurMetier
 from accompagnement.models import CategorieNotification, Notification
 from dossiers.models import Axe, CotePorteur, PeriodeOrientation
 from dossiers.parcours import renouvellement as renouvellement_parcours
 from dossiers.parcours import services
+from dossiers.parcours.renouvellement import (
+    periodes_a_renouveler,
+    peut_renouveler_des,
+    renouvellement_du,
+)
 from dossiers.suivi import services as suivi
 from dossiers.tasks import signaler_echeances
 from tests.dossiers.scenarios import avec_binome, nouveau_dossier
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("taches_immediates")]
-AUJOURD_HUI = dt.date.today
+# Le jour du serveur (fuseau du projet), celui de la fiche et de la tâche quotidienne.
+AUJOURD_HUI = timezone.localdate
 
 
 def en_axe_2_depuis(equipe, jours):
@@ -79,6 +86,53 @@ def test_renouveler_ouvre_une_nouvelle_periode_sur_le_meme_axe(equipe, client_de
         and nouvelle.renouvellement
         and nouvelle.date_fin is None
     )
+
+
+@pytest.mark.parametrize(("jours", "du"), [(364, False), (365, True), (366, True)])
+def test_le_bandeau_de_la_fiche_et_la_tache_quotidienne_concordent(equipe, client_de, jours, du):
+    dossier = en_axe_2_depuis(equipe, jours)
+    periode = dossier.periodes.get()
+    assert renouvellement_du(periode, AUJOURD_HUI()) is du
+    assert periodes_a_renouveler(AUJOURD_HUI()).filter(pk=periode.pk).exists() is du
+    page = (
+        client_de(equipe.dedie)
+        .get(reverse("dossiers:dossier", args=[dossier.uuid]))
+        .content.decode()
+    )
+    assert ("Renouvellement à décider" in page) is du
+    assert signaler_echeances.delay().get()["renouvellements"] == (1 if du else 0)
+
+
+def test_la_regle_python_et_la_requete_sql_concordent_jour_apres_jour(equipe):
+    dossier = en_axe_2_depuis(equipe, 400)
+    periode = dossier.periodes.get()
+    for ecart in range(360, 371):
+        jour = periode.date_debut + dt.timedelta(days=ecart)
+        en_sql = periodes_a_renouveler(jour).filter(pk=periode.pk).exists()
+        assert renouvellement_du(periode, jour) is en_sql is (ecart >= 365)
+    # Une période de l'axe 1 ne se renouvelle jamais.
+    periode.axe = Axe.RESSOURCES_SOCIALES
+    assert not renouvellement_du(periode, AUJOURD_HUI())
+    assert not renouvellement_du(None, AUJOURD_HUI())
+
+
+@pytest.mark.parametrize(("jours", "possible"), [(334, False), (335, True)])
+def test_le_renouvellement_se_decide_a_partir_de_11_mois(equipe, jours, possible):
+    dossier = en_axe_2_depuis(equipe, jours)
+    periode = dossier.periodes.get()
+    assert peut_renouveler_des(periode) == periode.date_debut + dt.timedelta(days=335)
+    assert (peut_renouveler_des(periode) <= AUJOURD_HUI()) is possible
+
+    def renouveler():
+        return renouvellement_parcours.renouveler(
+            dossier=dossier, par=equipe.dedie.user, motif="Poursuivre", accord_personne=True
+        )
+
+    if possible:
+        assert renouveler().renouvellement
+    else:
+        with pytest.raises(ErreurMetier, match=f"{peut_renouveler_des(periode):%d/%m/%Y}"):
+            renouveler()
 
 
 def test_renouveler_refus(equipe):
