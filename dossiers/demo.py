@@ -1160,6 +1160,7 @@ def _prescriptions(equipes: Equipes, departement, aujourdhui: dt.date) -> None:
     conseiller = equipes.compte(EMAIL_CONSEILLER, Role.CONSEILLER)
     dedie = equipes.compte(EMAIL_CONSEILLER_DEDIE, Role.CONSEILLER_DEDIE)
     correspondant = equipes.compte(EMAIL_CORRESPONDANT, Role.CORRESPONDANT_INSERTION)
+    travailleur_social = equipes.compte(EMAIL_TRAVAILLEUR_SOCIAL, Role.TRAVAILLEUR_SOCIAL)
     besancon = equipes.structures[demo_noyau.TERRITOIRES[BESANCON][0]]
     candidats = list(
         Dossier.objects.filter(
@@ -1188,6 +1189,9 @@ def _prescriptions(equipes: Equipes, departement, aujourdhui: dt.date) -> None:
         )
         if suite == "prise":
             prescriptions.prendre(prescription=prescription, par=dedie)
+            prescriptions.designer(
+                prescription=prescription, par=correspondant, travailleur_social=travailleur_social
+            )
         elif suite == "refusee":
             prescriptions.refuser(
                 prescription=prescription,

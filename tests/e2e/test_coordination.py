@@ -3,11 +3,10 @@ personne pour l'accompagnement global, le conseiller dédié de l'agence la voit
 « Aujourd'hui » et prend le dossier, le correspondant désigne le travailleur social, les
 deux remplissent le diagnostic, la décision conjointe oriente en axe 2 avec le binôme ;
 le prescripteur voit l'issue. Puis un refus motivé et une réorientation en axe 3.
-Captures de chaque page « Aujourd'hui » (1366 px) dans docs/captures/."""
+Captures de chaque page « Aujourd'hui » (1366 px), copiées dans docs/captures/."""
 
 import datetime as dt
 import re
-from pathlib import Path
 
 from django.core.management import call_command
 from playwright.sync_api import expect
@@ -16,10 +15,10 @@ from accompagnement import demo as donnees_demo
 from accompagnement.models import Departement, Membership, Role
 from dossiers.models import Axe, Dossier, Origine, Prescription, RoleAffectation, StatutPrescription
 from dossiers.parcours import services as dossiers_services
+from tests.e2e.conftest import CAPTURES
 from tests.e2e.test_connexion import se_connecter
 from tests.e2e.test_dossiers import se_deconnecter
 
-DOCS_CAPTURES = Path(__file__).resolve().parents[2] / "docs" / "captures"
 LARGEUR = {"width": 1366, "height": 900}
 
 
@@ -82,8 +81,9 @@ def capture_aujourdhui(page, role):
     page.set_viewport_size(LARGEUR)
     page.locator("#menu").get_by_role("link", name="Aujourd'hui").click()
     expect(page.get_by_role("heading", name=re.compile("^Bonjour"))).to_be_visible()
-    DOCS_CAPTURES.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(DOCS_CAPTURES / f"aujourdhui-{role}.png"), full_page=True)
+    # Dans var/captures/ ; celles de docs/captures/ en sont des copies relues et versionnées.
+    CAPTURES.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(CAPTURES / f"aujourdhui-{role}.png"), full_page=True)
 
 
 def remplir_volet_emploi(page):
