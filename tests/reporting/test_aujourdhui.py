@@ -25,6 +25,7 @@ from dossiers.prescriptions import services as prescriptions
 from dossiers.sollicitations import services as sollicitations
 from dossiers.suivi import services as suivi
 from reporting import files
+from reporting.indicateurs import delais_des_demandes_d_entree
 from tests.accompagnement.factories import MembershipFactory, StructureFactory
 from tests.dossiers.scenarios import avec_binome, nouveau_dossier, prescrit
 from tests.dossiers.sollicitations.test_sollicitations import ressource
@@ -294,3 +295,29 @@ def test_nombre_de_requetes_identique_a_5_et_50_elements(client_de, equipe):
         totaux = {f.file.cle: f.total for f in files.aujourdhui(m)}
         for cle in ATTENDU[qui]:
             assert totaux[cle] == 50, (qui, cle)
+
+
+# --- Indicateur des délais ------------------------------------------------------------------------
+
+
+def test_delais_des_demandes_d_entree(equipe, django_assert_num_queries):
+    for nom, (demande, diagnostic, decision) in {
+        "Rapide": (10, 6, 2),  # 8 jours de la demande à la décision
+        "Lente": (40, 20, 5),  # 35 jours
+    }.items():
+        p = prescrit(equipe, nom=nom)
+        Prescription.objects.filter(pk=p.pk).update(
+            statut="terminee",
+            prescrite_le=il_y_a(demande),
+            diagnostic_le=il_y_a(diagnostic),
+            decision_le=il_y_a(decision),
+            axe_decide=Axe.ACCOMPAGNEMENT_GLOBAL,
+        )
+    prescrit(equipe, nom="EnCours")  # pas encore décidée : ignorée
+    with django_assert_num_queries(1):
+        d = delais_des_demandes_d_entree(equipe.departement, il_y_a(30), AUJOURDHUI)
+    assert d["nombre"] == 2
+    assert d["delai_moyen_demande_diagnostic"] == 12.0  # (4 + 20) / 2
+    assert d["delai_moyen_diagnostic_decision"] == 9.5  # (4 + 15) / 2
+    assert d["delai_moyen_total"] == 21.5 and d["delai_median_total"] == 21.5
+    assert d["part_dans_le_delai"] == 50.0
