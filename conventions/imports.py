@@ -35,8 +35,9 @@ from django.core.exceptions import FieldDoesNotExist
 from django.db import IntegrityError, models, transaction
 from django.utils import timezone
 
-from accompagnement import audit
+from accompagnement import audit, fichiers
 from accompagnement.exceptions import ErreurMetier
+from accompagnement.fichiers import ErreurFichier as ErreurFichier  # fichier refusé en bloc
 from accompagnement.models import ActionAudit, Departement, User
 
 from . import datainclusion as di
@@ -51,14 +52,6 @@ ENTETE_MAX = 20_000  # caractères : au-delà, la première ligne n'est pas un e
 REJETS_AFFICHES = 300  # rapport gardé en session : les premiers rejets seulement
 
 Progression = Callable[[str, int, int], None]  # (étape, fait, total)
-
-
-class ErreurFichier(ErreurMetier):
-    """Le fichier ne peut pas être importé dans son ensemble ; rien n'est écrit."""
-
-    def __init__(self, *erreurs: str):
-        super().__init__(" ".join(erreurs))
-        self.erreurs = list(erreurs)
 
 
 class Genre(StrEnum):
@@ -83,58 +76,33 @@ class Lot:
     elements: list[Element]
 
 
+DECOUPER = "Découpez-le (par exemple par source)."
+EXPORT_UTF8 = "Déposez l'export JSON ou CSV de data·inclusion, en UTF-8."
+
+
 def lire_flux(flux, nom_fichier: str, taille: int | None = None) -> Lot:
     """Lit un fichier ouvert (binaire) par morceaux, sans jamais dépasser TAILLE_MAX."""
-    if taille is not None and taille > TAILLE_MAX:
-        raise _trop_gros(taille)
-    morceaux, lu = [], 0
-    while morceau := flux.read(1024 * 1024):
-        lu += len(morceau)
-        if lu > TAILLE_MAX:
-            raise _trop_gros(lu)
-        morceaux.append(morceau)
-    return lire(b"".join(morceaux), nom_fichier)
-
-
-def _trop_gros(taille: int) -> ErreurFichier:
-    return ErreurFichier(
-        f"Le fichier pèse {taille / 1024 / 1024:.1f} Mo au moins : "
-        f"{TAILLE_MAX // 1024 // 1024} Mo au plus. Découpez-le (par exemple par source)."
-    )
+    contenu = fichiers.lire_flux(flux, taille_max=TAILLE_MAX, taille=taille, conseil=DECOUPER)
+    return lire(contenu, nom_fichier)
 
 
 def lire(contenu: bytes, nom_fichier: str) -> Lot:
     """JSON (liste d'objets, ou objet {"structures": [...], "services": [...]}) ou CSV
-    (services, ou structures si la colonne structure_id est absente), en UTF-8."""
-    if not contenu.strip():
+    (services, ou structures si la colonne structure_id est absente), en UTF-8 (ou
+    Windows-1252, celui d'un CSV réenregistré par un tableur)."""
+    lu = fichiers.lire(
+        contenu,
+        taille_max=TAILLE_MAX,
+        texte=True,
+        conseil_taille=DECOUPER,
+        conseil_texte=EXPORT_UTF8,
+    )
+    if not lu.texte.strip():
         raise ErreurFichier("Le fichier est vide.")
-    if len(contenu) > TAILLE_MAX:
-        raise _trop_gros(len(contenu))
-    if contenu.startswith((b"\xff\xfe", b"\xfe\xff")):
-        raise ErreurFichier(
-            "Le fichier est encodé en UTF-16 : enregistrez-le en UTF-8 (format des exports "
-            "data·inclusion)."
-        )
-    if b"\x00" in contenu[:8192]:
-        raise ErreurFichier(
-            "Ce fichier n'est pas un fichier texte (contenu binaire) : déposez l'export JSON ou "
-            "CSV de data·inclusion."
-        )
-    try:
-        texte = contenu.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        ligne = contenu[: exc.start].count(b"\n") + 1
-        raise ErreurFichier(
-            f"Le fichier n'est pas encodé en UTF-8 (caractère illisible à la ligne {ligne}). "
-            "Les exports data·inclusion sont en UTF-8 : ne le réenregistrez pas depuis un "
-            "tableur en Windows-1252 ou ISO-8859-1."
-        ) from exc
-    debut = texte.lstrip()[:1]
-    extension = Path(nom_fichier).suffix.lower()
-    if debut in ("[", "{") or extension == ".json":
-        elements, format_ = _lire_json(texte), "json"
+    if lu.type == fichiers.MIME_JSON or Path(nom_fichier).suffix.lower() == ".json":
+        elements, format_ = _lire_json(lu.texte), "json"
     else:
-        elements, format_ = _lire_csv(texte), "csv"
+        elements, format_ = _lire_csv(lu.texte), "csv"
     if not elements:
         raise ErreurFichier("Le fichier ne contient aucune structure ni aucun service.")
     if len(elements) > ELEMENTS_MAX:

@@ -13,7 +13,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.utils import timezone
 
-from accompagnement.exceptions import ErreurMetier
+from accompagnement.fichiers import ErreurFichier as ErreurFichier  # le fichier entier refusé
 from accompagnement.texte import normaliser
 from dossiers.models import (
     Civilite,
@@ -30,15 +30,6 @@ LIGNES_MAX = 100_000  # garde-fou : un XLSX de 10 Mo peut contenir des millions 
 EXTENSIONS = (".csv", ".xlsx")
 TAILLE_LOT = 1000  # lignes par requête d'écriture en masse
 PAS_PROGRESSION = 250
-
-
-class ErreurFichier(ErreurMetier):
-    """Le fichier ne peut pas être importé dans son ensemble (format, encodage, en-têtes,
-    colonnes obligatoires absentes…). `erreurs` garde chaque message séparément."""
-
-    def __init__(self, *erreurs: str):
-        super().__init__(" ".join(erreurs))
-        self.erreurs = list(erreurs)
 
 
 class ValeurInvalide(ValueError):

@@ -14,9 +14,15 @@ from typing import Any
 import openpyxl
 from django.conf import settings
 
+from accompagnement import fichiers
 from dossiers.imports.champs import LIGNES_MAX, TAILLE_MAX, ErreurFichier, en_texte
 
 # --- Lecture du fichier ----------------------------------------------------------------------
+
+
+DECOUPER = "Découpez-le en plusieurs fichiers."
+RESSAUVER_CSV = "Depuis votre tableur, enregistrez-le au format « CSV UTF-8 »."
+RESSAUVER_XLSX = "ouvrez-le dans votre tableur et enregistrez-le de nouveau au format .xlsx."
 
 
 @dataclass
@@ -24,36 +30,37 @@ class Tableau:
     nom_fichier: str
     entetes: list[str]
     lignes: list[tuple[int, list[Any]]]  # (numéro de ligne dans le fichier, cellules)
+    encodage: str | None = None  # CSV : codec détecté (« utf_8 », « cp1252 »…) ; XLSX : None
+
+    @property
+    def libelle_encodage(self) -> str:
+        """« UTF-8 », « Windows-1252 »… (vide pour un classeur XLSX)."""
+        return fichiers.libelle_encodage(self.encodage)
 
 
 def lire_fichier(contenu: bytes, nom_fichier: str) -> Tableau:
-    """Lit un CSV (UTF-8, avec ou sans BOM ; séparateur « ; », « , » ou tabulation,
-    détecté sur l'en-tête) ou un classeur XLSX (première feuille). La première ligne porte
-    les en-têtes ; les lignes entièrement vides sont ignorées, la numérotation est celle
-    du tableur (l'en-tête est la ligne 1)."""
+    """Lit un CSV (UTF-8 avec ou sans BOM, ou Windows-1252 ; séparateur « ; », « , » ou
+    tabulation, détecté sur l'en-tête) ou un classeur XLSX (première feuille). La première
+    ligne porte les en-têtes ; les lignes entièrement vides sont ignorées, la numérotation
+    est celle du tableur (l'en-tête est la ligne 1)."""
     extension = Path(nom_fichier).suffix.lower()
-    if not contenu:
-        raise ErreurFichier("Le fichier est vide.")
-    if len(contenu) > TAILLE_MAX:
-        raise ErreurFichier(
-            f"Le fichier pèse {len(contenu) / 1024 / 1024:.1f} Mo : 10 Mo au plus. "
-            "Découpez-le en plusieurs fichiers."
-        )
-    if contenu.startswith(b"\xd0\xcf\x11\xe0") or extension == ".xls":
+    fichiers.verifier_taille(len(contenu), TAILLE_MAX, conseil=DECOUPER)
+    type_ = fichiers.reconnaitre_type(contenu)
+    if type_ == fichiers.MIME_OLE or extension == ".xls":
         raise ErreurFichier(
             "Le format .xls (Excel 97-2003) n'est pas pris en charge : enregistrez le classeur "
             "au format .xlsx ou « CSV UTF-8 »."
         )
-    if contenu.startswith(b"PK\x03\x04") or extension == ".xlsx":
-        rangees = _lire_xlsx(contenu)
-    elif extension == ".csv":
-        rangees = _lire_csv(contenu)
-    else:
+    if contenu.startswith(fichiers.SIGNATURE_ZIP) or extension == ".xlsx":
+        fichiers.verifier_archive(contenu)
+        return _tableau(_lire_xlsx(contenu), nom_fichier)
+    if extension != ".csv":
         raise ErreurFichier("Format non pris en charge : déposez un fichier .csv ou .xlsx.")
-    return _tableau(rangees, nom_fichier)
+    texte, encodage = fichiers.decoder(contenu, conseil=RESSAUVER_CSV)
+    return _tableau(_lire_csv(texte), nom_fichier, encodage)
 
 
-def _tableau(rangees, nom_fichier: str) -> Tableau:
+def _tableau(rangees, nom_fichier: str, encodage: str | None = None) -> Tableau:
     entetes: list[str] | None = None
     lignes: list[tuple[int, list[Any]]] = []
     for numero, cellules in enumerate(rangees, start=1):
@@ -76,26 +83,10 @@ def _tableau(rangees, nom_fichier: str) -> Tableau:
         raise ErreurFichier("Le fichier est vide.")
     if not lignes:
         raise ErreurFichier("Le fichier ne contient aucune ligne de données sous l'en-tête.")
-    return Tableau(nom_fichier=nom_fichier, entetes=entetes, lignes=lignes)
+    return Tableau(nom_fichier=nom_fichier, entetes=entetes, lignes=lignes, encodage=encodage)
 
 
-def _lire_csv(contenu: bytes):
-    if contenu.startswith((b"\xff\xfe", b"\xfe\xff")):
-        raise ErreurFichier(
-            "Le fichier est encodé en UTF-16 : enregistrez-le au format « CSV UTF-8 » depuis "
-            "votre tableur."
-        )
-    if b"\x00" in contenu[:8192]:
-        raise ErreurFichier("Ce fichier n'est pas un fichier texte CSV (contenu binaire).")
-    try:
-        texte = contenu.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        ligne = contenu[: exc.start].count(b"\n") + 1
-        raise ErreurFichier(
-            f"Le fichier n'est pas encodé en UTF-8 (caractère illisible à la ligne {ligne}). "
-            "Depuis votre tableur, enregistrez-le au format « CSV UTF-8 » : les autres "
-            "encodages (Windows-1252, ISO-8859-1…) déformeraient les accents des noms."
-        ) from exc
+def _lire_csv(texte: str):
     premiere = texte.split("\n", 1)[0]
     separateur = max((";", ",", "\t"), key=premiere.count)
     lecteur = csv.reader(io.StringIO(texte, newline=""), delimiter=separateur)
@@ -106,10 +97,7 @@ def _lire_csv(contenu: bytes):
 
 
 def _lire_xlsx(contenu: bytes):
-    corrompu = (
-        "Le classeur Excel est illisible ou corrompu : ouvrez-le dans votre tableur et "
-        "enregistrez-le de nouveau au format .xlsx."
-    )
+    corrompu = f"Le classeur Excel est illisible ou corrompu : {RESSAUVER_XLSX}"
     try:
         classeur = openpyxl.load_workbook(io.BytesIO(contenu), read_only=True, data_only=True)
     except (

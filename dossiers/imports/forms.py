@@ -1,5 +1,6 @@
 """Formulaires de la page d'import des demandeurs : dépôt du fichier, correspondance des
-colonnes. Ils valident ; la lecture et l'écriture sont dans dossiers/imports.py."""
+colonnes. Ils valident ; la lecture est dans dossiers/imports/fichier.py, l'écriture dans
+dossiers/imports/services.py."""
 
 from pathlib import Path
 
@@ -7,8 +8,9 @@ from crispy_forms.helper import FormHelper
 from crispy_forms.layout import Column, Fieldset, Layout, Row
 from django import forms
 
+from accompagnement import fichiers
 from dossiers.imports.champs import CHAMPS, EXTENSIONS, TAILLE_MAX, ErreurFichier
-from dossiers.imports.fichier import lire_fichier
+from dossiers.imports.fichier import DECOUPER, lire_fichier
 
 GROUPES = {
     "identite": "Identité",
@@ -21,8 +23,8 @@ class DepotForm(forms.Form):
     fichier = forms.FileField(
         label="Fichier des demandeurs",
         help_text=(
-            "CSV encodé en UTF-8 (séparateur « ; » ou « , ») ou classeur Excel .xlsx, "
-            "10 Mo au plus. La première ligne porte les en-têtes des colonnes."
+            "CSV encodé en UTF-8 ou Windows-1252 (séparateur « ; » ou « , ») ou classeur "
+            "Excel .xlsx, 10 Mo au plus. La première ligne porte les en-têtes des colonnes."
         ),
         widget=forms.FileInput(attrs={"accept": ",".join(EXTENSIONS)}),
         error_messages={
@@ -40,13 +42,10 @@ class DepotForm(forms.Form):
         fichier = self.cleaned_data["fichier"]
         if Path(fichier.name).suffix.lower() not in EXTENSIONS:
             raise forms.ValidationError("Déposez un fichier .csv ou .xlsx.")
-        if fichier.size > TAILLE_MAX:
-            raise forms.ValidationError(
-                f"Le fichier pèse {fichier.size / 1024 / 1024:.1f} Mo : 10 Mo au plus. "
-                "Découpez-le en plusieurs fichiers."
-            )
-        contenu = fichier.read()
         try:
+            contenu = fichiers.lire_flux(
+                fichier, taille_max=TAILLE_MAX, taille=fichier.size, conseil=DECOUPER
+            )
             self.tableau = lire_fichier(contenu, fichier.name)
         except ErreurFichier as exc:
             raise forms.ValidationError(exc.erreurs) from exc

@@ -7,6 +7,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 
+from accompagnement.perms import est_cote_social
 from dossiers.models.parcours import Dossier
 
 
@@ -32,13 +33,16 @@ class Visibilite(models.TextChoices):
 
 class EvenementJournalQuerySet(models.QuerySet):
     def lisibles_par(self, membership) -> EvenementJournalQuerySet:
-        """Les événements « sociaux » ne sont lus que par le côté social (et jamais par les
-        rôles France Travail)."""
-        from accompagnement.perms import est_cote_social
-
+        """La règle de lecture du journal (il n'a pas de fonction de droit à lui : la fiche
+        et la page du journal lisent ce queryset) : les événements des dossiers que le
+        rattachement voit en entier (`niveau_acces` COMPLET) ; les « sociaux » pour le seul
+        côté social, jamais pour les rôles France Travail ni pour l'animatrice."""
+        if membership is None:
+            return self.none()
+        qs = self.filter(dossier__in=Dossier.objects.visibles_en_entier_par(membership))
         if est_cote_social(membership):
-            return self
-        return self.exclude(visibilite=Visibilite.SOCIALE)
+            return qs
+        return qs.exclude(visibilite=Visibilite.SOCIALE)
 
 
 class EvenementJournal(models.Model):

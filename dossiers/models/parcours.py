@@ -273,37 +273,64 @@ class DossierQuerySet(models.QuerySet):
     def inactifs_depuis(self, jours: int) -> DossierQuerySet:
         return self.filter(derniere_activite__lt=timezone.now() - timezone.timedelta(days=jours))
 
+    # Les deux périmètres qui suivent sont la traduction SQL de
+    # dossiers.parcours.perms.niveau_acces(), clause pour clause : toute règle changée ici
+    # l'est là-bas, et inversement. L'équivalence est vérifiée sur
+    # un catalogue de situations par tests/dossiers/parcours/test_acces_coherent.py.
+
     def visibles_par(self, membership) -> DossierQuerySet:
-        """Le périmètre de lecture d'un rattachement (voir docs/permissions.md). Le détail
-        montré dans ce périmètre est décidé par dossiers.perms.niveau_acces()."""
+        """Le périmètre de lecture d'un rattachement : les dossiers dont
+        `niveau_acces(membership, dossier)` n'est pas None (voir docs/permissions.md)."""
         if membership is None:
             return self.none()
-        structure = membership.structure
+        structure, user, role = membership.structure, membership.user, membership.role
+        # Même département, toujours.
         qs = self.filter(departement_id=structure.departement_id)
-        user = membership.user
-        role = membership.role
+        if role == Role.ANIMATRICE:
+            return qs  # tous les dossiers du département
+        if role == Role.ADMINISTRATEUR:
+            return qs.none()  # configuration, pas de dossiers (minimisation)
+        # Tout professionnel : une place tenue sur le dossier, aujourd'hui ou par le passé
+        # (complet, ou statut après un relais), ou un dossier qu'il a orienté (statut).
+        condition = Q(_place_de(user)) | Q(oriente_par=user)
+        if role in (Role.CONSEILLER, Role.CONSEILLER_DEDIE):
+            condition |= Q(agence=structure)  # son agence (complet, ou statut en axe 2 ou 3)
+        if role == Role.CORRESPONDANT_INSERTION:
+            condition |= Q(territoire=structure)  # son territoire (complet)
+        return qs.filter(condition)
+
+    def visibles_en_entier_par(self, membership) -> DossierQuerySet:
+        """Les dossiers dont `niveau_acces(membership, dossier)` est COMPLET : le périmètre
+        du suivi, des notes, des documents, des sollicitations et du journal."""
+        if membership is None:
+            return self.none()
+        structure, user, role = membership.structure, membership.user, membership.role
+        qs = self.filter(departement_id=structure.departement_id)
         if role == Role.ANIMATRICE:
             return qs
-        if role == Role.CONSEILLER:
-            return qs.filter(Q(agence=structure) | Q(oriente_par=user))
-        if role == Role.CONSEILLER_DEDIE:
-            return qs.filter(
-                Q(agence=structure)
-                | Q(oriente_par=user)
-                | Q(Exists(Affectation.objects.filter(dossier=OuterRef("pk"), professionnel=user)))
-            )
-        if role == Role.TRAVAILLEUR_SOCIAL:
-            return qs.filter(
-                Q(oriente_par=user)
-                | Q(Exists(Affectation.objects.filter(dossier=OuterRef("pk"), professionnel=user)))
+        if role == Role.ADMINISTRATEUR:
+            return qs.none()
+        # Une place tenue aujourd'hui ; ou, le dossier clos, tenue jusqu'à la clôture.
+        condition = Q(_place_de(user, date_fin__isnull=True)) | (
+            Q(statut=StatutDossier.CLOS) & Q(_place_de(user, date_fin=OuterRef("date_cloture")))
+        )
+        if role in (Role.CONSEILLER, Role.CONSEILLER_DEDIE):
+            # Son agence, hors axes 2 et 3 (le binôme ou le référent social y a la main).
+            condition |= Q(agence=structure) & ~Q(
+                axe_courant__in=[Axe.ACCOMPAGNEMENT_GLOBAL, Axe.SOCIAL_EXCLUSIF]
             )
         if role == Role.CORRESPONDANT_INSERTION:
-            return qs.filter(
-                Q(territoire=structure)
-                | Q(oriente_par=user)
-                | Q(Exists(Affectation.objects.filter(dossier=OuterRef("pk"), professionnel=user)))
-            )
-        return qs.none()  # administrateur : configuration, pas de dossiers (minimisation)
+            condition |= Q(territoire=structure)  # son territoire
+        return qs.filter(condition)
+
+
+def _place_de(user, **filtre) -> Exists:
+    """Le professionnel tient (ou a tenu) une place sur le dossier de la requête externe :
+    un semi-join (EXISTS) servi par les index (dossier, date_fin) ou (professionnel,
+    date_fin) d'Affectation, sans jointure qui dédoublerait les dossiers."""
+    return Exists(
+        Affectation.objects.filter(dossier_id=OuterRef("pk"), professionnel_id=user.pk, **filtre)
+    )
 
 
 class Dossier(models.Model):

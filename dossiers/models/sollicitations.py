@@ -85,14 +85,16 @@ class SollicitationQuerySet(models.QuerySet):
         return self.filter(statut__in=STATUTS_EN_ATTENTE)
 
     def visibles_par(self, membership) -> SollicitationQuerySet:
-        """Celles des dossiers visibles, plus celles adressées au territoire du
-        correspondant (même si le dossier a changé de territoire depuis)."""
+        """Les sollicitations que `dossiers.sollicitations.perms.peut_voir_sollicitation`
+        laisse lire, clause pour clause : celles des dossiers vus en entier (la fiche ne
+        montre les sollicitations qu'à l'accès complet), plus celles adressées au
+        territoire du correspondant (même si le dossier a changé de territoire depuis)."""
         if membership is None:
             return self.none()
         qs = self.filter(dossier__departement_id=membership.structure.departement_id)
         if membership.role == Role.ANIMATRICE:
             return qs
-        dossiers = Dossier.objects.visibles_par(membership).values("pk")
+        dossiers = Dossier.objects.visibles_en_entier_par(membership).values("pk")
         condition = Q(dossier__in=dossiers)
         if membership.role == Role.CORRESPONDANT_INSERTION:
             condition |= Q(correspondant__structure_id=membership.structure_id)

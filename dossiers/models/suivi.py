@@ -12,6 +12,7 @@ from django.db import models
 from django.db.models import Exists, OuterRef, Q, Subquery
 from django.utils import timezone
 
+from accompagnement.perms import est_cote_social
 from accompagnement.referentiels import DOMAINES_SENSIBLES
 from accompagnement.referentiels import DomaineFrein as _DomaineFrein
 from dossiers.models.parcours import Dossier
@@ -224,10 +225,9 @@ class VisibiliteNote(models.TextChoices):
 
 class NoteQuerySet(models.QuerySet):
     def lisibles_par(self, membership) -> NoteQuerySet:
-        """Parmi les notes d'un dossier que le rattachement voit en entier : les partagées,
-        les sociales pour le côté social, les privées de leur seul auteur."""
-        from accompagnement.perms import est_cote_social
-
+        """Les notes que `dossiers.suivi.perms.peut_lire_note` laisse lire, clause pour
+        clause : celles des dossiers que le rattachement voit en entier, et parmi elles les
+        partagées, les sociales pour le côté social, les privées de leur seul auteur."""
         if membership is None:
             return self.none()
         condition = Q(visibilite=VisibiliteNote.PARTAGEE) | Q(
@@ -235,7 +235,9 @@ class NoteQuerySet(models.QuerySet):
         )
         if est_cote_social(membership):
             condition |= Q(visibilite=VisibiliteNote.SOCIALE)
-        return self.filter(condition)
+        return self.filter(
+            condition, dossier__in=Dossier.objects.visibles_en_entier_par(membership)
+        )
 
 
 class Note(models.Model):
@@ -363,12 +365,13 @@ class CategorieDocument(models.TextChoices):
 
 class DocumentQuerySet(models.QuerySet):
     def lisibles_par(self, membership) -> DocumentQuerySet:
-        """Les documents confidentiels ne sont lus que par le côté social."""
-        from accompagnement.perms import est_cote_social
-
+        """Les documents que `dossiers.suivi.perms.peut_lire_document` laisse lire, clause
+        pour clause : ceux des dossiers que le rattachement voit en entier, les
+        confidentiels pour le seul côté social."""
         if membership is None:
             return self.none()
-        return self if est_cote_social(membership) else self.filter(confidentiel=False)
+        qs = self.filter(dossier__in=Dossier.objects.visibles_en_entier_par(membership))
+        return qs if est_cote_social(membership) else qs.filter(confidentiel=False)
 
 
 class Document(models.Model):

@@ -41,6 +41,11 @@ def a_ete_affecte(user, dossier: Dossier) -> bool:
 
 
 def niveau_acces(membership: Membership | None, dossier: Dossier) -> Niveau | None:
+    """Ce qu'un rattachement voit d'un dossier. Sa traduction SQL est dans
+    dossiers/models/parcours.py, clause pour clause : `Dossier.objects.visibles_par`
+    (niveau non nul) et `Dossier.objects.visibles_en_entier_par` (COMPLET) ; changer une
+    règle ici, c'est la changer là-bas (tests/dossiers/parcours/test_acces_coherent.py)."""
+    # Même département, toujours.
     if membership is None or dossier.departement_id != membership.structure.departement_id:
         return None
     role, user, structure = membership.role, membership.user, membership.structure
@@ -48,6 +53,7 @@ def niveau_acces(membership: Membership | None, dossier: Dossier) -> Niveau | No
         return Niveau.COMPLET
     if role == Role.ADMINISTRATEUR:
         return None
+    # Tout professionnel : une place tenue aujourd'hui.
     if places_ouvertes_de(user, dossier):
         return Niveau.COMPLET
     if dossier.est_clos and any(
@@ -56,14 +62,17 @@ def niveau_acces(membership: Membership | None, dossier: Dossier) -> Niveau | No
     ):
         # Ceux qui suivaient la personne à la clôture gardent la lecture complète (bilan).
         return Niveau.COMPLET
+    # Correspondant insertion : son territoire.
     if role == Role.CORRESPONDANT_INSERTION and dossier.territoire_id == structure.pk:
         return Niveau.COMPLET
+    # Rôles France Travail : leur agence.
     if role in (Role.CONSEILLER, Role.CONSEILLER_DEDIE) and dossier.agence_id == structure.pk:
         # L'agence suit ses dossiers hors accompagnement social ; en axe 2 ou 3, le
         # binôme ou le référent social a la main, l'agence garde le statut.
         if dossier.axe_courant in (Axe.ACCOMPAGNEMENT_GLOBAL, Axe.SOCIAL_EXCLUSIF):
             return Niveau.STATUT
         return Niveau.COMPLET
+    # Tout professionnel : un dossier qu'il a orienté, une place tenue par le passé.
     if dossier.oriente_par_id == user.pk or a_ete_affecte(user, dossier):
         return Niveau.STATUT
     return None

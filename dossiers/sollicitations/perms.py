@@ -30,6 +30,23 @@ def _meme_departement(membership: Membership | None, sollicitation) -> bool:
     )
 
 
+def peut_voir_sollicitation(membership: Membership | None, sollicitation) -> bool:
+    """Lire une sollicitation (section de la fiche, file, pages des étapes) : qui voit son
+    dossier en entier (l'animatrice comprise), et les correspondants insertion du
+    territoire auquel elle est adressée. Sa traduction SQL, clause pour clause, est
+    `Sollicitation.objects.visibles_par` (dossiers/models/sollicitations.py) ;
+    tests/dossiers/sollicitations/test_acces_coherent.py vérifie l'équivalence."""
+    if not _meme_departement(membership, sollicitation):
+        return False
+    if niveau_acces(membership, sollicitation.dossier) == Niveau.COMPLET:
+        return True
+    return (
+        membership.role == Role.CORRESPONDANT_INSERTION
+        and sollicitation.correspondant_id is not None
+        and sollicitation.correspondant.structure_id == membership.structure_id
+    )
+
+
 def peut_gerer_sollicitation(membership: Membership | None, sollicitation) -> bool:
     """Envoyer un brouillon, relancer, constater la réalisation : le côté du dossier."""
     return _meme_departement(membership, sollicitation) and peut_solliciter(

@@ -4,12 +4,11 @@ from __future__ import annotations
 
 import hashlib
 import uuid
-import zipfile
 
 from django.core.files.storage import default_storage
 from django.db import transaction
 
-from accompagnement import notifications
+from accompagnement import fichiers, notifications
 from accompagnement.exceptions import ErreurMetier
 from accompagnement.models import ActionAudit, CategorieNotification, Membership, User
 from dossiers.journal import journaliser
@@ -35,89 +34,32 @@ from dossiers.suivi.services import (
 
 # --- Documents -----------------------------------------------------------------------------
 
-MIME_PDF = "application/pdf"
-MIME_PNG = "image/png"
-MIME_JPEG = "image/jpeg"
-MIME_ODT = "application/vnd.oasis.opendocument.text"
-MIME_DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
-MIME_XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+# Les types acceptés (reconnus au contenu par accompagnement/fichiers.py) et leurs extensions.
 EXTENSIONS = {
-    MIME_PDF: (".pdf",),
-    MIME_PNG: (".png",),
-    MIME_JPEG: (".jpg", ".jpeg"),
-    MIME_ODT: (".odt",),
-    MIME_DOCX: (".docx",),
-    MIME_XLSX: (".xlsx",),
+    fichiers.MIME_PDF: (".pdf",),
+    fichiers.MIME_PNG: (".png",),
+    fichiers.MIME_JPEG: (".jpg", ".jpeg"),
+    fichiers.MIME_ODT: (".odt",),
+    fichiers.MIME_DOCX: (".docx",),
+    fichiers.MIME_XLSX: (".xlsx",),
 }
 FORMATS_ACCEPTES = "PDF, PNG, JPEG, ODT, DOCX ou XLSX"
 REFUS_FORMAT = (
     "Ce fichier n'est pas d'un format accepté ({formats}) : son contenu ne correspond pas. "
     "Enregistrez-le en PDF et déposez-le de nouveau."
 )
-# Dans une archive bureautique, le type de la partie principale déclaré par [Content_Types].xml.
-TYPE_PARTIE_PRINCIPALE = {
-    MIME_DOCX: ("word/document.xml", b"wordprocessingml.document.main+xml"),
-    MIME_XLSX: ("xl/workbook.xml", b"spreadsheetml.sheet.main+xml"),
-}
-
-
-def _lire_membre(archive: zipfile.ZipFile, nom: str, maximum: int = 1024 * 1024) -> bytes | None:
-    """Lit un petit membre de l'archive (jamais un membre démesuré : bombe de décompression)."""
-    try:
-        info = archive.getinfo(nom)
-    except KeyError:
-        return None
-    if info.file_size > maximum:
-        return None
-    return archive.read(info)
-
-
-def _type_archive(fichier) -> str | None:
-    """Un document bureautique est une archive zip : on vérifie qu'elle contient ce que
-    son format exige (et non un simple zip renommé, ni un document à macros)."""
-    try:
-        with zipfile.ZipFile(fichier) as archive:
-            if _lire_membre(archive, "mimetype", 200) == MIME_ODT.encode() and (
-                "content.xml" in archive.namelist()
-            ):
-                return MIME_ODT
-            types = _lire_membre(archive, "[Content_Types].xml") or b""
-            noms = set(archive.namelist())
-            for mime, (partie, type_partie) in TYPE_PARTIE_PRINCIPALE.items():
-                if partie in noms and type_partie in types:
-                    return mime
-    except (zipfile.BadZipFile, OSError, EOFError, ValueError, RuntimeError):
-        return None
-    return None
-
-
-def _image_valide(fichier, format_attendu: str) -> bool:
-    from PIL import Image
-
-    try:
-        fichier.seek(0)
-        with Image.open(fichier) as image:
-            image.verify()
-            return image.format == format_attendu
-    except Exception:  # Pillow lève des erreurs variées sur un fichier corrompu
-        return False
 
 
 def reconnaitre_type(fichier) -> str:
-    """Le type MIME d'un fichier déposé, reconnu à son contenu (signatures, structure de
-    l'archive), jamais à son nom ni au type annoncé par le navigateur."""
-    fichier.seek(0)
-    entete = fichier.read(8)
-    fichier.seek(0)
-    if entete.startswith(b"%PDF-"):
-        return MIME_PDF
-    if entete.startswith(b"\x89PNG\r\n\x1a\n") and _image_valide(fichier, "PNG"):
-        return MIME_PNG
-    if entete.startswith(b"\xff\xd8\xff") and _image_valide(fichier, "JPEG"):
-        return MIME_JPEG
-    if entete.startswith(b"PK\x03\x04") and (mime := _type_archive(fichier)):
-        return mime
-    raise ErreurMetier(REFUS_FORMAT.format(formats=FORMATS_ACCEPTES))
+    """Le type MIME d'un fichier déposé, reconnu à son contenu, jamais à son nom ni au type
+    annoncé par le navigateur, s'il est accepté ; une archive bureautique démesurée une fois
+    décompressée (bombe) est refusée."""
+    type_mime = fichiers.reconnaitre_type(fichier)
+    if type_mime not in EXTENSIONS:
+        raise ErreurMetier(REFUS_FORMAT.format(formats=FORMATS_ACCEPTES))
+    if type_mime in fichiers.ARCHIVES:
+        fichiers.verifier_archive(fichier)
+    return type_mime
 
 
 def _empreinte(fichier) -> str:
@@ -156,11 +98,7 @@ def deposer_document(
         raise AccesRefuse(
             "Seuls les professionnels du côté social déposent un document confidentiel."
         )
-    if not fichier.size:
-        raise ErreurMetier("Ce fichier est vide.")
-    if fichier.size > TAILLE_MAX_DOCUMENT:
-        poids = f"{fichier.size / 1024 / 1024:.1f}".replace(".", ",")
-        raise ErreurMetier(f"Ce fichier pèse {poids} Mo : 10 Mo au plus.")
+    fichiers.verifier_taille(fichier.size, TAILLE_MAX_DOCUMENT)
     type_mime = reconnaitre_type(fichier)
     identifiant = uuid.uuid4()
     chemin = f"documents/{dossier.departement.code_insee}/{identifiant}"

@@ -43,6 +43,9 @@ def visibilites_note_permises(membership: Membership | None) -> list[str]:
 
 
 def peut_lire_note(membership: Membership | None, note) -> bool:
+    """Lire une note. Sa traduction SQL, clause pour clause, est `Note.objects.lisibles_par`
+    (dossiers/models/suivi.py) ; tests/dossiers/suivi/test_acces_coherent.py vérifie
+    l'équivalence."""
     if not peut_voir_suivi(membership, note.dossier):
         return False
     if note.visibilite == VisibiliteNote.SOCIALE:
@@ -72,6 +75,8 @@ def peut_marquer_confidentiel(membership: Membership | None) -> bool:
 
 
 def peut_lire_document(membership: Membership | None, document) -> bool:
+    """Lire (télécharger) un document. Sa traduction SQL, clause pour clause, est
+    `Document.objects.lisibles_par` (dossiers/models/suivi.py) ; même test d'équivalence."""
     if not peut_voir_suivi(membership, document.dossier):
         return False
     return not document.confidentiel or _est_cote_social(membership)

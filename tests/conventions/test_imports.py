@@ -344,8 +344,16 @@ def _refuse(contenu: bytes, dep, nom="ressources.json") -> str:
     return erreur.value.message
 
 
-def test_un_fichier_mal_encode_est_refuse(dep, base_existante):
-    contenu = octets([structure(nom="Café des possibles")]).decode().encode("latin-1")
+def test_un_fichier_windows_1252_est_lu_accents_intacts(dep):
+    texte = octets([structure(nom="Café des possibles", commune="Besançon")]).decode()
+    rapport = importer(texte.encode("cp1252"), "ressources.json", departement=dep, par=None)
+    assert rapport.structures["crees"] == 1
+    cree = StructureRessource.objects.get(identifiant="dora--s1")
+    assert (cree.nom, cree.commune) == ("Café des possibles", "Besançon")
+
+
+def test_un_fichier_utf8_abime_est_refuse(dep, base_existante):
+    contenu = octets([structure(nom="Café des possibles")]).replace("é".encode(), b"\xe9", 1)
     message = _refuse(contenu, dep)
     assert message.startswith(
         "Le fichier n'est pas encodé en UTF-8 (caractère illisible à la ligne 1)"
@@ -485,10 +493,13 @@ def test_un_csv_sans_colonnes_data_inclusion_est_refuse(dep):
     assert "« nom », « prénom », « date de naissance »" in message
 
 
-def test_un_csv_mal_encode_est_refuse(dep):
-    contenu = _csv(
-        ENTETES_SERVICES, "dora;dora--s1;dora--sv1;Épicerie;x;2025-01-01;;;;", encodage="cp1252"
-    )
+def test_un_csv_windows_1252_est_lu_un_csv_abime_refuse(dep):
+    structures = _csv("source;id;nom;date_maj", f"dora;dora--s1;Cœur à cœur;{HIER}")
+    importer(structures.decode().encode("cp1252"), "s.csv", departement=dep, par=None)
+    assert StructureRessource.objects.get().nom == "Cœur à cœur"
+    # UTF-8 (« à » bien formé) sauf un octet : refusé, pas lu comme du Windows-1252.
+    ligne = "dora;dora--s1;dora--sv1;Épicerie;Produits à petit prix;2025-01-01;;;;"
+    contenu = _csv(ENTETES_SERVICES, ligne).replace("É".encode(), b"\xc9")
     assert "ligne 2" in _refuse(contenu, dep, "services.csv")
 
 

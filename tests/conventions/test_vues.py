@@ -251,7 +251,7 @@ def test_import_refuse_par_defaut_puis_partiel(client_de, equipe):
 
 def test_un_fichier_casse_est_explique_sur_la_page(client_de, equipe):
     client = client_de(equipe.animatrice)
-    response = _deposer(client, "{'structures': é}".encode("latin-1"))
+    response = _deposer(client, '{"structures": ["é"]}'.encode() + b"\xe9")
     assert response.status_code == 200 and not response.redirect_chain
     assert "n&#x27;est pas encodé en UTF-8" in response.content.decode()
     response = _deposer(client, b"{}", "ressources.xlsx")

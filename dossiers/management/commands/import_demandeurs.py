@@ -13,10 +13,11 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
+from accompagnement import fichiers
 from accompagnement.exceptions import ErreurMetier
 from accompagnement.models import Departement
 from dossiers.imports.champs import CHAMPS, TAILLE_MAX, ErreurFichier
-from dossiers.imports.fichier import lire_fichier
+from dossiers.imports.fichier import DECOUPER, lire_fichier
 from dossiers.imports.services import (
     LIBELLES_ACTION,
     Action,
@@ -124,12 +125,12 @@ class Command(BaseCommand):
     def _lire(self, chemin: Path):
         if not chemin.is_file():
             raise CommandError(f"Fichier introuvable : {chemin}")
-        if chemin.stat().st_size > TAILLE_MAX:
-            raise CommandError(
-                f"Le fichier pèse {chemin.stat().st_size / 1024 / 1024:.1f} Mo : 10 Mo au plus."
-            )
         try:
-            return lire_fichier(chemin.read_bytes(), chemin.name)
+            with chemin.open("rb") as flux:
+                contenu = fichiers.lire_flux(
+                    flux, taille_max=TAILLE_MAX, taille=chemin.stat().st_size, conseil=DECOUPER
+                )
+            return lire_fichier(contenu, chemin.name)
         except ErreurFichier as exc:
             raise CommandError(exc.message) from exc
 

@@ -3,6 +3,7 @@ colonnes, analyse, application tout ou rien, commande et pages de l'animatrice."
 
 import datetime as dt
 import io
+import zipfile
 from pathlib import Path
 
 import openpyxl
@@ -124,13 +125,23 @@ def test_csv_virgule_detectee_et_lignes_vides_ignorees_sans_renumeroter():
     assert [(n, c[0]) for n, c in tableau.lignes] == [(2, "DUPONT"), (4, "DURAND")]
 
 
-def test_encodage_invalide_erreur_claire_avec_numero_de_ligne():
-    contenu = "Nom;Prénom\nDUPONT;Anne\nLEFÈVRE;Éloïse\n".encode("cp1252")
+def test_csv_windows_1252_accents_intacts_et_encodage_detecte():
+    contenu = "Nom;Prénom;Commune\nDUPONT;Anne;Besançon\nLEFÈVRE;Éloïse;Cœur-à-cœur\n"
+    tableau = lire_fichier(contenu.encode("cp1252"), "f.csv")
+    assert tableau.entetes == ["Nom", "Prénom", "Commune"]
+    assert tableau.lignes[1][1] == ["LEFÈVRE", "Éloïse", "Cœur-à-cœur"]
+    assert (tableau.encodage, tableau.libelle_encodage) == ("cp1252", "Windows-1252")
+    assert lire_fichier(contenu.encode(), "f.csv").libelle_encodage == "UTF-8"
+    assert lire_fichier(xlsx_octets([["x"] * 12]), "f.xlsx").encodage is None
+
+
+def test_utf8_abime_erreur_claire_avec_numero_de_ligne():
+    contenu = "Nom;Prénom\nDUPONT;Anne\nLEFÈVRE;Éloïse\n".encode() + b"DURAND;L\xe9a\n"
     with pytest.raises(ErreurFichier) as exc:
         lire_fichier(contenu, "f.csv")
-    # L'en-tête « Prénom » est déjà illisible en UTF-8 : ligne 1.
+    # UTF-8 partout sauf un octet : pas lu comme du Windows-1252 (« PrÃ©nom »).
     assert "n'est pas encodé en UTF-8" in exc.value.message
-    assert "ligne 1" in exc.value.message
+    assert "ligne 4" in exc.value.message
     assert "CSV UTF-8" in exc.value.message
 
 
@@ -155,8 +166,19 @@ def test_fichiers_malformes_refuses_clairement(contenu, nom, attendu):
 
 
 def test_fichier_trop_gros_refuse():
-    with pytest.raises(ErreurFichier, match="10 Mo au plus"):
+    with pytest.raises(
+        ErreurFichier, match=r"10 Mo au plus\. Découpez-le en plusieurs fichiers\.$"
+    ):
         lire_fichier(b"x" * (TAILLE_MAX + 1), "f.csv")
+
+
+def test_bombe_de_decompression_refusee_avant_openpyxl():
+    tampon = io.BytesIO()
+    with zipfile.ZipFile(tampon, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("[Content_Types].xml", b"<Types/>")
+        archive.writestr("xl/sharedStrings.xml", b"<sst>" + b" " * (20 * 1024 * 1024))
+    with pytest.raises(ErreurFichier, match="possible bombe de décompression"):
+        lire_fichier(tampon.getvalue(), "demandeurs.xlsx")
 
 
 def test_xlsx_dates_excel_et_codes_numeriques(departement):
@@ -601,12 +623,17 @@ def test_commande_arguments_invalides(departement, arguments, attendu):
         commande(str(FICHIERS / "demandeurs_exemple.csv"), *arguments)
 
 
-def test_commande_fichier_mal_encode(departement, tmp_path):
+def test_commande_fichier_windows_1252_lu_fichier_abime_refuse(departement, tmp_path):
     fichier = tmp_path / "ansi.csv"
-    fichier.write_bytes(
-        "Nom;Prénom;Date de naissance\nLEFÈVRE;Éloïse;01/01/1980\n".encode("cp1252")
-    )
+    fichier.write_bytes(csv_octets([personne(0)], encodage="cp1252"))
+    sortie, _ = commande(str(fichier), "--departement", "25", "-v", "2")
+    assert "Ligne 2 : Création — Martin0000 Élodie" in sortie
+    assert "Analyse : 1 création(s)" in sortie
+    fichier.write_bytes(csv_octets([personne(0)]) + b"\nDURAND;L\xe9a\n")
     with pytest.raises(CommandError, match="n'est pas encodé en UTF-8"):
+        commande(str(fichier), "--departement", "25")
+    fichier.write_bytes(b"x" * (TAILLE_MAX + 1))
+    with pytest.raises(CommandError, match="10 Mo au plus"):
         commande(str(fichier), "--departement", "25")
     with pytest.raises(CommandError, match="Fichier introuvable"):
         commande(str(tmp_path / "absent.csv"), "--departement", "25")
@@ -715,7 +742,7 @@ def test_depot_refuse_les_mauvais_fichiers_sans_rien_garder(client_de, animatric
     client = client_de(animatrice)
     cas = [
         (b"Nom;Prenom\n", "demandeurs.ods", "Déposez un fichier .csv ou .xlsx."),
-        ("Nom;Prénom\nÉLOÏSE;A\n".encode("cp1252"), "ansi.csv", "encodé en UTF-8"),
+        ("Nom;Prénom\nÉLOÏSE;A\n".encode() + b"L\xe9a;B\n", "abime.csv", "encodé en UTF-8"),
         (b"PK\x03\x04abime", "abime.xlsx", "illisible ou corrompu"),
         (b"", "vide.csv", "Le fichier est vide."),
     ]
@@ -726,11 +753,21 @@ def test_depot_refuse_les_mauvais_fichiers_sans_rien_garder(client_de, animatric
     assert fichiers_en_attente(media) == []
 
 
-def test_depot_trop_gros_refuse(client_de, animatrice, media, monkeypatch):
-    monkeypatch.setattr("dossiers.imports.forms.TAILLE_MAX", 100)
-    response = deposer(client_de(animatrice), csv_octets([personne(i) for i in range(5)]))
-    assert "10 Mo au plus" in response.content.decode()
+def test_depot_trop_gros_refuse(client_de, animatrice, media):
+    trop_gros = csv_octets([personne(1)]) + b"\n" * TAILLE_MAX
+    response = deposer(client_de(animatrice), trop_gros)
+    message = "Le fichier pèse 10,0 Mo : 10 Mo au plus. Découpez-le en plusieurs fichiers."
+    assert message in response.content.decode()
     assert fichiers_en_attente(media) == []
+
+
+def test_depot_windows_1252_encodage_detecte_montre(client_de, animatrice, media):
+    client = client_de(animatrice)
+    response = deposer(client, csv_octets([personne(1)], encodage="cp1252"))
+    assert response.status_code == 302
+    page = client.get(reverse("dossiers:import_correspondance")).content.decode()
+    assert "(encodage détecté : Windows-1252)" in page
+    assert "Besançon" in page  # exemple de valeur sous l'en-tête, accent intact
 
 
 def test_apercu_avec_erreurs_bouton_desactive_et_application_refusee(

@@ -8,13 +8,13 @@ import zipfile
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
-from PIL import Image
 
 from accompagnement.models import ActionAudit, EvenementAudit, Notification
 from dossiers.models import Document, EvenementJournal, TypeEvenement, Visibilite
 from dossiers.suivi import documents as suivi
 from dossiers.suivi import services as services_suivi
 from tests.accompagnement.factories import MembershipFactory
+from tests.accompagnement.test_fichiers import image
 from tests.dossiers.suivi.test_services import cloturer, collegue_agence, dossier_du_binome
 
 pytestmark = pytest.mark.django_db
@@ -33,12 +33,6 @@ def media(settings, tmp_path):
 
 def fichiers_sur_disque(racine) -> list:
     return [p for p in racine.rglob("*") if p.is_file()]
-
-
-def image(format_: str) -> bytes:
-    tampon = io.BytesIO()
-    Image.new("RGB", (4, 4), "teal").save(tampon, format_)
-    return tampon.getvalue()
 
 
 def archive(membres: dict[str, bytes]) -> bytes:
@@ -143,7 +137,7 @@ HTML = b"<!doctype html><html><body><script>alert(document.cookie)</script></bod
         ("tronquee.png", image("PNG")[:20], "n'est pas d'un format accepté"),
         ("faux.jpg", b"\xff\xd8\xff\xe0" + b"pas une image", "n'est pas d'un format accepté"),
         ("zip-casse.xlsx", b"PK\x03\x04" + b"\x00" * 30, "n'est pas d'un format accepté"),
-        ("vide.pdf", b"", "Ce fichier est vide"),
+        ("vide.pdf", b"", "Le fichier est vide"),
     ],
 )
 def test_depot_refuse_rien_n_est_stocke(equipe, media, nom, contenu, message):
@@ -158,8 +152,28 @@ def test_depot_refuse_rien_n_est_stocke(equipe, media, nom, contenu, message):
 def test_depot_trop_gros_refuse(equipe, media):
     dossier = dossier_du_binome(equipe)
     gros = PDF + b"0" * (10 * 1024 * 1024)
-    with pytest.raises(suivi.ErreurMetier, match=r"Ce fichier pèse 10,0 Mo : 10 Mo au plus\."):
+    with pytest.raises(suivi.ErreurMetier, match=r"Le fichier pèse 10,0 Mo : 10 Mo au plus\."):
         deposer(equipe, dossier, contenu=gros)
+    assert not Document.objects.exists() and fichiers_sur_disque(media) == []
+
+
+def test_depot_d_une_bombe_de_decompression_refuse(equipe, media):
+    """Un DOCX par ailleurs valide dont un membre de 20 Mo tient en 20 Ko n'est pas stocké."""
+    dossier = dossier_du_binome(equipe)
+    types = (
+        b'<Types><Override PartName="/word/document.xml" ContentType="application/vnd.'
+        b'openxmlformats-officedocument.wordprocessingml.document.main+xml"/></Types>'
+    )
+    bombe = archive(
+        {
+            "[Content_Types].xml": types,
+            "word/document.xml": b"<w:document/>",
+            "word/media/image1.png": b"\x00" * (20 * 1024 * 1024),
+        }
+    )
+    assert len(bombe) < 100_000
+    with pytest.raises(suivi.ErreurMetier, match="possible bombe de décompression"):
+        deposer(equipe, dossier, nom="courrier.docx", contenu=bombe)
     assert not Document.objects.exists() and fichiers_sur_disque(media) == []
 
 
