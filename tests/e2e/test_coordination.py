@@ -74,6 +74,7 @@ def prescrire(page, *, axe, territoire=True, motif):
     page.get_by_label("Mobilité").check()
     page.get_by_label("Motif de la demande").fill(motif)
     page.get_by_label("En entretien").check()
+    page.screenshot(path=str(CAPTURES / "prescription-formulaire.png"), full_page=True)
     page.get_by_role("button", name="Envoyer la demande").click()
 
 
@@ -146,6 +147,7 @@ def test_passage_de_relais_jusqu_au_binome(page, live_server, demo):
     expect(a_prendre.get_by_role("link", name="CARREZ-TÉMOIN Odile")).to_be_visible()
     a_prendre.get_by_role("link", name="CARREZ-TÉMOIN Odile").click()
     expect(page.get_by_text("Mobilité, Logement")).to_be_visible()
+    page.screenshot(path=str(CAPTURES / "prescription-demande.png"), full_page=True)
     page.get_by_role("link", name="Prendre le dossier").click()
     page.get_by_role("button", name="Prendre le dossier").click()
     message(page, "Vous êtes le référent de ce dossier.")
@@ -163,6 +165,7 @@ def test_passage_de_relais_jusqu_au_binome(page, live_server, demo):
     page.get_by_role("link", name="Désigner le travailleur social").click()
     expect(page.get_by_text(re.compile(r"Nadia Benali — .* en cours"))).to_be_visible()
     page.get_by_label(re.compile("Nadia Benali —")).check()
+    page.screenshot(path=str(CAPTURES / "prescription-designation.png"), full_page=True)
     page.get_by_role("button", name="Désigner").click()
     message(page, "Travailleur social désigné ; il est prévenu.")
     se_deconnecter(page)

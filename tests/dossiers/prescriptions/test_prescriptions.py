@@ -8,6 +8,7 @@ import pytest
 from django.core import mail
 from django.urls import reverse
 
+from accompagnement import notifications
 from accompagnement.exceptions import ErreurMetier
 from accompagnement.models import Notification, Role
 from diagnostics import services as diagnostics
@@ -17,6 +18,7 @@ from dossiers.models import (
     RoleAffectation,
     StatutPrescription,
 )
+from dossiers.parcours.perms import Niveau, niveau_acces
 from dossiers.prescriptions import lectures, perms, services
 from tests.accompagnement.factories import MembershipFactory, StructureFactory
 from tests.diagnostics.parcours import EMPLOI, FREINS_AXE_2
@@ -287,8 +289,6 @@ def test_la_decision_conjointe_termine_la_demande_et_garde_les_dates(equipe):
     titres = [n.titre for n in notifs(equipe.conseiller)]
     assert f"Décision conjointe : {p.dossier.demandeur}" in titres
     # Le prescripteur n'a plus que le statut, mais voit l'issue de sa demande.
-    from dossiers.parcours.perms import Niveau, niveau_acces
-
     dossier = p.dossier
     assert niveau_acces(equipe.conseiller, dossier) == Niveau.STATUT
     assert list(lectures.repondues(equipe.conseiller)) == [p]
@@ -456,3 +456,19 @@ def test_nombre_de_requetes_constant_des_files_de_prescriptions(
     for p in lignes:
         perms.peut_prendre(equipe.dedie, p)
         str(p.dossier.demandeur), str(p.prescripteur)
+
+
+def test_les_destinataires_la_retrouvent_une_fois_dans_le_resume_quotidien(
+    equipe, taches_immediates, django_capture_on_commit_callbacks
+):
+    p = prescrit(equipe)
+    with django_capture_on_commit_callbacks(execute=True):
+        assert notifications.envoyer_resumes() == 3  # deux conseillers dédiés, un correspondant
+    destinataires = sorted(m.to[0] for m in mail.outbox)
+    assert destinataires == sorted(
+        m.user.email for m in (equipe.dedie, equipe.dedie_bis, equipe.correspondant)
+    )
+    assert all(f"Demande d'entrée en {p.get_axe_display()}" in m.body for m in mail.outbox)
+    with django_capture_on_commit_callbacks(execute=True):
+        assert notifications.envoyer_resumes() == 0  # une seule fois
+    assert len(mail.outbox) == 3
