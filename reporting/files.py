@@ -36,6 +36,7 @@ from dossiers.models import (
 )
 from dossiers.parcours.renouvellement import periodes_a_renouveler
 from dossiers.prescriptions import lectures as prescriptions
+from dossiers.prescriptions import perms as perms_prescriptions
 from dossiers.sollicitations.lectures import file_a_traiter
 from dossiers.suivi import perms as perms_suivi
 
@@ -87,7 +88,7 @@ def _places_ouvertes(membership: Membership, places=None, champ: str = "dossier"
 
 
 def _ligne_prescription(membership, p: Prescription) -> Ligne:
-    freins = ", ".join(p.freins_libelles)
+    freins = ", ".join(perms_prescriptions.freins_lisibles(membership, p))
     detail = f"{p.get_axe_display()} — demandée par {p.prescripteur} ({p.structure})"
     if freins:
         detail += f" ; freins pressentis : {freins}"

@@ -201,10 +201,6 @@ class Prescription(models.Model):
         return self.axe == Axe.SOCIAL_EXCLUSIF
 
     @property
-    def freins_libelles(self) -> list[str]:
-        return [DomaineFrein(f).label for f in self.freins if f in DomaineFrein.values]
-
-    @property
     def anciennete_jours(self) -> int:
         return (timezone.localdate() - self.prescrite_le).days
 

@@ -5,6 +5,8 @@ périmètre SQL qui dit la même chose : `Prescription.objects` → `lectures.vi
 from __future__ import annotations
 
 from accompagnement.models import Membership, Role
+from accompagnement.perms import est_cote_social
+from accompagnement.referentiels import DOMAINES_SENSIBLES, DomaineFrein
 from dossiers.models import Axe, Dossier, Prescription, StatutPrescription
 from dossiers.parcours.perms import Niveau, niveau_acces, places_ouvertes_de
 
@@ -112,3 +114,26 @@ def peut_definir_territoire(membership: Membership | None, dossier: Dossier) -> 
     if dossier.est_clos or niveau_acces(membership, dossier) != Niveau.COMPLET:
         return False
     return dossier.territoire_id is None or membership.role == Role.ANIMATRICE
+
+
+MENTION_DOMAINE_RESERVE = "un domaine réservé au côté social"
+
+
+def freins_lisibles(membership: Membership | None, prescription: Prescription) -> list[str]:
+    """Les freins pressentis tels que le lecteur peut les lire : un domaine sensible
+    (santé) n'est lu que par le côté social et par le prescripteur, comme pour les
+    sollicitations ; les autres lisent seulement qu'un domaine leur est réservé."""
+    voit_tout = est_cote_social(membership) or (
+        membership is not None and prescription.prescripteur_id == membership.user_id
+    )
+    libelles, masque = [], False
+    for frein in prescription.freins:
+        if frein not in DomaineFrein.values:
+            continue
+        if frein in DOMAINES_SENSIBLES and not voit_tout:
+            masque = True
+        else:
+            libelles.append(DomaineFrein(frein).label)
+    if masque:
+        libelles.append(MENTION_DOMAINE_RESERVE)
+    return libelles

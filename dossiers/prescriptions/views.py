@@ -94,6 +94,7 @@ def detail(request, uuid):
         {
             "prescription": prescription,
             "dossier": prescription.dossier,
+            "freins": perms.freins_lisibles(m, prescription),
             "peut": {
                 "prendre": perms.peut_prendre(m, prescription),
                 "designer": perms.peut_designer(m, prescription),

@@ -472,3 +472,26 @@ def test_les_destinataires_la_retrouvent_une_fois_dans_le_resume_quotidien(
     with django_capture_on_commit_callbacks(execute=True):
         assert notifications.envoyer_resumes() == 0  # une seule fois
     assert len(mail.outbox) == 3
+
+
+def test_un_frein_de_sante_pressenti_n_est_lu_que_par_le_cote_social(client_de, equipe):
+    dossier = nouveau_dossier(equipe)
+    p = services.prescrire(
+        dossier=dossier,
+        par=equipe.conseiller,
+        axe=Axe.ACCOMPAGNEMENT_GLOBAL,
+        freins=["sante", "logement"],
+        motif="Freins cumulés",
+        accord_le=dt.date.today(),
+        accord_mode="entretien",
+        territoire=equipe.territoire,
+    )
+    p = lectures.pour_affichage(Prescription.objects.filter(pk=p.pk)).get()
+    assert perms.freins_lisibles(equipe.dedie, p) == ["Logement", perms.MENTION_DOMAINE_RESERVE]
+    assert perms.freins_lisibles(equipe.correspondant, p) == ["Santé", "Logement"]
+    assert perms.freins_lisibles(equipe.conseiller, p) == ["Santé", "Logement"]  # son auteur
+    url = reverse("dossiers:prescription", args=[p.uuid])
+    assert "Santé" not in client_de(equipe.dedie).get(url).content.decode()
+    accueil = client_de(equipe.dedie).get(reverse("accueil")).content.decode()
+    assert "Santé" not in accueil and perms.MENTION_DOMAINE_RESERVE in accueil
+    assert "Santé" in client_de(equipe.correspondant).get(url).content.decode()
