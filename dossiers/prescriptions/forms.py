@@ -87,7 +87,7 @@ class TravailleurSocialChoiceField(forms.ModelChoiceField):
             else f"{total} dossier{'s' if total > 1 else ''} en cours"
         )
         detail = f"axe 2 : {getattr(m, 'travailleur_social', 0)}, axe 3 : {getattr(m, 'referent_social', 0)}"
-        return f"{m.user.get_full_name()} — {m.structure.nom} — {charge} ({detail})"
+        return f"{m.user.get_full_name()} — {charge} ({detail}) — {m.structure.nom}"
 
 
 class DesignationForm(forms.Form):
@@ -96,8 +96,8 @@ class DesignationForm(forms.Form):
         queryset=Membership.objects.none(),
         to_field_name="uuid",
         empty_label=None,
-        widget=forms.RadioSelect,
-        help_text="Ceux du territoire du dossier d'abord, les moins chargés en premier.",
+        help_text="Ceux du territoire du dossier d'abord, les moins chargés en premier ; "
+        "la charge compte les places ouvertes (travailleur social du binôme, référent social).",
     )
     date = forms.DateField(label="À compter du", widget=DateInput(), initial=timezone.localdate)
 
