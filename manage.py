@@ -18,7 +18,15 @@ def main() -> None:
         # Une configuration invalide doit se lire en une ligne, pas dans une pile d'appels.
         sys.stderr.write(f"Configuration invalide : {exc}\n")
         sys.exit(2)
-    execute_from_command_line(sys.argv)
+    import django
+
+    django.setup()
+    from accompagnement.historique import contexte_systeme
+
+    # Toute écriture d'une commande (import, shell, démonstration) est attribuée dans
+    # l'historique à la commande et au compte système qui la lance (décision 27).
+    with contexte_systeme("commande", nom=" ".join(sys.argv[1:2])):
+        execute_from_command_line(sys.argv)
 
 
 if __name__ == "__main__":

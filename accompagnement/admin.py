@@ -8,6 +8,8 @@ d'un queryset restreint : `departements_administres` pour les objets du départe
 groupes, permissions) ne se distribuent que par le super-utilisateur. Voir
 docs/permissions.md et la décision 21 de docs/decisions.md."""
 
+from axes.admin import AccessAttemptAdmin
+from axes.models import AccessAttempt
 from django import forms
 from django.contrib import admin
 from django.contrib.auth.admin import GroupAdmin as BaseGroupAdmin
@@ -381,3 +383,27 @@ class GroupAdmin(BaseGroupAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return request.user.is_superuser
+
+
+# Tentatives de connexion de django-axes (AXES_ENABLE_ADMIN=False : enregistrées ici).
+# Un rôle de département ne voit que les tentatives qui visent les comptes qu'il
+# administre (`utilisateurs_administres`, par le courriel) ; celles qui visent un compte
+# inconnu ou d'un autre département relèvent du seul super-utilisateur. Supprimer une
+# tentative débloque le compte depuis ce poste. Voir la décision 23 de docs/decisions.md.
+@admin.register(AccessAttempt)
+class TentativeConnexionAdmin(AccessAttemptAdmin):
+    def get_queryset(self, request):
+        qs = super().get_queryset(request)
+        if request.user.is_superuser:
+            return qs
+        return qs.filter(username__in=utilisateurs_administres(request.user).values("email"))
+
+    def get_actions(self, request):
+        actions = super().get_actions(request)
+        if not request.user.is_superuser:
+            # Le nettoyage des tentatives expirées porte sur tous les départements.
+            actions.pop("cleanup_expired_attempts", None)
+        return actions
+
+    def has_change_permission(self, request, obj=None):
+        return False

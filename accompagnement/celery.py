@@ -26,4 +26,9 @@ app.conf.beat_schedule = {
         "task": "dossiers.tasks.signaler_echeances",
         "schedule": crontab(hour=6, minute=30),
     },
+    # Conservation des traces d'audit (AUDIT_CONSERVATION_MOIS), la nuit.
+    "audit-purge-conservation": {
+        "task": "accompagnement.tasks.purger_journaux_audit",
+        "schedule": crontab(hour=3, minute=15),
+    },
 }

@@ -1,4 +1,4 @@
-from .navigation import menu
+from .navigation import menu, menu_compte
 
 
 def navigation(request):
@@ -9,6 +9,7 @@ def navigation(request):
         non_lues = user.notifications.filter(lue_le__isnull=True).count()
     return {
         "navigation": menu(request),
+        "navigation_compte": menu_compte(request),
         "membership": getattr(request, "membership", None),
         "memberships": getattr(request, "memberships", []),
         "notifications_non_lues": non_lues,

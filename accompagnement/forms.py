@@ -3,7 +3,9 @@ from django.contrib.auth.forms import AuthenticationForm, PasswordResetForm
 from django.db import transaction
 from django.template import loader
 
-from .models import Membership
+from . import limitation
+from .lectures import Source, comptes_du_departement
+from .models import ActionAudit, Membership, User
 
 
 class ConnexionForm(AuthenticationForm):
@@ -38,13 +40,21 @@ class ChoixStructureForm(forms.Form):
 
 class ReinitialisationForm(PasswordResetForm):
     """Le courriel de réinitialisation part par Celery, après la validation de la
-    transaction : la page répond sans attendre le serveur de messagerie."""
+    transaction : la page répond sans attendre le serveur de messagerie.
+
+    Limité par adresse et par adresse IP (`limitation.reinitialisation_autorisee`) ; au-delà,
+    aucun courriel ne part mais la vue répond exactement de la même façon (aucune
+    énumération des comptes, aucun signal que la limite est atteinte)."""
 
     email = forms.EmailField(
         label="Courriel professionnel",
         max_length=254,
         widget=forms.EmailInput(attrs={"autocomplete": "email"}),
     )
+
+    def save(self, *args, request=None, **kwargs):
+        if limitation.reinitialisation_autorisee(request, self.cleaned_data["email"]):
+            super().save(*args, request=request, **kwargs)
 
     def send_mail(
         self,
@@ -60,3 +70,51 @@ class ReinitialisationForm(PasswordResetForm):
         sujet = "".join(loader.render_to_string(subject_template_name, context).splitlines())
         texte = loader.render_to_string(email_template_name, context)
         transaction.on_commit(lambda: envoyer_courriel.delay(sujet, texte, [to_email]))
+
+
+class ChampDate(forms.DateField):
+    widget = forms.DateInput(
+        format="%d/%m/%Y", attrs={"placeholder": "jj/mm/aaaa", "inputmode": "numeric"}
+    )
+
+    def __init__(self, **kwargs):
+        super().__init__(
+            input_formats=["%d/%m/%Y"],
+            required=False,
+            error_messages={"invalid": "Saisissez une date au format jj/mm/aaaa."},
+            **kwargs,
+        )
+
+
+class FiltreAuditForm(forms.Form):
+    """Filtres de la page d'audit : personne (recherche par le nom), professionnel, période,
+    action et source."""
+
+    personne = forms.CharField(
+        label="Personne accompagnée",
+        max_length=100,
+        required=False,
+        help_text="Nom, prénom ou identifiant France Travail.",
+    )
+    utilisateur = forms.ModelChoiceField(
+        label="Professionnel", queryset=User.objects.none(), required=False, empty_label="Tous"
+    )
+    du = ChampDate(label="Du")
+    au = ChampDate(label="Au")
+    action = forms.ChoiceField(
+        label="Action", choices=[("", "Toutes"), *ActionAudit.choices], required=False
+    )
+    source = forms.ChoiceField(label="Journal", choices=Source.CHOIX, required=False)
+
+    def __init__(self, *args, departement, **kwargs):
+        super().__init__(*args, **kwargs)
+        champ = self.fields["utilisateur"]
+        champ.queryset = comptes_du_departement(departement)
+        champ.label_from_instance = lambda u: u.get_full_name() or u.email
+
+    def clean(self):
+        donnees = super().clean()
+        du, au = donnees.get("du"), donnees.get("au")
+        if du and au and du > au:
+            self.add_error("au", "La date de fin doit suivre la date de début.")
+        return donnees

@@ -1,15 +1,67 @@
-"""Intergiciels du noyau : rattachement courant de l'utilisateur, en-têtes de sécurité et
+"""Intergiciels du noyau : rattachement courant de l'utilisateur, expiration de la
+session par inactivité, contexte de l'historique des écritures, en-têtes de sécurité et
 refus des requêtes porteuses d'un caractère NUL."""
 
+import time
 from urllib.parse import urlencode
 
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth import logout
+from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import SuspiciousOperation
 from django.shortcuts import redirect
 from django.urls import reverse
+from django_htmx.http import HttpResponseClientRedirect
+from pghistory.middleware import HistoryMiddleware
 
+from .historique import contexte_de_requete
 from .models import Membership
 
 SESSION_KEY = "membership_uuid"
+# Horodatage (secondes depuis l'époque) de la dernière requête de la session.
+CLE_DERNIERE_ACTIVITE = "derniere_activite"
+# On ne réécrit l'horodatage (donc la session) qu'une fois par minute au plus.
+PAS_ACTIVITE = 60
+
+
+class InactiviteMiddleware:
+    """Déconnecte après SESSION_INACTIVITE_MINUTES sans requête, puis renvoie vers la
+    connexion avec un message ; la durée maximale d'une session reste SESSION_COOKIE_AGE.
+
+    Un intergiciel plutôt que SESSION_SAVE_EVERY_REQUEST + un SESSION_COOKIE_AGE court :
+    la session ne s'écrit qu'une fois par minute au plus, la journée de 9 heures reste un
+    plafond, et l'utilisateur sait pourquoi il doit se reconnecter (décision 25)."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        limite = settings.SESSION_INACTIVITE_MINUTES * 60
+        user = getattr(request, "user", None)
+        if limite and user is not None and user.is_authenticated:
+            maintenant = time.time()
+            derniere = request.session.get(CLE_DERNIERE_ACTIVITE)
+            if isinstance(derniere, int | float) and maintenant - derniere > limite:
+                return self._expirer(request)
+            if not isinstance(derniere, int | float) or maintenant - derniere >= PAS_ACTIVITE:
+                request.session[CLE_DERNIERE_ACTIVITE] = maintenant
+        return self.get_response(request)
+
+    def _expirer(self, request):
+        logout(request)  # trace la déconnexion dans l'audit, vide la session
+        minutes = settings.SESSION_INACTIVITE_MINUTES
+        messages.info(
+            request,
+            f"Votre session a expiré après {minutes} minutes d'inactivité. "
+            "Reconnectez-vous pour continuer.",
+        )
+        response = redirect_to_login(request.get_full_path())
+        if request.headers.get("HX-Request") == "true":
+            # Une requête htmx suivrait la redirection dans un fragment de page.
+            return HttpResponseClientRedirect(response.url)
+        return response
+
 
 # Chemins où l'on ne force pas le choix de la structure (sinon boucle de redirection).
 CHEMINS_SANS_CHOIX = ("/structure/", "/deconnexion/", "/compte/", "/static/", "/healthz", "/admin/")
@@ -46,6 +98,17 @@ class StructureCouranteMiddleware:
                 url = reverse("choisir_structure")
                 return redirect(f"{url}?{urlencode({'next': request.get_full_path()})}")
         return self.get_response(request)
+
+
+class HistoriqueMiddleware(HistoryMiddleware):
+    """Toute écriture faite pendant la requête (services, administration, `.update()`,
+    SQL brut) est attribuée dans l'historique au compte, au rattachement (rôle, structure,
+    département) et à la page (décision 27). Placé après `StructureCouranteMiddleware`.
+    Une connexion ou un changement de structure en cours de requête met à jour le compte
+    (pghistory suit `request.user`)."""
+
+    def get_context(self, request):
+        return contexte_de_requete(request)
 
 
 class EntetesSecuriteMiddleware:

@@ -6,8 +6,11 @@ import uuid
 from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
 from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
+from django.db.models.fields.json import KeyTextTransform
 from django.db.models.functions import Lower
 from django.utils import timezone
+
+from . import historique
 
 
 class Departement(models.Model):
@@ -258,12 +261,22 @@ class ActionAudit(models.TextChoices):
 
 class EvenementAudit(models.Model):
     """Trace de qui a fait quoi, quand, sur quelles données personnelles. Écrit par
-    accompagnement.audit.enregistrer(), jamais modifié."""
+    accompagnement.audit.enregistrer(), jamais modifié : un déclencheur refuse UPDATE et
+    DELETE (hors purge de conservation, accompagnement.audit.purger). Les clés vers le
+    compte et le département ne sont pas contraintes : supprimer un compte laisse sa trace
+    intacte (ni mise à NULL, ni suppression en cascade)."""
 
     horodatage = models.DateTimeField(default=timezone.now, db_index=True)
-    acteur = models.ForeignKey(User, null=True, blank=True, on_delete=models.SET_NULL)
+    acteur = models.ForeignKey(
+        User, null=True, blank=True, on_delete=models.DO_NOTHING, db_constraint=False
+    )
     departement = models.ForeignKey(
-        Departement, null=True, blank=True, on_delete=models.SET_NULL, verbose_name="département"
+        Departement,
+        null=True,
+        blank=True,
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
+        verbose_name="département",
     )
     role = models.CharField("rôle", max_length=30, blank=True)
     action = models.CharField(max_length=30, choices=ActionAudit.choices)
@@ -280,10 +293,26 @@ class EvenementAudit(models.Model):
             models.Index(fields=["departement", "-horodatage"]),
             models.Index(fields=["objet_type", "objet_id"]),
             models.Index(fields=["acteur", "-horodatage"]),
+            # Filtre « personne » de la page d'audit : le dossier cité dans les détails.
+            models.Index(KeyTextTransform("dossier", "details"), name="audit_details_dossier"),
         ]
+        triggers = [historique.protection_ajout_seul()]
 
     def __str__(self) -> str:
         return f"{self.horodatage:%d/%m/%Y %H:%M} {self.get_action_display()} {self.objet_type}"
+
+
+# --- Historique des écritures (décision 27) --------------------------------------------------
+# Comptes : ni le mot de passe (empreinte) ni la dernière connexion (tracée dans l'audit) ne
+# sont copiés. Leur département se lit par leurs rattachements (page d'audit).
+UserHistorique = historique.suivre(User, departement="NULL", exclure=("password", "last_login"))
+MembershipHistorique = historique.suivre(
+    Membership,
+    departement=(
+        '(SELECT s."departement_id" FROM "accompagnement_structure" s'
+        ' WHERE s."id" = {row}."structure_id")'
+    ),
+)
 
 
 class CategorieNotification(models.TextChoices):

@@ -41,12 +41,16 @@ ENTREES: tuple[Entree, ...] = (
 )
 
 
-def menu(request) -> list[dict]:
+# Le menu du compte (en haut à droite) : outils de contrôle, hors du travail courant.
+ENTREES_COMPTE: tuple[Entree, ...] = (Entree("Journal d'audit", "journal_audit", COORDINATION),)
+
+
+def menu(request, entrees: tuple[Entree, ...] = ENTREES) -> list[dict]:
     membership = getattr(request, "membership", None)
     if membership is None:
         return []
     items = []
-    for entree in ENTREES:
+    for entree in entrees:
         if entree.roles is not None and membership.role not in entree.roles:
             continue
         if entree.staff and not request.user.is_staff:
@@ -57,3 +61,7 @@ def menu(request) -> list[dict]:
             actif = True
         items.append({"libelle": entree.libelle, "url": url, "actif": actif})
     return items
+
+
+def menu_compte(request) -> list[dict]:
+    return menu(request, ENTREES_COMPTE)

@@ -24,3 +24,9 @@ def peut_voir_annuaire(membership: Membership | None) -> bool:
     """Tout professionnel rattaché voit l'annuaire de son département (pour trouver son
     binôme, un correspondant) ; jamais celui d'un autre département."""
     return membership is not None
+
+
+def peut_consulter_audit(membership: Membership | None) -> bool:
+    """Journal d'audit (accès et modifications) de son seul département : l'animatrice et
+    l'administrateur, qui contrôlent l'usage des données (décision 27)."""
+    return membership is not None and membership.role in ROLES_COORDINATION

@@ -6,10 +6,13 @@ active DEBUG pour le poste de développement.
 """
 
 import importlib.util
+import ipaddress
+from datetime import timedelta
 from pathlib import Path
 from urllib.parse import urlsplit
 
 import environ
+import pghistory
 from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -68,9 +71,15 @@ INSTALLED_APPS = [
     "crispy_bootstrap5",
     "django_filters",
     "django_htmx",
+    "axes",
+    # Historique des écritures par déclencheurs PostgreSQL (décision 27).
+    "pgtrigger",
+    "pghistory",
 ]
 
 MIDDLEWARE = [
+    # Avant tout : les en-têtes X-Forwarded-* d'un client direct sont retirés.
+    "accompagnement.reseau.ProxyDeConfianceMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "accompagnement.middleware.CaracteresInterditsMiddleware",
     "accompagnement.middleware.EntetesSecuriteMiddleware",
@@ -79,11 +88,16 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "accompagnement.middleware.InactiviteMiddleware",
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
     "accompagnement.middleware.StructureCouranteMiddleware",
-    "django.contrib.messages.middleware.MessageMiddleware",
+    # Après le rattachement courant : l'acteur de chaque écriture (décision 27).
+    "accompagnement.middleware.HistoriqueMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    # Dernier (exigence de django-axes) : transforme un verrouillage en page de connexion.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "accompagnement.urls"
@@ -161,9 +175,42 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+# django-axes d'abord : il refuse l'authentification d'un couple (courriel, IP) verrouillé.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
 PASSWORD_RESET_TIMEOUT = 60 * 60 * 2  # lien de réinitialisation valable 2 heures
-SESSION_COOKIE_AGE = 60 * 60 * 9  # une journée de travail
+# Au plus N demandes de réinitialisation par heure pour une adresse, et depuis une adresse IP
+# (compteurs dans le cache : CACHE_URL). Au-delà, même réponse, aucun courriel.
+REINITIALISATION_LIMITE_COURRIEL = env.int("REINITIALISATION_LIMITE_COURRIEL", default=3)
+REINITIALISATION_LIMITE_IP = env.int("REINITIALISATION_LIMITE_IP", default=10)
+SESSION_COOKIE_AGE = 60 * 60 * 9  # une journée de travail, au plus
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
+# Déconnexion après N minutes sans requête (accompagnement.middleware.InactiviteMiddleware) ;
+# 0 désactive.
+SESSION_INACTIVITE_MINUTES = env.int("SESSION_INACTIVITE_MINUTES", default=30)
+
+# Verrouillage après des échecs répétés (django-axes, décision 23 de docs/decisions.md) :
+# par couple (courriel, adresse IP), levé AXES_COOLOFF_MINUTES après le dernier échec.
+AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
+AXES_COOLOFF_TIME = timedelta(minutes=env.int("AXES_COOLOFF_MINUTES", default=15))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_USERNAME_FORM_FIELD = "username"  # le champ du formulaire, pas USERNAME_FIELD (email)
+AXES_USERNAME_CALLABLE = "accompagnement.connexion.identifiant_saisi"
+AXES_CLIENT_IP_CALLABLE = "accompagnement.reseau.adresse_client"
+AXES_LOCKOUT_CALLABLE = "accompagnement.connexion.reponse_verrouillage"
+AXES_RESET_ON_SUCCESS = True
+# Connexions et déconnexions sont déjà dans le journal d'audit : pas de copie chez axes.
+AXES_DISABLE_ACCESS_LOG = True
+# Administration des tentatives enregistrée par accompagnement/admin.py, limitée au département.
+AXES_ENABLE_ADMIN = False
+
+# --- Cache ---------------------------------------------------------------------------
+# Compteurs de la limitation des réinitialisations. Par défaut en mémoire du processus
+# (poste de développement) ; en production, un cache partagé par tous les processus web :
+# CACHE_URL=redis://…/1 (une base Redis distincte de celle du broker).
+CACHES = {"default": env.cache_url("CACHE_URL", default="locmemcache://")}
 
 # --- Langue, dates ---------------------------------------------------------------------
 LANGUAGE_CODE = "fr-fr"
@@ -244,7 +291,32 @@ SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=0 if DEBUG else 60 
 SECURE_HSTS_INCLUDE_SUBDOMAINS = not DEBUG
 SECURE_HSTS_PRELOAD = False
 SECURE_REDIRECT_EXEMPT = [r"^healthz$"]  # sonde interne des conteneurs, en HTTP
+
+
+def _proxys_de_confiance() -> list[str]:
+    """TRUSTED_PROXIES : adresses ou réseaux (CIDR) des proxys dont on croit les en-têtes
+    X-Forwarded-For et X-Forwarded-Proto (accompagnement/reseau.py). Vide : aucun."""
+    valeurs = [v.strip() for v in env.list("TRUSTED_PROXIES", default=[]) if v.strip()]
+    for valeur in valeurs:
+        try:
+            ipaddress.ip_network(valeur)
+        except ValueError:
+            raise ImproperlyConfigured(
+                f"TRUSTED_PROXIES : « {valeur} » n'est ni une adresse IP ni un réseau "
+                "(par exemple 172.31.250.1 ou 10.0.0.0/8, bits d'hôte à zéro)."
+            ) from None
+    return valeurs
+
+
+TRUSTED_PROXIES = _proxys_de_confiance()
 if env.bool("BEHIND_TLS_PROXY", default=False):
+    if not TRUSTED_PROXIES:
+        raise ImproperlyConfigured(
+            "BEHIND_TLS_PROXY=true exige TRUSTED_PROXIES (adresse du proxy TLS vue par "
+            "l'application) : sans cela, n'importe quel client pourrait se dire en HTTPS."
+        )
+    # Cru seulement des proxys déclarés : ProxyDeConfianceMiddleware retire l'en-tête des
+    # autres requêtes.
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SILENCED_SYSTEM_CHECKS = ["security.W021"]  # preload HSTS : décision de l'exploitant
 
@@ -259,8 +331,24 @@ LOGGING = {
         "pgserver": {"level": "WARNING"},
         "weasyprint": {"level": "WARNING"},
         "fontTools": {"level": "WARNING"},
+        # Échecs et verrouillages (WARNING) ; pas une ligne par connexion réussie.
+        "axes": {"level": "WARNING"},
     },
 }
+
+# --- Journal d'audit -------------------------------------------------------------------
+# Durée de conservation des traces (consultations, connexions, historique des écritures) :
+# la CNIL recommande de 6 mois à 1 an pour les journaux d'accès. Purge quotidienne
+# (accompagnement.tasks.purger_journaux_audit).
+AUDIT_CONSERVATION_MOIS = env.int("AUDIT_CONSERVATION_MOIS", default=12)
+if not 1 <= AUDIT_CONSERVATION_MOIS <= 120:
+    raise ImproperlyConfigured(
+        f"AUDIT_CONSERVATION_MOIS doit être compris entre 1 et 120 (reçu {AUDIT_CONSERVATION_MOIS})."
+    )
+# Les instantanés de l'historique ne portent pas d'index sur chaque clé étrangère copiée :
+# on y cherche par département, personne et date (index dédiés, accompagnement.historique).
+PGHISTORY_FOREIGN_KEY_FIELD = pghistory.ForeignKey(db_index=False)
+PGHISTORY_CREATED_AT_FUNCTION = "CLOCK_TIMESTAMP()"
 
 # --- Application -----------------------------------------------------------------------
 # Comptes de démonstration : seed_demo ne s'exécute que là où c'est voulu.

@@ -27,3 +27,12 @@ def envoyer_resumes_quotidiens() -> int:
     from .notifications import envoyer_resumes
 
     return envoyer_resumes()
+
+
+@shared_task(time_limit=30 * 60, soft_time_limit=29 * 60)
+def purger_journaux_audit() -> dict[str, int]:
+    """Purge quotidienne des traces d'audit au-delà de AUDIT_CONSERVATION_MOIS
+    (planifiée dans accompagnement/celery.py)."""
+    from .audit import purger
+
+    return purger()

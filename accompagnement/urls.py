@@ -57,6 +57,7 @@ urlpatterns = [
     ),
     path("structure/choisir/", views.choisir_structure, name="choisir_structure"),
     path("annuaire/", views.annuaire, name="annuaire"),
+    path("audit/", views.journal_audit, name="journal_audit"),
     path("notifications/", views.notifications, name="notifications"),
     path("notifications/tout-lire/", views.notifications_tout_lire, name="notifications_tout_lire"),
     path("notifications/<uuid:uuid>/", views.notification_ouvrir, name="notification_ouvrir"),

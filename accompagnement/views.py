@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
 from django.core.paginator import Paginator
@@ -10,12 +11,13 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
-from . import audit, perms
+from . import audit, lectures, perms
 from .celery import app as celery_app
 from .decorators import membership_requis
-from .forms import ChoixStructureForm
+from .forms import ChoixStructureForm, FiltreAuditForm
 from .middleware import SESSION_KEY
 from .models import ActionAudit, Membership, Notification, Role, Structure
+from .vues import exiger
 
 
 @membership_requis
@@ -154,3 +156,53 @@ def notifications_tout_lire(request):
         f"{nombre} notification{'s' if nombre > 1 else ''} marquée{'s' if nombre > 1 else ''} comme lue{'s' if nombre > 1 else ''}.",
     )
     return redirect("notifications")
+
+
+@membership_requis
+@require_GET
+def journal_audit(request):
+    """Journal d'audit du département : accès (consultations, exports, connexions, actions)
+    et modifications des données (avant → après), filtrables, du plus récent au plus
+    ancien, par pages de 50 (curseur). Animatrice et administrateur, leur département."""
+    exiger(perms.peut_consulter_audit(request.membership))
+    departement = request.departement
+    form = FiltreAuditForm(request.GET or None, departement=departement)
+    filtres = lectures.Filtres()
+    personnes = None
+    if form.is_bound and form.is_valid():
+        donnees = form.cleaned_data
+        if donnees["personne"]:
+            personnes = lectures.chercher_personnes(departement, donnees["personne"])
+            filtres.personnes = [pk for pk, _ in personnes]
+        utilisateur = donnees["utilisateur"]
+        filtres.utilisateur = utilisateur.pk if utilisateur else None
+        filtres.debut, filtres.fin = donnees["du"], donnees["au"]
+        filtres.action = donnees["action"]
+        filtres.source = donnees["source"]
+    page = None
+    if not form.errors:
+        page = lectures.page_d_audit(
+            departement, filtres, lectures.Curseur.lire(request.GET.get("apres"))
+        )
+    suivant = None
+    if page is not None and page.suivant:
+        parametres = request.GET.copy()
+        parametres["apres"] = page.suivant
+        suivant = f"?{parametres.urlencode()}"
+    debut = request.GET.copy()
+    debut.pop("apres", None)
+    audit.enregistrer(action=ActionAudit.LECTURE, request=request, details={"page": "audit"})
+    return render(
+        request,
+        "accompagnement/audit.html",
+        {
+            "form": form,
+            "page": page,
+            "personnes": personnes,
+            "suivant": suivant,
+            "premiere_page": f"?{debut.urlencode()}" if debut else "?",
+            "pagine": bool(request.GET.get("apres")),
+            "conservation": settings.AUDIT_CONSERVATION_MOIS,
+        },
+        status=400 if form.errors else 200,
+    )

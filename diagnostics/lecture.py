@@ -223,3 +223,18 @@ def domaines_des_freins_du_dossier(dossier) -> list[str]:
     poids = {Impact.FORT: 0, Impact.MOYEN: 1, Impact.SANS_IMPACT: 2}
     freins = dernier.freins.qui_pesent()
     return [f.domaine for f in sorted(freins, key=lambda f: poids.get(f.impact, 3))]
+
+
+def objets_des_personnes_pour_audit(ids: list[int]) -> dict[str, list[str]]:
+    """Pour la page d'audit du noyau (inscrit par DiagnosticsConfig.ready) : diagnostics et
+    décisions d'orientation des dossiers de ces personnes."""
+    diagnostics = Diagnostic.objects.filter(dossier__demandeur_id__in=ids)
+    return {
+        "diagnostics.diagnostic": [str(u) for u in diagnostics.values_list("uuid", flat=True)],
+        "diagnostics.decisionorientation": [
+            str(u)
+            for u in DecisionOrientation.objects.filter(diagnostic__in=diagnostics).values_list(
+                "uuid", flat=True
+            )
+        ],
+    }

@@ -10,6 +10,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 
+from accompagnement.historique import suivre
 from accompagnement.referentiels import DomaineFrein
 from dossiers.models import Axe, Dossier, NiveauQualification
 
@@ -376,3 +377,29 @@ class DecisionOrientation(models.Model):
 
     def __str__(self) -> str:
         return f"Décision : {self.get_axe_display()}"
+
+
+# --- Historique des écritures (décision 27) --------------------------------------------------
+# Une table par modèle, remplie par déclencheurs ; département et personne du dossier.
+_DU_DIAGNOSTIC = (
+    '(SELECT d."{colonne}" FROM "dossiers_dossier" d JOIN "diagnostics_diagnostic" g'
+    ' ON g."dossier_id" = d."id" WHERE g."id" = {{row}}."diagnostic_id")'
+)
+DiagnosticHistorique = suivre(
+    Diagnostic,
+    departement='(SELECT d."departement_id" FROM "dossiers_dossier" d WHERE d."id" = {row}."dossier_id")',
+    demandeur='(SELECT d."demandeur_id" FROM "dossiers_dossier" d WHERE d."id" = {row}."dossier_id")',
+    masquer=("formation", "commentaire_emploi", "dernier_emploi"),
+)
+FreinHistorique = suivre(
+    Frein,
+    departement=_DU_DIAGNOSTIC.format(colonne="departement_id"),
+    demandeur=_DU_DIAGNOSTIC.format(colonne="demandeur_id"),
+    masquer=("commentaire", "situations"),
+)
+DecisionOrientationHistorique = suivre(
+    DecisionOrientation,
+    departement=_DU_DIAGNOSTIC.format(colonne="departement_id"),
+    demandeur=_DU_DIAGNOSTIC.format(colonne="demandeur_id"),
+    masquer=("motif",),
+)

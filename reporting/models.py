@@ -4,6 +4,7 @@ sait déjà (périodes, freins, actions) ; les professionnels y ajoutent leur co
 from django.conf import settings
 from django.db import models
 
+from accompagnement.historique import suivre
 from dossiers.models import Dossier
 
 
@@ -22,3 +23,12 @@ class BilanParcours(models.Model):
 
     def __str__(self) -> str:
         return f"Bilan — {self.dossier.demandeur}"
+
+
+# Historique des écritures (décision 27) : département et personne du dossier.
+BilanParcoursHistorique = suivre(
+    BilanParcours,
+    departement='(SELECT d."departement_id" FROM "dossiers_dossier" d WHERE d."id" = {row}."dossier_id")',
+    demandeur='(SELECT d."demandeur_id" FROM "dossiers_dossier" d WHERE d."id" = {row}."dossier_id")',
+    masquer=("conclusion",),
+)

@@ -26,6 +26,16 @@ def pytest_configure(config):
     }
 
 
+@pytest.fixture(autouse=True)
+def _cache_vide():
+    """Chaque test part de compteurs vides (limitation des réinitialisations) : le cache
+    en mémoire survit d'un test à l'autre dans le même processus."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+
+
 @pytest.fixture
 def professionnel(db):
     """Fabrique un professionnel avec un rattachement : professionnel(Role.CONSEILLER)."""

@@ -698,4 +698,9 @@ def test_le_journal_d_audit_se_limite_au_departement(client_admin_a, monde):
     EvenementAudit.objects.create(action=ActionAudit.LECTURE, departement=monde.dep_b)
     EvenementAudit.objects.create(action=ActionAudit.CONNEXION, departement=None)
     reponse = client_admin_a.get(reverse("admin:accompagnement_evenementaudit_changelist"))
-    assert list(reponse.context["cl"].result_list) == [a]
+    resultats = list(reponse.context["cl"].result_list)
+    # La connexion du compte lui-même est rattachée à son département (décision 27) ; rien
+    # d'un autre département, rien sans département.
+    assert a in resultats
+    assert {e.departement_id for e in resultats} == {monde.dep_a.pk}
+    assert {e.action for e in resultats} <= {ActionAudit.LECTURE, ActionAudit.CONNEXION}

@@ -27,6 +27,9 @@ PERMISSIONS_COORDINATION = [
     "add_membership",
     "change_membership",
     "view_evenementaudit",
+    # Tentatives de connexion (django-axes) des comptes du département : voir, débloquer.
+    "view_accessattempt",
+    "delete_accessattempt",
 ]
 
 
