@@ -85,6 +85,9 @@ class StructureCouranteMiddleware:
         user = getattr(request, "user", None)
         if user is not None and user.is_authenticated:
             memberships = list(Membership.objects.de(user).actifs())
+            for membership in memberships:
+                # Déjà chargé : les services lisent `par.user` (l'acteur) sans requête.
+                membership.user = getattr(user, "_wrapped", user)
             request.memberships = memberships
             choisi = request.session.get(SESSION_KEY)
             courant = next((m for m in memberships if str(m.uuid) == choisi), None)

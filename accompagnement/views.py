@@ -17,7 +17,7 @@ from .decorators import membership_requis
 from .forms import ChoixStructureForm, FiltreAuditForm
 from .middleware import SESSION_KEY
 from .models import ActionAudit, Membership, Notification, Role, Structure
-from .vues import exiger
+from .vues import exiger, rendre_avec_htmx
 
 
 @membership_requis
@@ -82,14 +82,10 @@ def annuaire(request):
             | Q(structure__nom__icontains=recherche)
         )
     page = Paginator(qs, 25).get_page(request.GET.get("page"))
-    gabarit = (
-        "accompagnement/includes/_annuaire_resultats.html"
-        if request.htmx
-        else "accompagnement/annuaire.html"
-    )
-    return render(
+    return rendre_avec_htmx(
         request,
-        gabarit,
+        "accompagnement/annuaire.html",
+        "accompagnement/includes/_annuaire_resultats.html",
         {"page": page, "recherche": recherche, "roles": Role.choices, "role": role},
     )
 

@@ -1,14 +1,19 @@
-"""Outils communs des vues : données liées en POST, exigence d'un droit, schéma
-formulaire → service → redirection."""
+"""Outils communs des vues de toutes les applications : données liées en POST, exigence
+d'un droit, schéma formulaire → service → redirection, rendu partiel pour htmx. Génériques :
+rien ici ne connaît les dossiers (accompagnement est la couche la plus basse)."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
+
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
-from django.urls import reverse
+from django.utils.cache import patch_vary_headers
 
-from accompagnement.exceptions import ErreurMetier
+from accompagnement.exceptions import AccesRefuse, ConflitEdition, ErreurMetier
 
 
 def donnees_post(request):
@@ -17,30 +22,86 @@ def donnees_post(request):
 
 
 def exiger(autorise: bool) -> None:
+    """Dans une vue : 403 si le droit (une fonction de `perms.py`) est refusé."""
     if not autorise:
         raise PermissionDenied
 
 
-def action_formulaire(
-    request, dossier, form, *, titre, intro, bouton, executer, succes, danger=False, suite=None
-):
-    """Schéma commun des actions : formulaire → service → retour à la fiche."""
-    if request.method == "POST" and form.is_valid():
+def traiter_formulaire(
+    request,
+    form,
+    *,
+    executer: Callable[[dict], Any],
+    succes: str | Callable[[Any], str],
+    suite: str | Callable[[Any], str],
+    gabarit: str,
+    contexte: dict | Callable[[], dict] | None = None,
+    valide: bool | None = None,
+    champ_erreur: str | None = None,
+) -> HttpResponse:
+    """Schéma commun des saisies : formulaire → service → redirection.
+
+    En POST, si le formulaire est valide (ou `valide`, quand d'autres formulaires
+    l'accompagnent), `executer(cleaned_data)` appelle le service. Succès : message `succes`
+    et redirection vers `suite` (chacun peut être une fonction du résultat du service).
+    Refus métier : erreur du formulaire (ou de son champ `champ_erreur`), saisie conservée,
+    400 ; conflit d'édition : 409 ; refus de droit levé par le service (AccesRefuse) : 403.
+    Sinon, `gabarit` est rendu avec `form`, `conflit` et `contexte` (un dict, ou une
+    fonction appelée seulement si la page est rendue)."""
+    conflit = False
+    if request.method == "POST" and (form.is_valid() if valide is None else valide):
         try:
-            executer(form.cleaned_data)
+            resultat = executer(form.cleaned_data)
+        except AccesRefuse as refus:
+            raise PermissionDenied(refus.message) from refus
         except ErreurMetier as erreur:
-            form.add_error(None, erreur.message)
+            form.add_error(champ_erreur, erreur.message)
+            conflit = isinstance(erreur, ConflitEdition)
         else:
-            messages.success(request, succes)
-            return redirect(suite or reverse("dossiers:dossier", args=[dossier.uuid]))
-    contexte = {
-        "dossier": dossier,
-        "form": form,
-        "titre": titre,
-        "intro": intro,
-        "bouton": bouton,
-        "danger": danger,
-    }
-    return render(
-        request, "dossiers/parcours/action.html", contexte, status=400 if form.errors else 200
+            messages.success(request, succes(resultat) if callable(succes) else succes)
+            return redirect(suite(resultat) if callable(suite) else suite)
+    contexte = (contexte() if callable(contexte) else contexte) or {}
+    statut = 409 if conflit else 400 if request.method == "POST" else 200
+    contexte = {"form": form, "conflit": conflit, **contexte}
+    return render(request, gabarit, contexte, status=statut)
+
+
+def page_action(
+    request,
+    form,
+    *,
+    gabarit: str,
+    titre: str,
+    bouton: str,
+    executer: Callable[[dict], Any],
+    succes: str | Callable[[Any], str],
+    suite: str | Callable[[Any], str],
+    intro: str = "",
+    danger: bool = False,
+    **contexte,
+) -> HttpResponse:
+    """Une page d'action (titre, introduction, formulaire, bouton, annuler) : le schéma
+    formulaire → service → redirection de `traiter_formulaire`."""
+    contexte |= {"titre": titre, "intro": intro, "bouton": bouton, "danger": danger}
+    return traiter_formulaire(
+        request,
+        form,
+        executer=executer,
+        succes=succes,
+        suite=suite,
+        gabarit=gabarit,
+        contexte=contexte,
     )
+
+
+def rendre_avec_htmx(
+    request, gabarit: str, partiel: str, contexte: dict, **options
+) -> HttpResponse:
+    """Le partiel seul pour une requête htmx (filtre, page suivante), la page entière
+    sinon, y compris quand htmx reconstruit l'historique (retour arrière sans cache) ; la
+    réponse varie selon l'en-tête HX-Request (un cache garde les deux)."""
+    if request.htmx and not request.htmx.history_restore_request:
+        gabarit = partiel
+    reponse = render(request, gabarit, contexte, **options)
+    patch_vary_headers(reponse, ("HX-Request",))
+    return reponse

@@ -11,11 +11,11 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils.cache import patch_vary_headers
 from django.views.decorators.http import require_POST
 
 from accompagnement.decorators import membership_requis
 from accompagnement.exceptions import ErreurMetier
+from accompagnement.vues import rendre_avec_htmx
 
 from . import datainclusion as di
 from . import perms, services
@@ -52,15 +52,6 @@ def _structures(request):
     return StructureRessource.objects.du_departement(request.departement)
 
 
-def _rendre(request, gabarit: str, partiel: str, contexte: dict):
-    """Le partiel seul pour une requête htmx (filtre, page), la page entière sinon."""
-    if request.htmx and not request.htmx.history_restore_request:
-        gabarit = partiel
-    response = render(request, gabarit, contexte)
-    patch_vary_headers(response, ("HX-Request",))
-    return response
-
-
 def _zone_lisible(codes: list[str], communes: dict[str, str]) -> list[str]:
     lisibles = []
     for code in codes:
@@ -88,7 +79,7 @@ def annuaire(request):
         "page": page,
         "peut_gerer": perms.peut_gerer_ressources(request.membership),
     }
-    return _rendre(
+    return rendre_avec_htmx(
         request,
         "conventions/annuaire.html",
         "conventions/includes/_annuaire_resultats.html",

@@ -5,21 +5,23 @@ seule : le modifier, c'est en ouvrir une nouvelle version."""
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 
 from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
-from accompagnement import audit
-from accompagnement.exceptions import ErreurMetier
+from accompagnement.exceptions import ConflitEdition, ErreurMetier, exiger_droit
 from accompagnement.models import ActionAudit, Membership, User
 from accompagnement.referentiels import DomaineFrein
-from dossiers.journal import journaliser
+from dossiers.journal import Modification, modification_du_dossier
 from dossiers.models import Axe, Dossier, RoleAffectation, StatutDossier, TypeEvenement
 from dossiers.parcours import services as dossiers_services
 from dossiers.prescriptions import services as prescriptions
 
+from . import perms
 from .models import (
     BESOINS_PROFESSIONNELS,
     ORDRE_IMPACT,
@@ -54,18 +56,20 @@ CHAMPS_EMPLOI = (
     "commentaire_emploi",
 )
 CHAMPS_FREIN = ("presence", "impact", "situations", "commentaire", "statut", "statut_le")
+REFUS_EMPLOI = "Le volet emploi est tenu par un professionnel France Travail qui suit le dossier."
+REFUS_SOCIAL = "Le volet social est tenu par un professionnel du social qui suit le dossier."
 
 
-class ConflitEdition(ErreurMetier):
-    """Quelqu'un a enregistré le même volet entre la lecture et l'enregistrement."""
-
-
-def _relire(diagnostic: Diagnostic) -> Diagnostic:
-    return (
-        Diagnostic.objects.select_for_update(of=("self",))
-        .select_related("dossier__departement", "dossier__demandeur")
-        .get(pk=diagnostic.pk)
-    )
+@contextmanager
+def _modification(
+    diagnostic: Diagnostic, par: Membership
+) -> Iterator[tuple[Modification, Diagnostic]]:
+    """La modification du dossier du diagnostic (verrou, activité, audit, journal) et le
+    diagnostic relu sous ce verrou."""
+    with modification_du_dossier(diagnostic.dossier, par) as m:
+        diagnostic = Diagnostic.objects.get(pk=diagnostic.pk)
+        diagnostic.dossier = m.dossier
+        yield m, diagnostic
 
 
 def _exiger_brouillon(diagnostic: Diagnostic) -> None:
@@ -79,57 +83,56 @@ def _exiger_brouillon(diagnostic: Diagnostic) -> None:
 
 
 @transaction.atomic
-def demarrer(*, dossier: Dossier, par: User) -> Diagnostic:
+def demarrer(*, dossier: Dossier, par: Membership) -> Diagnostic:
     """Nouvelle version : la première part de zéro, les suivantes reprennent la
     précédente (volet emploi et freins) ; l'information de la personne est à refaire."""
-    dossier = (
-        Dossier.objects.select_for_update(of=("self",))
-        .select_related("departement")
-        .get(pk=dossier.pk)
-    )
-    if dossier.est_clos:
-        raise ErreurMetier("Ce dossier est clos : on n'y ouvre plus de diagnostic.")
-    precedent = dossier.diagnostics.order_by("-numero").first()
-    if precedent is not None and not precedent.est_partage:
-        raise ErreurMetier(f"Le diagnostic v{precedent.numero} est en cours : terminez-le d'abord.")
-    diagnostic = Diagnostic(
-        dossier=dossier,
-        numero=(precedent.numero + 1) if precedent else 1,
-        precedent=precedent,
-        cree_par=par,
-    )
-    if precedent is not None:
-        for champ in CHAMPS_EMPLOI:
-            setattr(diagnostic, champ, getattr(precedent, champ))
-    diagnostic.save()
-    anciens = {f.domaine: f for f in precedent.freins.all()} if precedent else {}
-    Frein.objects.bulk_create(
-        [
-            Frein(
-                diagnostic=diagnostic,
-                domaine=domaine,
-                **(
-                    {c: getattr(anciens[domaine], c) for c in CHAMPS_FREIN}
-                    if domaine in anciens
-                    else {}
-                ),
+    with modification_du_dossier(dossier, par) as m:
+        dossier = m.dossier
+        if dossier.est_clos:
+            raise ErreurMetier("Ce dossier est clos : on n'y ouvre plus de diagnostic.")
+        precedent = dossier.diagnostics.order_by("-numero").first()
+        if precedent is not None and not precedent.est_partage:
+            raise ErreurMetier(
+                f"Le diagnostic v{precedent.numero} est en cours : terminez-le d'abord."
             )
-            for domaine in DomaineFrein.values
-        ]
-    )
-    if dossier.statut == StatutDossier.A_ORIENTER:
-        dossiers_services.demarrer_diagnostic(dossier=dossier, par=par)
-    prescriptions.noter_diagnostic(dossier=dossier)  # délai prescription → diagnostic
-    audit.enregistrer(
-        action=ActionAudit.CREATION, acteur=par, departement=dossier.departement, objet=diagnostic
-    )
-    journaliser(
-        dossier=dossier,
-        type=TypeEvenement.DIAGNOSTIC,
-        auteur=par,
-        resume=f"Diagnostic partagé v{diagnostic.numero} ouvert par {par}",
-        objet=diagnostic,
-    )
+        exiger_droit(
+            perms.peut_demarrer(par, dossier),
+            "Vous ne pouvez pas ouvrir de diagnostic sur ce dossier.",
+        )
+        diagnostic = Diagnostic(
+            dossier=dossier,
+            numero=(precedent.numero + 1) if precedent else 1,
+            precedent=precedent,
+            cree_par=par.user,
+        )
+        if precedent is not None:
+            for champ in CHAMPS_EMPLOI:
+                setattr(diagnostic, champ, getattr(precedent, champ))
+        diagnostic.save()
+        anciens = {f.domaine: f for f in precedent.freins.all()} if precedent else {}
+        Frein.objects.bulk_create(
+            [
+                Frein(
+                    diagnostic=diagnostic,
+                    domaine=domaine,
+                    **(
+                        {c: getattr(anciens[domaine], c) for c in CHAMPS_FREIN}
+                        if domaine in anciens
+                        else {}
+                    ),
+                )
+                for domaine in DomaineFrein.values
+            ]
+        )
+        if dossier.statut == StatutDossier.A_ORIENTER:
+            dossiers_services.demarrer_diagnostic(dossier=dossier, par=par)
+        prescriptions.noter_diagnostic(dossier=dossier)  # délai prescription → diagnostic
+        m.auditer(ActionAudit.CREATION, diagnostic)
+        m.journaliser(
+            TypeEvenement.DIAGNOSTIC,
+            f"Diagnostic partagé v{diagnostic.numero} ouvert par {par.user}",
+            objet=diagnostic,
+        )
     return diagnostic
 
 
@@ -156,39 +159,36 @@ def _verifier_emploi(champs: dict) -> None:
 
 
 @transaction.atomic
-def enregistrer_emploi(*, diagnostic: Diagnostic, par: User, revision: int, **champs) -> Diagnostic:
+def enregistrer_emploi(
+    *, diagnostic: Diagnostic, par: Membership, revision: int, **champs
+) -> Diagnostic:
     """Enregistre le volet emploi si personne ne l'a modifié depuis la lecture (`revision`)."""
-    diagnostic = _relire(diagnostic)
-    _exiger_brouillon(diagnostic)
-    if diagnostic.emploi_valide:
-        raise ErreurMetier(
-            "Le volet emploi est validé : il n'est plus modifiable dans cette version."
+    with _modification(diagnostic, par) as (m, diagnostic):
+        _exiger_brouillon(diagnostic)
+        if diagnostic.emploi_valide:
+            raise ErreurMetier(
+                "Le volet emploi est validé : il n'est plus modifiable dans cette version."
+            )
+        exiger_droit(perms.peut_editer_emploi(par, diagnostic), REFUS_EMPLOI)
+        _verifier_emploi(champs)
+        if "metiers" in champs:
+            champs["metiers"] = [
+                {
+                    "code_rome": str(metier.get("code_rome", "")).strip().upper(),
+                    "libelle": str(metier["libelle"]).strip(),
+                }
+                for metier in champs["metiers"]
+            ]
+        mis_a_jour = Diagnostic.objects.filter(pk=diagnostic.pk, revision_emploi=revision).update(
+            revision_emploi=F("revision_emploi") + 1, **champs
         )
-    _verifier_emploi(champs)
-    if "metiers" in champs:
-        champs["metiers"] = [
-            {
-                "code_rome": str(m.get("code_rome", "")).strip().upper(),
-                "libelle": str(m["libelle"]).strip(),
-            }
-            for m in champs["metiers"]
-        ]
-    mis_a_jour = Diagnostic.objects.filter(pk=diagnostic.pk, revision_emploi=revision).update(
-        revision_emploi=F("revision_emploi") + 1, **champs
-    )
-    if not mis_a_jour:
-        raise ConflitEdition(
-            "Le volet emploi a été enregistré par quelqu'un d'autre pendant votre saisie : rien n'a été "
-            "écrasé. Rechargez la page pour voir sa version, puis reportez vos modifications."
-        )
-    audit.enregistrer(
-        action=ActionAudit.MODIFICATION,
-        acteur=par,
-        departement=diagnostic.dossier.departement,
-        objet=diagnostic,
-        details={"volet": "emploi", "champs": sorted(champs)},
-    )
-    diagnostic.refresh_from_db()
+        if not mis_a_jour:
+            raise ConflitEdition(
+                "Le volet emploi a été enregistré par quelqu'un d'autre pendant votre saisie : rien n'a été "
+                "écrasé. Rechargez la page pour voir sa version, puis reportez vos modifications."
+            )
+        m.auditer(ActionAudit.MODIFICATION, diagnostic, volet="emploi", champs=sorted(champs))
+        diagnostic.refresh_from_db()
     return diagnostic
 
 
@@ -229,62 +229,59 @@ def _verifier_frein(domaine: str, valeurs: dict) -> dict:
 
 @transaction.atomic
 def enregistrer_social(
-    *, diagnostic: Diagnostic, par: User, revision: int, freins: dict[str, dict]
+    *, diagnostic: Diagnostic, par: Membership, revision: int, freins: dict[str, dict]
 ) -> Diagnostic:
     """Enregistre les domaines fournis du volet social (verrouillage optimiste sur le volet)."""
-    diagnostic = _relire(diagnostic)
-    _exiger_brouillon(diagnostic)
-    if diagnostic.social_valide:
-        raise ErreurMetier(
-            "Le volet social est validé : il n'est plus modifiable dans cette version."
-        )
-    propres = {domaine: _verifier_frein(domaine, valeurs) for domaine, valeurs in freins.items()}
-    if not Diagnostic.objects.filter(pk=diagnostic.pk, revision_social=revision).update(
-        revision_social=F("revision_social") + 1
-    ):
-        raise ConflitEdition(
-            "Le volet social a été enregistré par quelqu'un d'autre pendant votre saisie : rien n'a été "
-            "écrasé. Rechargez la page pour voir sa version, puis reportez vos modifications."
-        )
-    existants = {f.domaine: f for f in diagnostic.freins.filter(domaine__in=propres)}
-    for domaine, valeurs in propres.items():
-        for champ, valeur in valeurs.items():
-            setattr(existants[domaine], champ, valeur)
-    Frein.objects.bulk_update(existants.values(), CHAMPS_FREIN)
-    audit.enregistrer(
-        action=ActionAudit.MODIFICATION,
-        acteur=par,
-        departement=diagnostic.dossier.departement,
-        objet=diagnostic,
-        details={"volet": "social", "domaines": sorted(propres)},
-    )
-    diagnostic.refresh_from_db()
+    with _modification(diagnostic, par) as (m, diagnostic):
+        _exiger_brouillon(diagnostic)
+        if diagnostic.social_valide:
+            raise ErreurMetier(
+                "Le volet social est validé : il n'est plus modifiable dans cette version."
+            )
+        exiger_droit(perms.peut_editer_social(par, diagnostic), REFUS_SOCIAL)
+        propres = {
+            domaine: _verifier_frein(domaine, valeurs) for domaine, valeurs in freins.items()
+        }
+        if not Diagnostic.objects.filter(pk=diagnostic.pk, revision_social=revision).update(
+            revision_social=F("revision_social") + 1
+        ):
+            raise ConflitEdition(
+                "Le volet social a été enregistré par quelqu'un d'autre pendant votre saisie : rien n'a été "
+                "écrasé. Rechargez la page pour voir sa version, puis reportez vos modifications."
+            )
+        existants = {f.domaine: f for f in diagnostic.freins.filter(domaine__in=propres)}
+        for domaine, valeurs in propres.items():
+            for champ, valeur in valeurs.items():
+                setattr(existants[domaine], champ, valeur)
+        Frein.objects.bulk_update(existants.values(), CHAMPS_FREIN)
+        m.auditer(ActionAudit.MODIFICATION, diagnostic, volet="social", domaines=sorted(propres))
+        diagnostic.refresh_from_db()
     return diagnostic
 
 
 @transaction.atomic
 def enregistrer_information(
-    *, diagnostic: Diagnostic, par: User, date: dt.date, mode: ModeInformation, accord: bool
+    *, diagnostic: Diagnostic, par: Membership, date: dt.date, mode: ModeInformation, accord: bool
 ) -> Diagnostic:
-    diagnostic = _relire(diagnostic)
-    _exiger_brouillon(diagnostic)
-    if date > timezone.localdate():
-        raise ErreurMetier("La date d'information ne peut pas être dans le futur.")
-    if mode not in ModeInformation.values:
-        raise ErreurMetier("Indiquez comment la personne a été informée.")
-    diagnostic.information_le, diagnostic.information_mode, diagnostic.accord_personne = (
-        date,
-        mode,
-        accord,
-    )
-    diagnostic.save(update_fields=["information_le", "information_mode", "accord_personne"])
-    audit.enregistrer(
-        action=ActionAudit.MODIFICATION,
-        acteur=par,
-        departement=diagnostic.dossier.departement,
-        objet=diagnostic,
-        details={"information": str(date), "mode": mode, "accord": accord},
-    )
+    with _modification(diagnostic, par) as (m, diagnostic):
+        _exiger_brouillon(diagnostic)
+        exiger_droit(
+            perms.peut_informer(par, diagnostic),
+            "L'information de la personne est enregistrée par un professionnel qui suit le dossier.",
+        )
+        if date > timezone.localdate():
+            raise ErreurMetier("La date d'information ne peut pas être dans le futur.")
+        if mode not in ModeInformation.values:
+            raise ErreurMetier("Indiquez comment la personne a été informée.")
+        diagnostic.information_le, diagnostic.information_mode, diagnostic.accord_personne = (
+            date,
+            mode,
+            accord,
+        )
+        diagnostic.save(update_fields=["information_le", "information_mode", "accord_personne"])
+        m.auditer(
+            ActionAudit.MODIFICATION, diagnostic, information=str(date), mode=mode, accord=accord
+        )
     return diagnostic
 
 
@@ -296,70 +293,58 @@ def _exiger_information(diagnostic: Diagnostic) -> None:
         )
 
 
-def _finaliser_si_partage(diagnostic: Diagnostic, par: User) -> None:
+def _finaliser_si_partage(m: Modification, diagnostic: Diagnostic) -> None:
     if not diagnostic.est_partage:
         return
     recommandation = recommander_diagnostic(diagnostic)
     diagnostic.axe_recommande = recommandation.axe
     diagnostic.raisons_recommandation = recommandation.raisons
     diagnostic.save(update_fields=["axe_recommande", "raisons_recommandation"])
-    journaliser(
-        dossier=diagnostic.dossier,
-        type=TypeEvenement.DIAGNOSTIC,
-        auteur=par,
-        resume=f"Diagnostic v{diagnostic.numero} partagé ; recommandation : {Axe(recommandation.axe).label}",
+    m.journaliser(
+        TypeEvenement.DIAGNOSTIC,
+        f"Diagnostic v{diagnostic.numero} partagé ; recommandation : {Axe(recommandation.axe).label}",
         objet=diagnostic,
     )
 
 
 @transaction.atomic
-def valider_emploi(*, diagnostic: Diagnostic, par: User) -> Diagnostic:
-    diagnostic = _relire(diagnostic)
-    _exiger_brouillon(diagnostic)
-    _exiger_information(diagnostic)
-    if diagnostic.emploi_valide:
-        raise ErreurMetier("Le volet emploi est déjà validé.")
-    if not diagnostic.situation_pro or not diagnostic.capacite_recherche:
-        raise ErreurMetier(
-            "Avant de valider, renseignez au moins la situation professionnelle et la capacité à "
-            "engager une recherche d'emploi."
-        )
-    diagnostic.emploi_valide_par, diagnostic.emploi_valide_le = par, timezone.now()
-    diagnostic.save(update_fields=["emploi_valide_par", "emploi_valide_le"])
-    audit.enregistrer(
-        action=ActionAudit.MODIFICATION,
-        acteur=par,
-        departement=diagnostic.dossier.departement,
-        objet=diagnostic,
-        details={"validation": "emploi"},
-    )
-    _finaliser_si_partage(diagnostic, par)
+def valider_emploi(*, diagnostic: Diagnostic, par: Membership) -> Diagnostic:
+    with _modification(diagnostic, par) as (m, diagnostic):
+        _exiger_brouillon(diagnostic)
+        _exiger_information(diagnostic)
+        if diagnostic.emploi_valide:
+            raise ErreurMetier("Le volet emploi est déjà validé.")
+        exiger_droit(perms.peut_editer_emploi(par, diagnostic), REFUS_EMPLOI)
+        if not diagnostic.situation_pro or not diagnostic.capacite_recherche:
+            raise ErreurMetier(
+                "Avant de valider, renseignez au moins la situation professionnelle et la capacité à "
+                "engager une recherche d'emploi."
+            )
+        diagnostic.emploi_valide_par, diagnostic.emploi_valide_le = par.user, timezone.now()
+        diagnostic.save(update_fields=["emploi_valide_par", "emploi_valide_le"])
+        m.auditer(ActionAudit.MODIFICATION, diagnostic, validation="emploi")
+        _finaliser_si_partage(m, diagnostic)
     return diagnostic
 
 
 @transaction.atomic
-def valider_social(*, diagnostic: Diagnostic, par: User) -> Diagnostic:
-    diagnostic = _relire(diagnostic)
-    _exiger_brouillon(diagnostic)
-    _exiger_information(diagnostic)
-    if diagnostic.social_valide:
-        raise ErreurMetier("Le volet social est déjà validé.")
-    freins = list(diagnostic.freins.all())
-    if all(f.presence == Presence.NON_ABORDE for f in freins):
-        raise ErreurMetier("Avant de valider, évaluez au moins un domaine du volet social.")
-    sans_impact = [f.get_domaine_display() for f in freins if f.est_present and not f.impact]
-    if sans_impact:
-        raise ErreurMetier(f"Précisez l'impact des freins : {', '.join(sans_impact)}.")
-    diagnostic.social_valide_par, diagnostic.social_valide_le = par, timezone.now()
-    diagnostic.save(update_fields=["social_valide_par", "social_valide_le"])
-    audit.enregistrer(
-        action=ActionAudit.MODIFICATION,
-        acteur=par,
-        departement=diagnostic.dossier.departement,
-        objet=diagnostic,
-        details={"validation": "social"},
-    )
-    _finaliser_si_partage(diagnostic, par)
+def valider_social(*, diagnostic: Diagnostic, par: Membership) -> Diagnostic:
+    with _modification(diagnostic, par) as (m, diagnostic):
+        _exiger_brouillon(diagnostic)
+        _exiger_information(diagnostic)
+        if diagnostic.social_valide:
+            raise ErreurMetier("Le volet social est déjà validé.")
+        exiger_droit(perms.peut_editer_social(par, diagnostic), REFUS_SOCIAL)
+        freins = list(diagnostic.freins.all())
+        if all(f.presence == Presence.NON_ABORDE for f in freins):
+            raise ErreurMetier("Avant de valider, évaluez au moins un domaine du volet social.")
+        sans_impact = [f.get_domaine_display() for f in freins if f.est_present and not f.impact]
+        if sans_impact:
+            raise ErreurMetier(f"Précisez l'impact des freins : {', '.join(sans_impact)}.")
+        diagnostic.social_valide_par, diagnostic.social_valide_le = par.user, timezone.now()
+        diagnostic.save(update_fields=["social_valide_par", "social_valide_le"])
+        m.auditer(ActionAudit.MODIFICATION, diagnostic, validation="social")
+        _finaliser_si_partage(m, diagnostic)
     return diagnostic
 
 
@@ -367,7 +352,7 @@ def valider_social(*, diagnostic: Diagnostic, par: User) -> Diagnostic:
 def decider(
     *,
     diagnostic: Diagnostic,
-    par: User,
+    par: Membership,
     axe: Axe,
     motif: str = "",
     date: dt.date | None = None,
@@ -379,88 +364,88 @@ def decider(
     """Décision conjointe sur un diagnostic partagé. Dans la même transaction : les places
     demandées sont pourvues (binôme, référent social), puis le dossier entre sur l'axe
     (première orientation), y reste (renouvellement) ou en change."""
-    diagnostic = _relire(diagnostic)
-    date = date or timezone.localdate()
-    if not diagnostic.est_partage:
-        raise ErreurMetier(
-            "La décision se prend sur un diagnostic partagé (validé par les deux professionnels)."
+    with _modification(diagnostic, par) as (m, diagnostic):
+        date = date or timezone.localdate()
+        if not diagnostic.est_partage:
+            raise ErreurMetier(
+                "La décision se prend sur un diagnostic partagé (validé par les deux professionnels)."
+            )
+        if DecisionOrientation.objects.filter(diagnostic=diagnostic).exists():
+            raise ErreurMetier("Une décision a déjà été prise sur ce diagnostic.")
+        exiger_droit(
+            perms.peut_decider(par, diagnostic, deja_decide=False),
+            "La décision conjointe revient à un professionnel du binôme ou à l'animatrice.",
         )
-    if DecisionOrientation.objects.filter(diagnostic=diagnostic).exists():
-        raise ErreurMetier("Une décision a déjà été prise sur ce diagnostic.")
-    if axe not in Axe.values:
-        raise ErreurMetier("Choisissez un axe.")
-    if axe != diagnostic.axe_recommande and not motif.strip():
-        raise ErreurMetier(
-            f"L'axe décidé diffère de la recommandation ({Axe(diagnostic.axe_recommande).label}) : "
-            "le motif est obligatoire."
+        if axe not in Axe.values:
+            raise ErreurMetier("Choisissez un axe.")
+        if axe != diagnostic.axe_recommande and not motif.strip():
+            raise ErreurMetier(
+                f"L'axe décidé diffère de la recommandation ({Axe(diagnostic.axe_recommande).label}) : "
+                "le motif est obligatoire."
+            )
+        dossier = diagnostic.dossier
+        for place, membership in (affectations or {}).items():
+            tenue = dossier.affectations.ouvertes().filter(role=place).first()
+            if tenue is None or tenue.professionnel_id != membership.user_id:
+                dossiers_services.affecter(
+                    dossier=dossier,
+                    place=RoleAffectation(place),
+                    professionnel=membership,
+                    par=par,
+                    date=date,
+                    verifier_droit=False,  # la décision conjointe pourvoit les places
+                )
+        dossier.refresh_from_db()
+        libelle_motif = (
+            motif.strip() or f"Décision conjointe sur le diagnostic v{diagnostic.numero}"
         )
-    dossier = diagnostic.dossier
-    for place, membership in (affectations or {}).items():
-        tenue = dossier.affectations.ouvertes().filter(role=place).first()
-        if tenue is None or tenue.professionnel_id != membership.user_id:
-            dossiers_services.affecter(
+        if not dossier.axe_courant:
+            dossiers_services.orienter(
                 dossier=dossier,
-                place=RoleAffectation(place),
-                professionnel=membership,
+                axe=axe,
                 par=par,
+                motif=libelle_motif,
+                accord_personne=accord_personne,
+                conseiller=conseiller,
+                professionnel_social=professionnel_social,
                 date=date,
             )
-    dossier.refresh_from_db()
-    libelle_motif = motif.strip() or f"Décision conjointe sur le diagnostic v{diagnostic.numero}"
-    if not dossier.axe_courant:
-        dossiers_services.orienter(
-            dossier=dossier,
+        elif dossier.axe_courant != axe:
+            demande = dossiers_services.demander_changement_axe(
+                dossier=dossier, axe=axe, motif=libelle_motif, par=par, verifier_droit=False
+            )
+            dossiers_services.decider_changement_axe(
+                demande=demande,
+                accepter=True,
+                motif=libelle_motif,
+                par=par,
+                accord_personne=accord_personne,
+                date=date,
+                conseiller=conseiller,
+                professionnel_social=professionnel_social,
+                verifier_droit=False,  # demande et décision d'un même geste, conjoint
+            )
+        # La demande d'entrée en cours est terminée ; son prescripteur voit l'issue.
+        prescriptions.terminer(dossier=dossier, axe=axe, par=par, date=date)
+        decision = DecisionOrientation.objects.create(
+            diagnostic=diagnostic,
             axe=axe,
-            decide_par=par,
-            motif=libelle_motif,
+            axe_recommande=diagnostic.axe_recommande,
+            motif=motif.strip(),
+            date=date,
+            decide_par=par.user,
             accord_personne=accord_personne,
             conseiller=conseiller,
             professionnel_social=professionnel_social,
+        )
+        m.auditer(ActionAudit.CREATION, decision, axe=axe, axe_recommande=diagnostic.axe_recommande)
+        m.journaliser(
+            type=TypeEvenement.ORIENTATION,
             date=date,
+            resume=f"Décision conjointe (diagnostic v{diagnostic.numero}) : {Axe(axe).label}"
+            + ("" if axe == diagnostic.axe_recommande else " (écart à la recommandation, motivé)"),
+            objet=decision,
         )
-    elif dossier.axe_courant != axe:
-        demande = dossiers_services.demander_changement_axe(
-            dossier=dossier, axe=axe, motif=libelle_motif, par=par
-        )
-        dossiers_services.decider_changement_axe(
-            demande=demande,
-            accepter=True,
-            motif=libelle_motif,
-            par=par,
-            accord_personne=accord_personne,
-            date=date,
-            conseiller=conseiller,
-            professionnel_social=professionnel_social,
-        )
-    # La demande d'entrée en cours est terminée ; son prescripteur voit l'issue.
-    prescriptions.terminer(dossier=dossier, axe=axe, par=par, date=date)
-    decision = DecisionOrientation.objects.create(
-        diagnostic=diagnostic,
-        axe=axe,
-        axe_recommande=diagnostic.axe_recommande,
-        motif=motif.strip(),
-        date=date,
-        decide_par=par,
-        accord_personne=accord_personne,
-        conseiller=conseiller,
-        professionnel_social=professionnel_social,
-    )
-    audit.enregistrer(
-        action=ActionAudit.CREATION,
-        acteur=par,
-        departement=dossier.departement,
-        objet=decision,
-        details={"axe": axe, "axe_recommande": diagnostic.axe_recommande},
-    )
-    journaliser(
-        dossier=dossier,
-        type=TypeEvenement.ORIENTATION,
-        auteur=par,
-        date=date,
-        resume=f"Décision conjointe (diagnostic v{diagnostic.numero}) : {Axe(axe).label}"
-        + ("" if axe == diagnostic.axe_recommande else " (écart à la recommandation, motivé)"),
-        objet=decision,
-    )
     return decision
 
 

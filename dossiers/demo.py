@@ -759,7 +759,7 @@ class _Chargeur:
     # Écritures (services) -----------------------------------------------------------
     def affecter(self, dossier, place, pro: Membership, par: Membership, date, motif=""):
         return services.affecter(
-            dossier=dossier, place=place, professionnel=pro, par=par.user, motif=motif, date=date
+            dossier=dossier, place=place, professionnel=pro, par=par, motif=motif, date=date
         )
 
     def ouvrir(self, demandeur, personne, p, date, precedent=None) -> tuple[Dossier, dict]:
@@ -810,10 +810,10 @@ class _Chargeur:
             if pro is None and place == RoleAffectation.REFERENT_SOCIAL:
                 pro = tenues.get(RoleAffectation.TRAVAILLEUR_SOCIAL)
             pro = pro or self.titulaire(personne, p, place)
-            if place == RoleAffectation.CONSEILLER:
-                par = pro  # le conseiller prend le dossier lui-même
-            elif place == RoleAffectation.CONSEILLER_DEDIE:
-                par = self.equipes.animatrice  # elle constitue les binômes
+            if place in (RoleAffectation.CONSEILLER, RoleAffectation.CONSEILLER_DEDIE):
+                # L'animatrice confie les places France Travail et constitue les binômes
+                # (le conseiller qui oriente, lui, est affecté à l'ouverture).
+                par = self.equipes.animatrice
             else:
                 par = self.correspondant(personne, p)
             self.affecter(dossier, place, pro, par, date)
@@ -842,7 +842,7 @@ class _Chargeur:
         services.orienter(
             dossier=dossier,
             axe=axe,
-            decide_par=self.referent(tenues, axe).user,
+            par=self.referent(tenues, axe),
             motif=motifs[p.choix % len(motifs)],
             accord_personne=True,
             conseiller=conseiller.user if conseiller else None,
@@ -852,7 +852,7 @@ class _Chargeur:
 
     def demander(self, dossier, axe_vers, par: Membership, date_demande, decision=None):
         demande = services.demander_changement_axe(
-            dossier=dossier, axe=axe_vers, motif=MOTIFS_CHANGEMENT[axe_vers], par=par.user
+            dossier=dossier, axe=axe_vers, motif=MOTIFS_CHANGEMENT[axe_vers], par=par
         )
         if decision is not None:
             accepter, date = decision
@@ -862,7 +862,7 @@ class _Chargeur:
                 motif="Validé en comité technique."
                 if accepter
                 else MOTIFS_REFUS[date.toordinal() % len(MOTIFS_REFUS)],
-                par=self.equipes.animatrice.user,
+                par=self.equipes.animatrice,
                 accord_personne=True,
                 date=date,
             )
@@ -872,7 +872,7 @@ class _Chargeur:
         services.cloturer(
             dossier=dossier,
             motif_sortie=p.motif_sortie,
-            par=self.referent(tenues, axe).user,
+            par=self.referent(tenues, axe),
             date=date,
             commentaire=COMMENTAIRES_SORTIE.get(p.motif_sortie, ""),
         )
@@ -896,7 +896,7 @@ class _Chargeur:
         services.cloturer(
             dossier=dossier,
             motif_sortie=motifs[p.choix % len(motifs)],
-            par=tenues[RoleAffectation.CONSEILLER].user,
+            par=tenues[RoleAffectation.CONSEILLER],
             date=d["precedent_cloture"],
         )
         self.activites[dossier.pk] = d["precedent_cloture"]
@@ -935,7 +935,7 @@ class _Chargeur:
                 or tenues.get(RoleAffectation.REFERENT_SOCIAL)
                 or self.conseiller(personne, p)
             )
-            services.demarrer_diagnostic(dossier=dossier, par=par.user, date=d["diagnostic"])
+            services.demarrer_diagnostic(dossier=dossier, par=par, date=d["diagnostic"])
             self.activites[dossier.pk] = max(d["diagnostic"], date)
         if p.statut == "diagnostic":
             return

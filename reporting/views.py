@@ -1,18 +1,17 @@
 """Bilan d'un parcours : récapitulatif automatique, conclusion du binôme, export PDF."""
 
 from django.conf import settings
-from django.contrib import messages
-from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.http import HttpResponse
+from django.urls import reverse
 
 from accompagnement import audit
 from accompagnement.decorators import membership_requis
-from accompagnement.exceptions import ErreurMetier
 from accompagnement.models import ActionAudit
 from accompagnement.pdf import rendre_pdf
+from accompagnement.vues import donnees_post, exiger, traiter_formulaire
 from dossiers.journal import journaliser
-from dossiers.models import Dossier, TypeEvenement
+from dossiers.models import TypeEvenement
+from dossiers.parcours.lectures import dossier_visible
 
 from . import perms, services
 from .bilan import recapituler
@@ -20,62 +19,46 @@ from .forms import ConclusionForm
 from .models import BilanParcours
 
 
-def _dossier(request, uuid) -> Dossier:
-    dossier = get_object_or_404(
-        Dossier.objects.visibles_par(request.membership)
-        .select_related("demandeur", "departement", "agence", "territoire")
-        .prefetch_related("affectations"),
-        uuid=uuid,
-    )
-    if not perms.peut_voir_bilan(request.membership, dossier):
-        raise Http404
-    return dossier
-
-
 @membership_requis
 def bilan(request, uuid):
-    dossier = _dossier(request, uuid)
+    dossier = dossier_visible(request, uuid, lecture=perms.peut_voir_bilan)
     existant = BilanParcours.objects.filter(dossier=dossier).select_related("redige_par").first()
     peut_rediger = perms.peut_rediger_bilan(request.membership, dossier)
-    form = ConclusionForm(
-        request.POST if request.method == "POST" else None,
-        initial={"conclusion": existant.conclusion if existant else ""},
-    )
     if request.method == "POST":
-        if not peut_rediger:
-            raise PermissionDenied
-        if form.is_valid():
-            try:
-                services.rediger_conclusion(
-                    dossier=dossier, par=request.user, conclusion=form.cleaned_data["conclusion"]
-                )
-            except ErreurMetier as erreur:
-                form.add_error("conclusion", erreur.message)
-            else:
-                messages.success(request, "Conclusion enregistrée.")
-                return redirect("reporting:bilan", dossier.uuid)
-    audit.enregistrer(
-        action=ActionAudit.LECTURE, request=request, objet=dossier, details={"page": "bilan"}
+        exiger(peut_rediger)
+    form = ConclusionForm(
+        donnees_post(request), initial={"conclusion": existant.conclusion if existant else ""}
     )
-    return render(
-        request,
-        "reporting/bilan.html",
-        {
+
+    def page():
+        audit.enregistrer(
+            action=ActionAudit.LECTURE, request=request, objet=dossier, details={"page": "bilan"}
+        )
+        return {
             "recap": recapituler(dossier),
             "dossier": dossier,
             "bilan": existant,
-            "form": form,
             "peut_rediger": peut_rediger,
-        },
-        status=400 if form.errors else 200,
+        }
+
+    return traiter_formulaire(
+        request,
+        form,
+        executer=lambda c: services.rediger_conclusion(
+            dossier=dossier, par=request.membership, conclusion=c["conclusion"]
+        ),
+        succes="Conclusion enregistrée.",
+        suite=reverse("reporting:bilan", args=[dossier.uuid]),
+        gabarit="reporting/bilan.html",
+        contexte=page,
+        champ_erreur="conclusion",
     )
 
 
 @membership_requis
 def bilan_pdf(request, uuid):
-    dossier = _dossier(request, uuid)
-    if not perms.peut_exporter_bilan(request.membership, dossier):
-        raise PermissionDenied
+    dossier = dossier_visible(request, uuid, lecture=perms.peut_voir_bilan)
+    exiger(perms.peut_exporter_bilan(request.membership, dossier))
     contexte = {
         "recap": recapituler(dossier),
         "dossier": dossier,

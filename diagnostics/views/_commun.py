@@ -1,4 +1,4 @@
-"""Outils communs des vues du diagnostic : chargement dans le périmètre, droits."""
+"""Outils communs des vues du diagnostic : chargement d'un diagnostic dans le périmètre."""
 
 from django.core.exceptions import PermissionDenied
 from django.db.models import Prefetch
@@ -48,25 +48,3 @@ def charger(request, uuid) -> Diagnostic:
     if not perms.peut_voir_diagnostic(request.membership, diagnostic.dossier):
         raise PermissionDenied
     return diagnostic
-
-
-def charger_dossier(request, uuid) -> Dossier:
-    qs = (
-        Dossier.objects.visibles_par(request.membership)
-        .select_related("demandeur", "departement")
-        .prefetch_related("affectations")
-    )
-    dossier = get_object_or_404(qs, uuid=uuid)
-    if dossiers_perms.niveau_acces(request.membership, dossier) is None:
-        raise Http404
-    return dossier
-
-
-def exiger(autorise: bool) -> None:
-    if not autorise:
-        raise PermissionDenied
-
-
-def donnees(request):
-    """Données liées au formulaire seulement en POST (un POST vide reste un envoi)."""
-    return request.POST if request.method == "POST" else None

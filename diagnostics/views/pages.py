@@ -1,49 +1,44 @@
 """Pages de lecture du diagnostic partagé : la version et ses voisines, la comparaison de
 deux versions, le PDF ; et l'entrée depuis la fiche du dossier."""
 
-from django.contrib import messages
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.text import slugify
 
 from accompagnement import audit
 from accompagnement.decorators import membership_requis
-from accompagnement.exceptions import ErreurMetier
 from accompagnement.models import ActionAudit
+from accompagnement.vues import donnees_post, exiger, page_action
+from dossiers.parcours.lectures import dossier_visible
 
 from .. import exports, lecture, perms, services
 from ..forms import ConfirmationForm
-from ._commun import charger, charger_dossier, donnees, exiger
+from ._commun import charger
 
 
 @membership_requis
 def ouvrir(request, uuid):
     """Bouton « Diagnostic partagé » de la fiche : la version la plus récente si elle
     existe, sinon (après confirmation) la première version."""
-    dossier = charger_dossier(request, uuid)
+    dossier = dossier_visible(request, uuid)
     exiger(perms.peut_voir_diagnostic(request.membership, dossier))
     if courant := dossier.diagnostics.order_by("-numero").first():
         return redirect("diagnostics:diagnostic", courant.uuid)
     exiger(perms.peut_demarrer(request.membership, dossier))
-    form = ConfirmationForm(donnees(request))
-    if request.method == "POST" and form.is_valid():
-        try:
-            nouveau = services.demarrer(dossier=dossier, par=request.user)
-        except ErreurMetier as erreur:
-            form.add_error(None, erreur.message)
-        else:
-            messages.success(request, "Le diagnostic partagé est ouvert (version 1).")
-            return redirect("diagnostics:diagnostic", nouveau.uuid)
-    contexte = {
-        "dossier": dossier,
-        "form": form,
-        "titre": "Démarrer le diagnostic partagé",
-        "intro": "Le conseiller remplit le volet emploi, le travailleur social le volet social ; "
+    return page_action(
+        request,
+        ConfirmationForm(donnees_post(request)),
+        gabarit="diagnostics/action.html",
+        titre="Démarrer le diagnostic partagé",
+        intro="Le conseiller remplit le volet emploi, le travailleur social le volet social ; "
         "la personne est informée, puis chacun valide son volet avant la décision conjointe.",
-        "bouton": "Démarrer le diagnostic",
-    }
-    statut = 400 if form.errors else 200
-    return render(request, "diagnostics/action.html", contexte, status=statut)
+        bouton="Démarrer le diagnostic",
+        executer=lambda _: services.demarrer(dossier=dossier, par=request.membership),
+        succes="Le diagnostic partagé est ouvert (version 1).",
+        suite=lambda nouveau: reverse("diagnostics:diagnostic", args=[nouveau.uuid]),
+        dossier=dossier,
+    )
 
 
 @membership_requis

@@ -3,106 +3,79 @@ information de la personne, validations, nouvelle version, décision conjointe. 
 vérifie son droit (403) puis appelle un service ; un refus métier devient un message clair
 et la saisie reste affichée."""
 
-from django.contrib import messages
-from django.shortcuts import redirect, render
+from django.urls import reverse
 
 from accompagnement.decorators import membership_requis
-from accompagnement.exceptions import ErreurMetier
 from accompagnement.models import Membership
 from accompagnement.perms import est_cote_france_travail, est_cote_social
+from accompagnement.vues import donnees_post, exiger, page_action, traiter_formulaire
 from dossiers.models import Axe, RoleAffectation
 
 from .. import forms, lecture, perms, services
-from ._commun import charger, donnees, exiger
+from ._commun import charger
 
 
-def _action(request, diagnostic, form, *, titre, intro, bouton, executer, succes, **extra):
-    """Schéma commun : formulaire → service → retour à la page du diagnostic."""
-    if request.method == "POST" and form.is_valid():
-        try:
-            resultat = executer(form.cleaned_data)
-        except ErreurMetier as erreur:
-            form.add_error(None, erreur.message)
-        else:
-            messages.success(request, succes(resultat) if callable(succes) else succes)
-            return redirect("diagnostics:diagnostic", diagnostic.uuid)
-    gabarit = extra.pop("gabarit", "diagnostics/action.html")
-    contexte = {
-        "diagnostic": diagnostic,
-        "dossier": diagnostic.dossier,
-        "form": form,
-        "titre": titre,
-        "intro": intro,
-        "bouton": bouton,
-        **extra,
-    }
-    return render(request, gabarit, contexte, status=400 if form.errors else 200)
+def _page(diagnostic) -> str:
+    return reverse("diagnostics:diagnostic", args=[diagnostic.uuid])
 
 
-def _statut(conflit: bool, *formulaires, autres_erreurs=False) -> int:
-    """409 : conflit de saisie simultanée ; 400 : saisie invalide ou refus métier."""
-    if conflit:
-        return 409
-    return 400 if autres_erreurs or any(f.errors for f in formulaires) else 200
+def _action(request, diagnostic, form, *, gabarit="diagnostics/action.html", suite=None, **page):
+    """Une saisie du diagnostic : sa page, puis retour à la page du diagnostic."""
+    return page_action(
+        request,
+        form,
+        gabarit=gabarit,
+        suite=suite or _page(diagnostic),
+        diagnostic=diagnostic,
+        dossier=diagnostic.dossier,
+        **page,
+    )
 
 
 @membership_requis
 def emploi(request, uuid):
     d = charger(request, uuid)
     exiger(perms.peut_editer_emploi(request.membership, d))
-    form = forms.EmploiForm(donnees(request), diagnostic=d)
-    metiers = forms.MetiersFormSet(donnees(request), initial=d.metiers, prefix="metiers")
-    conflit = False
-    if request.method == "POST" and (form.is_valid() & metiers.is_valid()):
-        try:
-            services.enregistrer_emploi(
-                diagnostic=d,
-                par=request.user,
-                revision=form.cleaned_data["revision"],
-                **form.champs_service(metiers),
-            )
-        except services.ConflitEdition as erreur:
-            conflit = True
-            form.add_error(None, erreur.message)
-        except ErreurMetier as erreur:
-            form.add_error(None, erreur.message)
-        else:
-            messages.success(request, "Volet emploi enregistré.")
-            return redirect("diagnostics:diagnostic", d.uuid)
-    contexte = {"diagnostic": d, "dossier": d.dossier, "form": form, "metiers": metiers}
-    contexte["conflit"] = conflit
-    statut = _statut(conflit, form, *metiers.forms, autres_erreurs=bool(metiers.non_form_errors()))
-    return render(request, "diagnostics/emploi.html", contexte, status=statut)
+    form = forms.EmploiForm(donnees_post(request), diagnostic=d)
+    metiers = forms.MetiersFormSet(donnees_post(request), initial=d.metiers, prefix="metiers")
+    return traiter_formulaire(
+        request,
+        form,
+        valide=form.is_valid() & metiers.is_valid(),
+        executer=lambda c: services.enregistrer_emploi(
+            diagnostic=d,
+            par=request.membership,
+            revision=c["revision"],
+            **form.champs_service(metiers),
+        ),
+        succes="Volet emploi enregistré.",
+        suite=_page(d),
+        gabarit="diagnostics/emploi.html",
+        contexte={"diagnostic": d, "dossier": d.dossier, "metiers": metiers},
+    )
 
 
 @membership_requis
 def social(request, uuid):
     d = charger(request, uuid)
     exiger(perms.peut_editer_social(request.membership, d))
-    revision = forms.RevisionForm(donnees(request), initial={"revision": d.revision_social})
-    freins = forms.formulaires_freins(donnees(request), d)
-    conflit = False
+    revision = forms.RevisionForm(donnees_post(request), initial={"revision": d.revision_social})
+    freins = forms.formulaires_freins(donnees_post(request), d)
     valides = [revision.is_valid(), *(f.is_valid() for f in freins)]  # toutes les erreurs
-    if request.method == "POST" and all(valides):
-        try:
-            services.enregistrer_social(
-                diagnostic=d,
-                par=request.user,
-                revision=revision.cleaned_data["revision"],
-                freins={f.domaine: f.valeurs() for f in freins},
-            )
-        except services.ConflitEdition as erreur:
-            conflit = True
-            revision.add_error(None, erreur.message)
-        except ErreurMetier as erreur:
-            revision.add_error(None, erreur.message)
-        else:
-            messages.success(request, "Volet social enregistré.")
-            return redirect("diagnostics:diagnostic", d.uuid)
-    contexte = {"diagnostic": d, "dossier": d.dossier, "revision": revision, "freins": freins}
-    contexte["conflit"] = conflit
-    return render(
-        request, "diagnostics/social.html", contexte, status=_statut(conflit, revision, *freins)
+    return traiter_formulaire(
+        request,
+        revision,
+        valide=all(valides),
+        executer=lambda c: services.enregistrer_social(
+            diagnostic=d,
+            par=request.membership,
+            revision=c["revision"],
+            freins={f.domaine: f.valeurs() for f in freins},
+        ),
+        succes="Volet social enregistré.",
+        suite=_page(d),
+        gabarit="diagnostics/social.html",
+        contexte={"diagnostic": d, "dossier": d.dossier, "revision": revision, "freins": freins},
     )
 
 
@@ -113,14 +86,14 @@ def information(request, uuid):
     return _action(
         request,
         d,
-        forms.InformationForm(donnees(request), diagnostic=d),
+        forms.InformationForm(donnees_post(request), diagnostic=d),
         titre="Information et accord de la personne",
         intro="Le diagnostic repose sur une mission de service public : la personne en est "
         "informée (quand, comment) avant toute validation. Son accord est requis pour "
         "entrer en axe 2 ou 3.",
         bouton="Enregistrer",
         executer=lambda c: services.enregistrer_information(
-            diagnostic=d, par=request.user, date=c["date"], mode=c["mode"], accord=c["accord"]
+            diagnostic=d, par=request.membership, date=c["date"], mode=c["mode"], accord=c["accord"]
         ),
         succes="Information de la personne enregistrée.",
     )
@@ -146,13 +119,13 @@ def valider(request, uuid, volet):
     return _action(
         request,
         d,
-        forms.ConfirmationForm(donnees(request)),
+        forms.ConfirmationForm(donnees_post(request)),
         titre=titre,
         intro=f"Une fois validé, le volet {volet} n'est plus modifiable dans cette version. "
         "Quand les deux volets sont validés, le diagnostic est partagé et la recommandation "
         "d'axe est calculée.",
         bouton=titre,
-        executer=lambda _: service(diagnostic=d, par=request.user),
+        executer=lambda _: service(diagnostic=d, par=request.membership),
         succes=succes,
     )
 
@@ -161,27 +134,20 @@ def valider(request, uuid, volet):
 def nouvelle_version(request, uuid):
     d = charger(request, uuid)
     exiger(d.est_partage and perms.peut_demarrer(request.membership, d.dossier))
-    nouveau = {}
-
-    def executer(_):
-        nouveau["diagnostic"] = services.demarrer(dossier=d.dossier, par=request.user)
-
-    reponse = _action(
+    return _action(
         request,
         d,
-        forms.ConfirmationForm(donnees(request)),
+        forms.ConfirmationForm(donnees_post(request)),
         titre="Nouvelle version du diagnostic",
         intro="Renouvellement, point à six mois, changement de situation : la nouvelle version "
         "reprend le volet emploi et les freins de celle-ci ; l'information de la personne et "
         "les deux validations sont à refaire. Les freins levés se mesurent en comparant les "
         "versions.",
         bouton="Ouvrir une nouvelle version",
-        executer=executer,
+        executer=lambda _: services.demarrer(dossier=d.dossier, par=request.membership),
         succes="Nouvelle version ouverte.",
+        suite=_page,
     )
-    if "diagnostic" in nouveau:
-        return redirect("diagnostics:diagnostic", nouveau["diagnostic"].uuid)
-    return reponse
 
 
 def _initial_decision(diagnostic, membership) -> dict:
@@ -217,7 +183,7 @@ def decision(request, uuid):
     m = request.membership
     exiger(perms.peut_decider(m, d, deja_decide=lecture.decision_de(d) is not None))
     form = forms.DecisionForm(
-        donnees(request),
+        donnees_post(request),
         diagnostic=d,
         departement=request.departement,
         initial=_initial_decision(d, m),
@@ -226,7 +192,7 @@ def decision(request, uuid):
     def executer(c):
         return services.decider(
             diagnostic=d,
-            par=request.user,
+            par=request.membership,
             axe=c["axe"],
             motif=c["motif"],
             date=c["date"],

@@ -24,8 +24,15 @@ from django.db.models import Q
 from django.utils import timezone
 
 from accompagnement import audit
-from accompagnement.exceptions import ErreurMetier
-from accompagnement.models import ActionAudit, Departement, Structure, TypeStructure, User
+from accompagnement.exceptions import ErreurMetier, exiger_droit
+from accompagnement.models import (
+    ActionAudit,
+    Departement,
+    Membership,
+    Structure,
+    TypeStructure,
+    User,
+)
 from accompagnement.texte import normaliser
 from dossiers.imports.champs import (
     CHAMPS,
@@ -38,6 +45,7 @@ from dossiers.imports.champs import (
     en_texte,
 )
 from dossiers.imports.fichier import Tableau
+from dossiers.imports.perms import peut_importer_demandeurs
 from dossiers.models import (
     CorrespondanceImport,
     Demandeur,
@@ -109,21 +117,35 @@ def verifier_correspondance(entetes: list[str], correspondance: dict[str, str]) 
         raise ErreurFichier(*erreurs)
 
 
+def _auteur(par: Membership | None) -> User | None:
+    return par.user if par is not None else None
+
+
+def _exiger_import(par: Membership | None, departement: Departement) -> None:
+    """L'animatrice du département, par la page ; None : la commande d'exploitation."""
+    if par is not None:
+        exiger_droit(
+            peut_importer_demandeurs(par) and par.structure.departement_id == departement.pk,
+            "L'import des demandeurs est réservé à l'animatrice du département.",
+        )
+
+
 @transaction.atomic
 def enregistrer_correspondance(
-    *, departement: Departement, colonnes: dict[str, str], par: User | None
+    *, departement: Departement, colonnes: dict[str, str], par: Membership | None
 ) -> CorrespondanceImport:
     """Garde la correspondance choisie pour que l'import suivant du département se fasse
-    sans tout ressaisir."""
+    sans tout ressaisir. `par` est None pour la commande d'exploitation."""
+    _exiger_import(par, departement)
     if inconnus := sorted(set(colonnes) - set(CHAMPS)):
         raise ErreurMetier(f"Champs inconnus : {', '.join(inconnus)}.")
     colonnes = {c: e for c, e in colonnes.items() if e}
     correspondance, _ = CorrespondanceImport.objects.update_or_create(
-        departement=departement, defaults={"colonnes": colonnes, "modifie_par": par}
+        departement=departement, defaults={"colonnes": colonnes, "modifie_par": _auteur(par)}
     )
     audit.enregistrer(
         action=ActionAudit.MODIFICATION,
-        acteur=par,
+        acteur=_auteur(par),
         departement=departement,
         objet=correspondance,
         details={"colonnes": colonnes},
@@ -397,7 +419,7 @@ class ResumeImport:
 
 
 @transaction.atomic
-def appliquer_import(*, analyse: Analyse, par: User | None) -> ResumeImport:
+def appliquer_import(*, analyse: Analyse, par: Membership | None) -> ResumeImport:
     """Écrit l'import analysé : créations en masse, mises à jour en masse des seuls
     champs fournis et changés, une trace d'audit. Refuse tout si une ligne est en erreur.
     `par` est None pour la commande d'exploitation (aucun compte derrière)."""
@@ -407,6 +429,7 @@ def appliquer_import(*, analyse: Analyse, par: User | None) -> ResumeImport:
             "fichier puis relancez l'import."
         )
     departement = analyse.departement
+    _exiger_import(par, departement)
     nouveaux = [
         Demandeur(departement=departement, **ligne.valeurs).preparer()
         for ligne in analyse.creations
@@ -439,7 +462,7 @@ def appliquer_import(*, analyse: Analyse, par: User | None) -> ResumeImport:
     )
     audit.enregistrer(
         action=ActionAudit.CREATION,
-        acteur=par,
+        acteur=_auteur(par),
         departement=departement,
         details={
             "objet_type": "import_demandeurs",

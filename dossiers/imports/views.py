@@ -113,7 +113,7 @@ def correspondance(request):
     if request.method == "POST" and form.is_valid():
         colonnes = form.correspondance()
         enregistrer_correspondance(
-            departement=request.departement, colonnes=colonnes, par=request.user
+            departement=request.departement, colonnes=colonnes, par=request.membership
         )
         request.session[SESSION] = {**etat, "correspondance": colonnes}
         return redirect("dossiers:import_apercu")
@@ -153,7 +153,7 @@ def appliquer(request):
             departement=request.departement,
             correspondance=etat.get("correspondance") or {},
         )
-        resume = appliquer_import(analyse=analyse, par=request.user)
+        resume = appliquer_import(analyse=analyse, par=request.membership)
     except ErreurMetier as exc:
         messages.error(request, exc.message)
         return redirect("dossiers:import_apercu")

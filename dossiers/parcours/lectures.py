@@ -25,7 +25,12 @@ ROLES_PROFESSIONNELS = (
 )
 
 
-def dossier_visible(request, uuid) -> Dossier:
+def dossier_visible(request, uuid, *, lecture=perms.peut_voir_dossier) -> Dossier:
+    """Le dossier désigné par l'URL, tel que le rattachement courant le voit, pour toutes
+    les vues des dossiers, du diagnostic et du bilan : 404 hors du périmètre ou si le droit
+    de lecture demandé (`lecture`, une fonction (membership, dossier) de `perms.py`) est
+    refusé. Affectations, périodes et demandes sont préchargées : les droits se décident
+    ensuite sans requête."""
     qs = (
         Dossier.objects.visibles_par(request.membership)
         .select_related("demandeur__agence", "agence", "territoire", "oriente_par")
@@ -47,7 +52,7 @@ def dossier_visible(request, uuid) -> Dossier:
         )
     )
     dossier = get_object_or_404(qs, uuid=uuid)
-    if not perms.peut_voir_dossier(request.membership, dossier):
+    if not lecture(request.membership, dossier):
         raise Http404
     return dossier
 

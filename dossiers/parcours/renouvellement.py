@@ -9,14 +9,14 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 
-from accompagnement import audit, notifications
-from accompagnement.exceptions import ErreurMetier
+from accompagnement import notifications
+from accompagnement.exceptions import ErreurMetier, exiger_droit
 from accompagnement.models import (
     ActionAudit,
     CategorieNotification,
-    User,
+    Membership,
 )
-from dossiers.journal import journaliser
+from dossiers.journal import journaliser, modification_du_dossier
 from dossiers.models import (
     Axe,
     Dossier,
@@ -24,12 +24,8 @@ from dossiers.models import (
     StatutDossier,
     TypeEvenement,
 )
-from dossiers.parcours.services import (
-    _ouvrir_periode,
-    _toucher,
-    date_d_evenement,
-    verrouiller_dossier,
-)
+from dossiers.parcours import perms
+from dossiers.parcours.services import _ouvrir_periode, date_d_evenement
 
 # La règle des 12 mois, ici seulement : la tâche quotidienne (periodes_a_renouveler, en SQL),
 # le bandeau de la fiche (renouvellement_du, en Python) et le service renouveler()
@@ -118,61 +114,59 @@ def signaler_renouvellements() -> int:
 def renouveler(
     *,
     dossier: Dossier,
-    par: User,
+    par: Membership,
     motif: str,
     accord_personne: bool,
     date: dt.date | None = None,
 ) -> PeriodeOrientation:
     """Au bout de 12 mois en axe 2 ou 3, la personne et les professionnels décident de
     poursuivre : la période en cours se termine et une nouvelle s'ouvre sur le même axe."""
-    dossier = verrouiller_dossier(dossier)
-    date = date_d_evenement(date, dossier, "La date du renouvellement")
-    courante = dossier.periodes.filter(date_fin__isnull=True).first()
-    if dossier.statut != StatutDossier.ACCOMPAGNEMENT or courante is None:
-        raise ErreurMetier("Seul un dossier en accompagnement peut être renouvelé.")
-    if courante.axe not in AXES_A_RENOUVELER:
-        raise ErreurMetier(
-            "Le renouvellement concerne l'accompagnement global (axe 2) et le suivi social "
-            "exclusif (axe 3)."
+    with modification_du_dossier(dossier, par) as m:
+        dossier = m.dossier
+        date = date_d_evenement(date, dossier, "La date du renouvellement")
+        courante = dossier.periodes.filter(date_fin__isnull=True).first()
+        if dossier.statut != StatutDossier.ACCOMPAGNEMENT or courante is None:
+            raise ErreurMetier("Seul un dossier en accompagnement peut être renouvelé.")
+        if courante.axe not in AXES_A_RENOUVELER:
+            raise ErreurMetier(
+                "Le renouvellement concerne l'accompagnement global (axe 2) et le suivi social "
+                "exclusif (axe 3)."
+            )
+        au_plus_tot = peut_renouveler_des(courante)
+        if date < au_plus_tot:
+            raise ErreurMetier(
+                f"Pas encore à échéance : la période a commencé le {courante.date_debut:%d/%m/%Y} ; "
+                f"le renouvellement se décide à 12 mois (au plus tôt le {au_plus_tot:%d/%m/%Y})."
+            )
+        exiger_droit(
+            perms.peut_cloturer(par, dossier),
+            "Vous ne pouvez pas renouveler l'accompagnement de ce dossier.",
         )
-    au_plus_tot = peut_renouveler_des(courante)
-    if date < au_plus_tot:
-        raise ErreurMetier(
-            f"Pas encore à échéance : la période a commencé le {courante.date_debut:%d/%m/%Y} ; "
-            f"le renouvellement se décide à 12 mois (au plus tôt le {au_plus_tot:%d/%m/%Y})."
+        if not motif.strip():
+            raise ErreurMetier("Le motif du renouvellement est obligatoire.")
+        if not accord_personne:
+            raise ErreurMetier(
+                "Le renouvellement se décide avec la personne : son accord est requis."
+            )
+        courante.date_fin = date
+        courante.save(update_fields=["date_fin"])
+        nouvelle = _ouvrir_periode(
+            dossier,
+            axe=courante.axe,
+            date=date,
+            motif=motif,
+            decide_par=par.user,
+            accord_personne=True,
+            conseiller=None,
+            professionnel_social=None,
         )
-    if not motif.strip():
-        raise ErreurMetier("Le motif du renouvellement est obligatoire.")
-    if not accord_personne:
-        raise ErreurMetier("Le renouvellement se décide avec la personne : son accord est requis.")
-    courante.date_fin = date
-    courante.save(update_fields=["date_fin"])
-    nouvelle = _ouvrir_periode(
-        dossier,
-        axe=courante.axe,
-        date=date,
-        motif=motif,
-        decide_par=par,
-        accord_personne=True,
-        conseiller=None,
-        professionnel_social=None,
-    )
-    nouvelle.renouvellement = True
-    nouvelle.save(update_fields=["renouvellement"])
-    _toucher(dossier)
-    audit.enregistrer(
-        action=ActionAudit.CREATION,
-        acteur=par,
-        departement=dossier.departement,
-        objet=nouvelle,
-        details={"dossier": str(dossier.uuid), "renouvellement": True},
-    )
-    journaliser(
-        dossier=dossier,
-        type=TypeEvenement.ORIENTATION,
-        auteur=par,
-        date=date,
-        resume=f"{Axe(courante.axe).label} renouvelé (décision de {par}, avec l'accord de la personne)",
-        objet=nouvelle,
-    )
+        nouvelle.renouvellement = True
+        nouvelle.save(update_fields=["renouvellement"])
+        m.auditer(ActionAudit.CREATION, nouvelle, renouvellement=True)
+        m.journaliser(
+            TypeEvenement.ORIENTATION,
+            f"{Axe(courante.axe).label} renouvelé (décision de {par.user}, avec l'accord de la personne)",
+            objet=nouvelle,
+            date=date,
+        )
     return nouvelle

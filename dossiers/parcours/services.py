@@ -7,12 +7,11 @@ from __future__ import annotations
 import datetime as dt
 
 from django.db import transaction
-from django.db.models import F
 from django.urls import reverse
 from django.utils import timezone
 
 from accompagnement import audit, notifications
-from accompagnement.exceptions import ErreurMetier
+from accompagnement.exceptions import ErreurMetier, exiger_droit
 from accompagnement.models import (
     ActionAudit,
     CategorieNotification,
@@ -21,7 +20,7 @@ from accompagnement.models import (
     TypeStructure,
     User,
 )
-from dossiers.journal import journaliser
+from dossiers.journal import Modification, journaliser, modification_du_dossier
 from dossiers.models import (
     ROLES_POUR_AFFECTATION,
     TRANSITIONS,
@@ -38,6 +37,7 @@ from dossiers.models import (
     StatutDossier,
     TypeEvenement,
 )
+from dossiers.parcours import perms
 
 PLACES_REQUISES = {
     Axe.RESSOURCES_SOCIALES: (RoleAffectation.CONSEILLER,),
@@ -102,6 +102,10 @@ def _verifier_demandeur(demandeur: Demandeur) -> None:
 
 @transaction.atomic
 def creer_demandeur(*, departement: Departement, par: Membership, **champs) -> Demandeur:
+    exiger_droit(
+        perms.peut_creer_demandeur(par) and par.structure.departement_id == departement.pk,
+        "Vous ne pouvez pas enregistrer de personne dans ce département.",
+    )
     doublon = chercher_doublon(
         departement=departement,
         identifiant_ft=champs.get("identifiant_ft", ""),
@@ -124,6 +128,15 @@ def creer_demandeur(*, departement: Departement, par: Membership, **champs) -> D
 def modifier_demandeur(*, demandeur: Demandeur, par: Membership, **champs) -> Demandeur:
     # On relit la fiche : en cas de refus, l'objet de l'appelant n'est pas altéré.
     demandeur = Demandeur.objects.select_for_update().get(pk=demandeur.pk)
+    dossiers = list(demandeur.dossiers.prefetch_related("affectations"))
+    exiger_droit(
+        any(perms.peut_modifier_demandeur(par, dossier) for dossier in dossiers)
+        if dossiers
+        # Une fiche sans parcours (importée) : qui peut enregistrer une personne ici.
+        else perms.peut_creer_demandeur(par)
+        and par.structure.departement_id == demandeur.departement_id,
+        "Vous ne pouvez pas modifier la fiche de cette personne.",
+    )
     for nom, valeur in champs.items():
         setattr(demandeur, nom, valeur)
     doublon = chercher_doublon(
@@ -179,30 +192,17 @@ def _lien(dossier: Dossier) -> str:
     return reverse("dossiers:dossier", args=[dossier.uuid])
 
 
-def verrouiller_dossier(dossier: Dossier) -> Dossier:
-    """Relit le dossier verrouillé (SELECT … FOR UPDATE) ; partagé par tous les services des
-    dossiers : deux décisions simultanées
-    s'exécutent l'une après l'autre, la seconde voit l'état laissé par la première."""
-    return (
-        Dossier.objects.select_for_update(of=("self",))
-        .select_related("departement", "demandeur")
-        .get(pk=dossier.pk)
-    )
-
-
-def _toucher(dossier: Dossier, **champs) -> None:
-    champs.update(derniere_activite=timezone.now(), version=F("version") + 1)
-    Dossier.objects.filter(pk=dossier.pk).update(**champs)
-    dossier.refresh_from_db()
-
-
-def _changer_statut(dossier: Dossier, nouveau: StatutDossier, **champs) -> None:
+def _verifier_transition(dossier: Dossier, nouveau: StatutDossier) -> None:
     if nouveau not in TRANSITIONS[StatutDossier(dossier.statut)]:
         raise ErreurMetier(
             f"Impossible de passer le dossier de « {dossier.get_statut_display()} » à "
             f"« {StatutDossier(nouveau).label} »."
         )
-    _toucher(dossier, statut=nouveau, **champs)
+
+
+def _changer_statut(m: Modification, nouveau: StatutDossier, **champs) -> None:
+    _verifier_transition(m.dossier, nouveau)
+    m.noter_activite(statut=nouveau, **champs)
 
 
 @transaction.atomic
@@ -218,6 +218,11 @@ def ouvrir_dossier(
     """Ouvre un parcours (statut « à orienter »), à la date de l'orientation (aujourd'hui
     par défaut ; antérieure pour reprendre un suivi existant). Un conseiller qui oriente
     devient le conseiller de l'agence du dossier (axe 1)."""
+    exiger_droit(
+        perms.peut_creer_demandeur(par)
+        and par.structure.departement_id == demandeur.departement_id,
+        "Vous ne pouvez pas ouvrir de dossier pour cette personne.",
+    )
     date = date or timezone.localdate()
     if date > timezone.localdate():
         raise ErreurMetier("La date d'orientation ne peut pas être dans le futur.")
@@ -241,16 +246,13 @@ def ouvrir_dossier(
         motif_orientation=motif,
         date_orientation=date,
     )
-    audit.enregistrer(
-        action=ActionAudit.CREATION, acteur=par.user, departement=dossier.departement, objet=dossier
-    )
-    journaliser(
-        dossier=dossier,
-        type=TypeEvenement.OUVERTURE,
-        auteur=par.user,
-        date=date,
-        resume=f"Dossier ouvert par {par.user} ({par.structure}) — origine : {Origine(origine).label.lower()}",
-    )
+    with modification_du_dossier(dossier, par) as m:
+        m.auditer(ActionAudit.CREATION)
+        m.journaliser(
+            TypeEvenement.OUVERTURE,
+            f"Dossier ouvert par {par.user} ({par.structure}) — origine : {Origine(origine).label.lower()}",
+            date=date,
+        )
     if (
         par.role in ROLES_POUR_AFFECTATION[RoleAffectation.CONSEILLER]
         and structure == dossier.agence
@@ -259,32 +261,32 @@ def ouvrir_dossier(
             dossier=dossier,
             place=RoleAffectation.CONSEILLER,
             professionnel=par,
-            par=par.user,
+            par=par,
             date=date,
+            verifier_droit=False,  # le conseiller qui oriente devient le conseiller du dossier
         )
     return dossier
 
 
 @transaction.atomic
-def demarrer_diagnostic(*, dossier: Dossier, par: User, date: dt.date | None = None) -> Dossier:
-    dossier = verrouiller_dossier(dossier)
-    date = date_d_evenement(date, dossier, "La date du diagnostic")
-    _changer_statut(dossier, StatutDossier.DIAGNOSTIC, date_diagnostic=date)
-    audit.enregistrer(
-        action=ActionAudit.MODIFICATION,
-        acteur=par,
-        departement=dossier.departement,
-        objet=dossier,
-        details={"statut": StatutDossier.DIAGNOSTIC},
-    )
-    journaliser(
-        dossier=dossier,
-        type=TypeEvenement.DIAGNOSTIC,
-        auteur=par,
-        date=date,
-        resume=f"Dossier passé au statut « diagnostic en cours » par {par}",
-    )
-    return dossier
+def demarrer_diagnostic(
+    *, dossier: Dossier, par: Membership, date: dt.date | None = None
+) -> Dossier:
+    with modification_du_dossier(dossier, par) as m:
+        date = date_d_evenement(date, m.dossier, "La date du diagnostic")
+        _verifier_transition(m.dossier, StatutDossier.DIAGNOSTIC)
+        exiger_droit(
+            perms.peut_orienter(par, m.dossier),
+            "Vous ne pouvez pas démarrer le diagnostic de ce dossier.",
+        )
+        _changer_statut(m, StatutDossier.DIAGNOSTIC, date_diagnostic=date)
+        m.auditer(ActionAudit.MODIFICATION, statut=StatutDossier.DIAGNOSTIC)
+        m.journaliser(
+            TypeEvenement.DIAGNOSTIC,
+            f"Dossier passé au statut « diagnostic en cours » par {par.user}",
+            date=date,
+        )
+    return m.dossier
 
 
 @transaction.atomic
@@ -293,77 +295,82 @@ def affecter(
     dossier: Dossier,
     place: RoleAffectation,
     professionnel: Membership,
-    par: User,
+    par: Membership,
     motif: str = "",
     date: dt.date | None = None,
+    verifier_droit: bool = True,
 ) -> Affectation:
     """Confie une place du dossier à un professionnel. S'il y avait quelqu'un, c'est un
-    relais : son affectation est close à la même date, l'historique reste."""
-    dossier = verrouiller_dossier(dossier)
-    date = date_d_evenement(date, dossier, "La date d'affectation")
-    if dossier.est_clos:
-        raise ErreurMetier("Ce dossier est clos : on n'y affecte plus personne.")
-    if not professionnel.actif or professionnel.structure.departement_id != dossier.departement_id:
-        raise ErreurMetier(
-            "Ce professionnel n'est pas rattaché à une structure active du département."
+    relais : son affectation est close à la même date, l'historique reste.
+    `verifier_droit=False` : pour un service qui a vérifié un droit plus large (ouverture
+    du dossier par son conseiller, décision conjointe du diagnostic)."""
+    with modification_du_dossier(dossier, par) as m:
+        dossier = m.dossier
+        date = date_d_evenement(date, dossier, "La date d'affectation")
+        if dossier.est_clos:
+            raise ErreurMetier("Ce dossier est clos : on n'y affecte plus personne.")
+        if verifier_droit:
+            exiger_droit(
+                perms.peut_affecter(par, dossier) and place in perms.places_affectables(par),
+                f"Vous ne pouvez pas confier la place « {RoleAffectation(place).label} » sur ce dossier.",
+            )
+        if (
+            not professionnel.actif
+            or professionnel.structure.departement_id != dossier.departement_id
+        ):
+            raise ErreurMetier(
+                "Ce professionnel n'est pas rattaché à une structure active du département."
+            )
+        if professionnel.role not in ROLES_POUR_AFFECTATION[place]:
+            raise ErreurMetier(
+                f"{professionnel.user} est {professionnel.get_role_display().lower()} : "
+                f"il ne peut pas être « {RoleAffectation(place).label} »."
+            )
+        actuelle = dossier.affectations.ouvertes().filter(role=place).first()
+        if actuelle is not None:
+            if actuelle.professionnel_id == professionnel.user_id:
+                raise ErreurMetier(f"{professionnel.user} tient déjà cette place sur ce dossier.")
+            if date < actuelle.date_debut:
+                raise ErreurMetier(
+                    "Le relais ne peut pas précéder le début de l'affectation en cours."
+                )
+            actuelle.date_fin = date
+            actuelle.motif_fin = motif or f"Relais par {professionnel.user}"
+            actuelle.save(update_fields=["date_fin", "motif_fin"])
+        affectation = Affectation.objects.create(
+            dossier=dossier,
+            role=place,
+            professionnel=professionnel.user,
+            structure=professionnel.structure,
+            date_debut=date,
+            affecte_par=par.user,
         )
-    if professionnel.role not in ROLES_POUR_AFFECTATION[place]:
-        raise ErreurMetier(
-            f"{professionnel.user} est {professionnel.get_role_display().lower()} : "
-            f"il ne peut pas être « {RoleAffectation(place).label} »."
+        if (
+            professionnel.structure.type == TypeStructure.TERRITOIRE_SOCIAL
+            and dossier.territoire_id is None
+        ):
+            m.noter_activite(territoire=professionnel.structure)
+        m.auditer(
+            ActionAudit.CREATION,
+            affectation,
+            place=place,
+            professionnel=professionnel.user.email,
+            relais_de=actuelle.professionnel.email if actuelle else None,
         )
-    actuelle = dossier.affectations.ouvertes().filter(role=place).first()
-    if actuelle is not None:
-        if actuelle.professionnel_id == professionnel.user_id:
-            raise ErreurMetier(f"{professionnel.user} tient déjà cette place sur ce dossier.")
-        if date < actuelle.date_debut:
-            raise ErreurMetier("Le relais ne peut pas précéder le début de l'affectation en cours.")
-        actuelle.date_fin = date
-        actuelle.motif_fin = motif or f"Relais par {professionnel.user}"
-        actuelle.save(update_fields=["date_fin", "motif_fin"])
-    affectation = Affectation.objects.create(
-        dossier=dossier,
-        role=place,
-        professionnel=professionnel.user,
-        structure=professionnel.structure,
-        date_debut=date,
-        affecte_par=par,
-    )
-    if (
-        professionnel.structure.type == TypeStructure.TERRITOIRE_SOCIAL
-        and dossier.territoire_id is None
-    ):
-        dossier.territoire = professionnel.structure
-        Dossier.objects.filter(pk=dossier.pk).update(territoire=professionnel.structure)
-    _toucher(dossier)
-    audit.enregistrer(
-        action=ActionAudit.CREATION,
-        acteur=par,
-        departement=dossier.departement,
-        objet=affectation,
-        details={
-            "dossier": str(dossier.uuid),
-            "place": place,
-            "professionnel": professionnel.user.email,
-            "relais_de": actuelle.professionnel.email if actuelle else None,
-        },
-    )
-    resume = f"{professionnel.user} : {RoleAffectation(place).label.lower()}"
-    if actuelle is not None:
-        resume += f", en relais de {actuelle.professionnel}"
-    journaliser(
-        dossier=dossier,
-        type=TypeEvenement.AFFECTATION,
-        auteur=par,
-        date=date,
-        resume=f"{resume} (affecté par {par})",
-        objet=affectation,
-    )
-    if professionnel.user_id != par.pk:
+        resume = f"{professionnel.user} : {RoleAffectation(place).label.lower()}"
+        if actuelle is not None:
+            resume += f", en relais de {actuelle.professionnel}"
+        m.journaliser(
+            TypeEvenement.AFFECTATION,
+            f"{resume} (affecté par {par.user})",
+            objet=affectation,
+            date=date,
+        )
+    if professionnel.user_id != par.user_id:
         notifications.envoyer(
             destinataires=[professionnel.user],
             sujet=f"Dossier de {dossier.demandeur} confié : {RoleAffectation(place).label}",
-            texte=f"Le dossier de {dossier.demandeur} vous est confié ({RoleAffectation(place).label}) par {par}.",
+            texte=f"Le dossier de {dossier.demandeur} vous est confié ({RoleAffectation(place).label}) par {par.user}.",
             lien=_lien(dossier),
             categorie=CategorieNotification.AFFECTATION,
         )
@@ -413,7 +420,7 @@ def orienter(
     *,
     dossier: Dossier,
     axe: Axe,
-    decide_par: User,
+    par: Membership,
     motif: str,
     accord_personne: bool = False,
     conseiller: User | None = None,
@@ -422,81 +429,78 @@ def orienter(
 ) -> PeriodeOrientation:
     """Première entrée sur un axe (décision conjointe) : ouvre la période et passe le
     dossier « en accompagnement ». Pour changer d'axe ensuite : demande puis décision."""
-    dossier = verrouiller_dossier(dossier)
-    if not motif.strip():
-        raise ErreurMetier("Le motif de l'orientation est obligatoire.")
-    if dossier.periodes.filter(date_fin__isnull=True).exists():
-        raise ErreurMetier(
-            "Ce dossier est déjà sur un axe : faites une demande de changement d'axe."
+    with modification_du_dossier(dossier, par) as m:
+        dossier = m.dossier
+        if not motif.strip():
+            raise ErreurMetier("Le motif de l'orientation est obligatoire.")
+        if dossier.periodes.filter(date_fin__isnull=True).exists():
+            raise ErreurMetier(
+                "Ce dossier est déjà sur un axe : faites une demande de changement d'axe."
+            )
+        exiger_droit(perms.peut_orienter(par, dossier), "Vous ne pouvez pas orienter ce dossier.")
+        date = date_d_evenement(date, dossier, "La date d'entrée")
+        _verifier_entree(dossier, axe, accord_personne, date)
+        periode = _ouvrir_periode(
+            dossier,
+            axe=axe,
+            date=date,
+            motif=motif,
+            decide_par=par.user,
+            accord_personne=accord_personne,
+            conseiller=conseiller,
+            professionnel_social=professionnel_social,
         )
-    date = date_d_evenement(date, dossier, "La date d'entrée")
-    _verifier_entree(dossier, axe, accord_personne, date)
-    periode = _ouvrir_periode(
-        dossier,
-        axe=axe,
-        date=date,
-        motif=motif,
-        decide_par=decide_par,
-        accord_personne=accord_personne,
-        conseiller=conseiller,
-        professionnel_social=professionnel_social,
-    )
-    _changer_statut(dossier, StatutDossier.ACCOMPAGNEMENT, axe_courant=axe, date_entree=date)
-    audit.enregistrer(
-        action=ActionAudit.CREATION,
-        acteur=decide_par,
-        departement=dossier.departement,
-        objet=periode,
-        details={"dossier": str(dossier.uuid), "axe": axe},
-    )
-    journaliser(
-        dossier=dossier,
-        type=TypeEvenement.ORIENTATION,
-        auteur=decide_par,
-        date=date,
-        resume=f"Entrée en {Axe(axe).label} (décision de {decide_par}"
-        + (", avec l'accord de la personne)" if accord_personne else ")"),
-        objet=periode,
-    )
+        _changer_statut(m, StatutDossier.ACCOMPAGNEMENT, axe_courant=axe, date_entree=date)
+        m.auditer(ActionAudit.CREATION, periode, axe=axe)
+        m.journaliser(
+            TypeEvenement.ORIENTATION,
+            f"Entrée en {Axe(axe).label} (décision de {par.user}"
+            + (", avec l'accord de la personne)" if accord_personne else ")"),
+            objet=periode,
+            date=date,
+        )
     return periode
 
 
 @transaction.atomic
 def demander_changement_axe(
-    *, dossier: Dossier, axe: Axe, motif: str, par: User
+    *, dossier: Dossier, axe: Axe, motif: str, par: Membership, verifier_droit: bool = True
 ) -> DemandeChangementAxe:
-    dossier = verrouiller_dossier(dossier)
-    if dossier.statut != StatutDossier.ACCOMPAGNEMENT:
-        raise ErreurMetier("Seul un dossier en accompagnement peut changer d'axe.")
-    if axe == dossier.axe_courant:
-        raise ErreurMetier(f"Le dossier est déjà en {Axe(axe).label}.")
-    if not motif.strip():
-        raise ErreurMetier("Le motif de la demande est obligatoire.")
-    if dossier.demandes_changement.filter(statut=StatutDemande.EN_ATTENTE).exists():
-        raise ErreurMetier("Une demande de changement d'axe attend déjà une décision.")
-    demande = DemandeChangementAxe.objects.create(
-        dossier=dossier, axe_demande=axe, motif=motif, demande_par=par
-    )
-    _toucher(dossier)
-    audit.enregistrer(
-        action=ActionAudit.CREATION, acteur=par, departement=dossier.departement, objet=demande
-    )
+    """`verifier_droit=False` : pour la décision conjointe du diagnostic, qui demande et
+    décide d'un même geste."""
+    with modification_du_dossier(dossier, par) as m:
+        dossier = m.dossier
+        if dossier.statut != StatutDossier.ACCOMPAGNEMENT:
+            raise ErreurMetier("Seul un dossier en accompagnement peut changer d'axe.")
+        if axe == dossier.axe_courant:
+            raise ErreurMetier(f"Le dossier est déjà en {Axe(axe).label}.")
+        if not motif.strip():
+            raise ErreurMetier("Le motif de la demande est obligatoire.")
+        if dossier.demandes_changement.filter(statut=StatutDemande.EN_ATTENTE).exists():
+            raise ErreurMetier("Une demande de changement d'axe attend déjà une décision.")
+        if verifier_droit:
+            exiger_droit(
+                perms.peut_demander_changement_axe(par, dossier),
+                "Vous ne pouvez pas demander de changement d'axe pour ce dossier.",
+            )
+        demande = DemandeChangementAxe.objects.create(
+            dossier=dossier, axe_demande=axe, motif=motif, demande_par=par.user
+        )
+        m.auditer(ActionAudit.CREATION, demande)
+        m.journaliser(
+            TypeEvenement.CHANGEMENT_AXE,
+            f"Demande de passage en {Axe(axe).label} par {par.user}",
+            objet=demande,
+        )
     destinataires = [
         a.professionnel for a in dossier.affectations.ouvertes().select_related("professionnel")
     ]
     notifications.envoyer(
-        destinataires=[u for u in destinataires if u.pk != par.pk],
+        destinataires=[u for u in destinataires if u.pk != par.user_id],
         sujet=f"Demande de passage en {Axe(axe).label} : {dossier.demandeur}",
-        texte=f"{par} demande le passage du dossier de {dossier.demandeur} en {Axe(axe).label}.\nMotif : {motif}",
+        texte=f"{par.user} demande le passage du dossier de {dossier.demandeur} en {Axe(axe).label}.\nMotif : {motif}",
         lien=_lien(dossier),
         categorie=CategorieNotification.CHANGEMENT_AXE,
-    )
-    journaliser(
-        dossier=dossier,
-        type=TypeEvenement.CHANGEMENT_AXE,
-        auteur=par,
-        resume=f"Demande de passage en {Axe(axe).label} par {par}",
-        objet=demande,
     )
     return demande
 
@@ -507,76 +511,74 @@ def decider_changement_axe(
     demande: DemandeChangementAxe,
     accepter: bool,
     motif: str,
-    par: User,
+    par: Membership,
     accord_personne: bool = False,
     date: dt.date | None = None,
     conseiller: User | None = None,
     professionnel_social: User | None = None,
+    verifier_droit: bool = True,
 ) -> DemandeChangementAxe:
     """Acceptée : la période en cours se termine à `date` et la suivante commence à
-    `date` (intervalles semi-ouverts, donc sans chevauchement). Refusée : rien ne change."""
-    dossier = verrouiller_dossier(demande.dossier)
-    demande = DemandeChangementAxe.objects.select_for_update().get(pk=demande.pk)
-    date = date_d_evenement(date, dossier, "La date du changement d'axe")
-    if demande.statut != StatutDemande.EN_ATTENTE:
-        raise ErreurMetier("Cette demande a déjà été décidée.")
-    if not motif.strip():
-        raise ErreurMetier("Le motif de la décision est obligatoire.")
-    if accepter:
-        if dossier.statut != StatutDossier.ACCOMPAGNEMENT:
-            raise ErreurMetier("Le dossier n'est plus en accompagnement.")
-        _verifier_entree(dossier, demande.axe_demande, accord_personne, date)
-        courante = dossier.periodes.get(date_fin__isnull=True)
-        if date < courante.date_debut:
-            raise ErreurMetier(
-                "Le changement ne peut pas précéder le début de la période en cours."
+    `date` (intervalles semi-ouverts, donc sans chevauchement). Refusée : rien ne change.
+    `verifier_droit=False` : pour la décision conjointe du diagnostic."""
+    with modification_du_dossier(demande.dossier, par) as m:
+        dossier = m.dossier
+        demande = DemandeChangementAxe.objects.select_for_update().get(pk=demande.pk)
+        date = date_d_evenement(date, dossier, "La date du changement d'axe")
+        if demande.statut != StatutDemande.EN_ATTENTE:
+            raise ErreurMetier("Cette demande a déjà été décidée.")
+        if not motif.strip():
+            raise ErreurMetier("Le motif de la décision est obligatoire.")
+        demande.dossier = dossier
+        if verifier_droit:
+            exiger_droit(
+                perms.peut_decider_changement_axe(par, demande),
+                "Vous ne pouvez pas décider de cette demande de changement d'axe.",
             )
-        courante.date_fin = date
-        courante.save(update_fields=["date_fin"])
-        _ouvrir_periode(
-            dossier,
-            axe=demande.axe_demande,
+        if accepter:
+            if dossier.statut != StatutDossier.ACCOMPAGNEMENT:
+                raise ErreurMetier("Le dossier n'est plus en accompagnement.")
+            _verifier_entree(dossier, demande.axe_demande, accord_personne, date)
+            courante = dossier.periodes.get(date_fin__isnull=True)
+            if date < courante.date_debut:
+                raise ErreurMetier(
+                    "Le changement ne peut pas précéder le début de la période en cours."
+                )
+            courante.date_fin = date
+            courante.save(update_fields=["date_fin"])
+            _ouvrir_periode(
+                dossier,
+                axe=demande.axe_demande,
+                date=date,
+                motif=motif,
+                decide_par=par.user,
+                accord_personne=accord_personne,
+                conseiller=conseiller,
+                professionnel_social=professionnel_social,
+            )
+            m.noter_activite(axe_courant=demande.axe_demande)
+        demande.statut = StatutDemande.ACCEPTEE if accepter else StatutDemande.REFUSEE
+        demande.decide_par, demande.decide_le = par.user, timezone.now()
+        demande.motif_decision = motif
+        demande.save(update_fields=["statut", "decide_par", "decide_le", "motif_decision"])
+        m.auditer(ActionAudit.MODIFICATION, demande, statut=demande.statut)
+        m.journaliser(
+            TypeEvenement.CHANGEMENT_AXE,
+            f"Passage en {demande.get_axe_demande_display()} "
+            f"{demande.get_statut_display().lower()} par {par.user}",
+            objet=demande,
             date=date,
-            motif=motif,
-            decide_par=par,
-            accord_personne=accord_personne,
-            conseiller=conseiller,
-            professionnel_social=professionnel_social,
         )
-        _toucher(dossier, axe_courant=demande.axe_demande)
-    else:
-        _toucher(dossier)
-    demande.statut = StatutDemande.ACCEPTEE if accepter else StatutDemande.REFUSEE
-    demande.decide_par, demande.decide_le, demande.motif_decision = par, timezone.now(), motif
-    demande.save(update_fields=["statut", "decide_par", "decide_le", "motif_decision"])
-    audit.enregistrer(
-        action=ActionAudit.MODIFICATION,
-        acteur=par,
-        departement=dossier.departement,
-        objet=demande,
-        details={"statut": demande.statut},
-    )
     notifications.envoyer(
         destinataires=[demande.demande_par],
         sujet=f"Changement d'axe {demande.get_statut_display().lower()}",
         texte=(
             f"Votre demande de passage du dossier de {dossier.demandeur} en {demande.get_axe_demande_display()} "
-            f"a été {demande.get_statut_display().lower()} par {par}.\nMotif : {motif}"
+            f"a été {demande.get_statut_display().lower()} par {par.user}.\nMotif : {motif}"
         ),
         lien=_lien(dossier),
         categorie=CategorieNotification.DECISION,
         immediat=True,  # une décision qui le concerne : tout de suite, pas dans le résumé
-    )
-    journaliser(
-        dossier=dossier,
-        type=TypeEvenement.CHANGEMENT_AXE,
-        auteur=par,
-        date=date,
-        resume=(
-            f"Passage en {demande.get_axe_demande_display()} "
-            f"{demande.get_statut_display().lower()} par {par}"
-        ),
-        objet=demande,
     )
     return demande
 
@@ -586,53 +588,50 @@ def cloturer(
     *,
     dossier: Dossier,
     motif_sortie: MotifSortie,
-    par: User,
+    par: Membership,
     date: dt.date | None = None,
     commentaire: str = "",
 ) -> Dossier:
-    dossier = verrouiller_dossier(dossier)
-    if motif_sortie not in MotifSortie.values:
-        raise ErreurMetier("Choisissez un motif de sortie dans la liste.")
-    date = date_d_evenement(date, dossier, "La date de sortie")
-    ouvertes = dossier.affectations.ouvertes()
-    if ouvertes.filter(date_debut__gt=date).exists():
-        raise ErreurMetier(
-            "La sortie ne peut pas précéder le début d'une affectation en cours : vérifiez la date."
+    with modification_du_dossier(dossier, par) as m:
+        dossier = m.dossier
+        if motif_sortie not in MotifSortie.values:
+            raise ErreurMetier("Choisissez un motif de sortie dans la liste.")
+        _verifier_transition(dossier, StatutDossier.CLOS)
+        exiger_droit(perms.peut_cloturer(par, dossier), "Vous ne pouvez pas clôturer ce dossier.")
+        date = date_d_evenement(date, dossier, "La date de sortie")
+        ouvertes = dossier.affectations.ouvertes()
+        if ouvertes.filter(date_debut__gt=date).exists():
+            raise ErreurMetier(
+                "La sortie ne peut pas précéder le début d'une affectation en cours : vérifiez la date."
+            )
+        courante = dossier.periodes.filter(date_fin__isnull=True).first()
+        if courante is not None:
+            if date < courante.date_debut:
+                raise ErreurMetier(
+                    "La sortie ne peut pas précéder le début de la période en cours."
+                )
+            courante.date_fin = date
+            courante.save(update_fields=["date_fin"])
+        ouvertes.update(date_fin=date, motif_fin="Clôture du dossier")
+        dossier.demandes_changement.filter(statut=StatutDemande.EN_ATTENTE).update(
+            statut=StatutDemande.REFUSEE,
+            decide_par=par.user,
+            decide_le=timezone.now(),
+            motif_decision="Dossier clos",
         )
-    courante = dossier.periodes.filter(date_fin__isnull=True).first()
-    if courante is not None:
-        if date < courante.date_debut:
-            raise ErreurMetier("La sortie ne peut pas précéder le début de la période en cours.")
-        courante.date_fin = date
-        courante.save(update_fields=["date_fin"])
-    ouvertes.update(date_fin=date, motif_fin="Clôture du dossier")
-    dossier.demandes_changement.filter(statut=StatutDemande.EN_ATTENTE).update(
-        statut=StatutDemande.REFUSEE,
-        decide_par=par,
-        decide_le=timezone.now(),
-        motif_decision="Dossier clos",
-    )
-    _changer_statut(
-        dossier,
-        StatutDossier.CLOS,
-        date_cloture=date,
-        motif_sortie=motif_sortie,
-        commentaire_sortie=commentaire,
-    )
-    audit.enregistrer(
-        action=ActionAudit.MODIFICATION,
-        acteur=par,
-        departement=dossier.departement,
-        objet=dossier,
-        details={"statut": StatutDossier.CLOS, "motif_sortie": motif_sortie},
-    )
-    journaliser(
-        dossier=dossier,
-        type=TypeEvenement.CLOTURE,
-        auteur=par,
-        date=date,
-        resume=f"Dossier clos par {par} : {MotifSortie(motif_sortie).label}",
-    )
+        _changer_statut(
+            m,
+            StatutDossier.CLOS,
+            date_cloture=date,
+            motif_sortie=motif_sortie,
+            commentaire_sortie=commentaire,
+        )
+        m.auditer(ActionAudit.MODIFICATION, statut=StatutDossier.CLOS, motif_sortie=motif_sortie)
+        m.journaliser(
+            TypeEvenement.CLOTURE,
+            f"Dossier clos par {par.user} : {MotifSortie(motif_sortie).label}",
+            date=date,
+        )
     return dossier
 
 
@@ -650,6 +649,10 @@ def rouvrir(
     dossier = Dossier.objects.get(pk=dossier.pk)
     if not dossier.est_clos:
         raise ErreurMetier("Seul un dossier clos peut être rouvert.")
+    exiger_droit(
+        perms.peut_rouvrir(par, dossier),
+        "Vous ne pouvez pas ouvrir de nouveau parcours pour cette personne.",
+    )
     if date is not None and date < dossier.date_cloture:
         raise ErreurMetier(
             "Le nouveau parcours ne peut pas commencer avant la clôture du précédent."

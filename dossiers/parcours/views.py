@@ -11,7 +11,7 @@ from django.urls import reverse
 
 from accompagnement.decorators import membership_requis
 from accompagnement.exceptions import ErreurMetier
-from accompagnement.vues import action_formulaire, donnees_post, exiger
+from accompagnement.vues import donnees_post, exiger, page_action, rendre_avec_htmx
 from dossiers.models import (
     DemandeChangementAxe,
     Dossier,
@@ -22,6 +22,18 @@ from dossiers.models import (
 from dossiers.parcours import forms, perms, services
 from dossiers.parcours import renouvellement as renouvellement_parcours
 from dossiers.parcours.lectures import dossier_visible
+
+
+def _action(request, dossier, form, *, suite=None, **page):
+    """Une action du parcours : sa page, puis retour à la fiche du dossier."""
+    return page_action(
+        request,
+        form,
+        gabarit="dossiers/parcours/action.html",
+        suite=suite or reverse("dossiers:dossier", args=[dossier.uuid]),
+        dossier=dossier,
+        **page,
+    )
 
 
 @membership_requis
@@ -78,7 +90,7 @@ def modifier_personne(request, uuid):
     def executer(donnees):
         services.modifier_demandeur(demandeur=dossier.demandeur, par=request.membership, **donnees)
 
-    return action_formulaire(
+    return _action(
         request,
         dossier,
         form,
@@ -95,14 +107,14 @@ def demarrer_diagnostic(request, uuid):
     dossier = dossier_visible(request, uuid)
     exiger(perms.peut_orienter(request.membership, dossier))
     form = forms.ConfirmationForm(donnees_post(request))
-    return action_formulaire(
+    return _action(
         request,
         dossier,
         form,
         titre="Démarrer le diagnostic partagé",
         intro="Le dossier passera au statut « diagnostic en cours » : le conseiller et le travailleur social évaluent ensemble la situation avant la décision d'orientation.",
         bouton="Démarrer le diagnostic",
-        executer=lambda _: services.demarrer_diagnostic(dossier=dossier, par=request.user),
+        executer=lambda _: services.demarrer_diagnostic(dossier=dossier, par=request.membership),
         succes="Le diagnostic partagé est démarré.",
     )
 
@@ -130,7 +142,7 @@ def orienter(request, uuid):
         services.orienter(
             dossier=dossier,
             axe=d["axe"],
-            decide_par=request.user,
+            par=request.membership,
             motif=d["motif"],
             accord_personne=d["accord_personne"],
             date=d["date"],
@@ -140,7 +152,7 @@ def orienter(request, uuid):
             else None,
         )
 
-    return action_formulaire(
+    return _action(
         request,
         dossier,
         form,
@@ -170,12 +182,12 @@ def affecter(request, uuid):
             dossier=dossier,
             place=d["place"],
             professionnel=d["professionnel"],
-            par=request.user,
+            par=request.membership,
             motif=d["motif"],
             date=d["date"],
         )
 
-    return action_formulaire(
+    return _action(
         request,
         dossier,
         form,
@@ -192,7 +204,7 @@ def demander_changement(request, uuid):
     dossier = dossier_visible(request, uuid)
     exiger(perms.peut_demander_changement_axe(request.membership, dossier))
     form = forms.DemandeChangementForm(donnees_post(request), axe_courant=dossier.axe_courant)
-    return action_formulaire(
+    return _action(
         request,
         dossier,
         form,
@@ -200,7 +212,7 @@ def demander_changement(request, uuid):
         intro="La demande est examinée par le binôme ou l'animatrice (comité technique) ; vous serez notifié de la décision.",
         bouton="Envoyer la demande",
         executer=lambda d: services.demander_changement_axe(
-            dossier=dossier, axe=d["axe"], motif=d["motif"], par=request.user
+            dossier=dossier, axe=d["axe"], motif=d["motif"], par=request.membership
         ),
         succes="Demande de changement d'axe envoyée.",
     )
@@ -218,12 +230,12 @@ def decider_changement(request, uuid, demande):
             demande=demande_obj,
             accepter=d["decision"] == "accepter",
             motif=d["motif"],
-            par=request.user,
+            par=request.membership,
             accord_personne=d["accord_personne"],
             date=d["date"],
         )
 
-    return action_formulaire(
+    return _action(
         request,
         dossier,
         form,
@@ -240,7 +252,7 @@ def cloturer(request, uuid):
     dossier = dossier_visible(request, uuid)
     exiger(perms.peut_cloturer(request.membership, dossier))
     form = forms.ClotureForm(donnees_post(request))
-    return action_formulaire(
+    return _action(
         request,
         dossier,
         form,
@@ -251,7 +263,7 @@ def cloturer(request, uuid):
         executer=lambda d: services.cloturer(
             dossier=dossier,
             motif_sortie=d["motif_sortie"],
-            par=request.user,
+            par=request.membership,
             date=d["date"],
             commentaire=d["commentaire"],
         ),
@@ -266,27 +278,19 @@ def cloturer(request, uuid):
 def rouvrir(request, uuid):
     dossier = dossier_visible(request, uuid)
     exiger(perms.peut_rouvrir(request.membership, dossier))
-    form = forms.ReouvertureForm(donnees_post(request))
-    nouveau = {}
-
-    def executer(d):
-        nouveau["dossier"] = services.rouvrir(
-            dossier=dossier, par=request.membership, origine=d["origine"], motif=d["motif"]
-        )
-
-    reponse = action_formulaire(
+    return _action(
         request,
         dossier,
-        form,
+        forms.ReouvertureForm(donnees_post(request)),
         titre="Ouvrir un nouveau parcours",
         intro="Le dossier clos reste consultable tel quel ; un nouveau dossier « à orienter » est ouvert pour la même personne.",
         bouton="Ouvrir un nouveau parcours",
-        executer=executer,
+        executer=lambda d: services.rouvrir(
+            dossier=dossier, par=request.membership, origine=d["origine"], motif=d["motif"]
+        ),
         succes="Nouveau parcours ouvert.",
+        suite=lambda nouveau: reverse("dossiers:dossier", args=[nouveau.uuid]),
     )
-    if "dossier" in nouveau:
-        return redirect(reverse("dossiers:dossier", args=[nouveau["dossier"].uuid]))
-    return reponse
 
 
 @membership_requis
@@ -303,12 +307,10 @@ def journal(request, uuid):
     if type_choisi in TypeEvenement.values:
         evenements = evenements.filter(type=type_choisi)
     page = Paginator(evenements, 50).get_page(request.GET.get("page"))
-    gabarit = (
-        "dossiers/parcours/_journal.html" if request.htmx else "dossiers/parcours/journal.html"
-    )
-    return render(
+    return rendre_avec_htmx(
         request,
-        gabarit,
+        "dossiers/parcours/journal.html",
+        "dossiers/parcours/_journal.html",
         {
             "dossier": dossier,
             "page": page,
@@ -323,7 +325,7 @@ def renouveler(request, uuid):
     dossier = dossier_visible(request, uuid)
     exiger(perms.peut_cloturer(request.membership, dossier))
     form = forms.RenouvellementForm(donnees_post(request))
-    return action_formulaire(
+    return _action(
         request,
         dossier,
         form,
@@ -332,7 +334,7 @@ def renouveler(request, uuid):
         bouton="Renouveler",
         executer=lambda d: renouvellement_parcours.renouveler(
             dossier=dossier,
-            par=request.user,
+            par=request.membership,
             motif=d["motif"],
             accord_personne=d["accord_personne"],
             date=d["date"],

@@ -6,13 +6,13 @@ from __future__ import annotations
 
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.shortcuts import redirect, render
+from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.cache import patch_vary_headers
 
 from accompagnement.decorators import membership_requis
 from accompagnement.models import Role
+from accompagnement.vues import rendre_avec_htmx
 from dossiers.models import (
     Axe,
     Dossier,
@@ -85,22 +85,14 @@ def _entetes_tri(courant: str) -> list[dict]:
     return entetes
 
 
-def _rendre(request, gabarit: str, partiel: str, contexte: dict):
-    """Le partiel seul pour une requête htmx (filtre, page), la page entière sinon, y
-    compris quand htmx reconstruit l'historique (retour arrière sans cache)."""
-    if request.htmx and not request.htmx.history_restore_request:
-        gabarit = partiel
-    response = render(request, gabarit, contexte)
-    patch_vary_headers(response, ("HX-Request",))
-    return response
-
-
 def _liste(request, dossiers, gabarit: str, message_vide: str):
     filtre = DossierFilter(request.GET, queryset=pour_affichage(dossiers), request=request)
     page = Paginator(filtre.qs, PAR_PAGE).get_page(request.GET.get("page"))
     _preparer_lignes(page, request.membership)
     contexte = {"filtre": filtre, "page": page, "message_vide": message_vide}
-    return _rendre(request, gabarit, "dossiers/portefeuilles/_liste_resultats.html", contexte)
+    return rendre_avec_htmx(
+        request, gabarit, "dossiers/portefeuilles/_liste_resultats.html", contexte
+    )
 
 
 # --- Vues -------------------------------------------------------------------------------
@@ -148,7 +140,7 @@ def charges(request):
         "entetes": _entetes_tri(request.GET.get("o", "")),
         "seuil": SEUIL_CHARGE,
     }
-    return _rendre(
+    return rendre_avec_htmx(
         request,
         "dossiers/portefeuilles/charges.html",
         "dossiers/portefeuilles/_charges_resultats.html",

@@ -1,17 +1,17 @@
 """Écritures des prescriptions (demandes d'entrée en axe 2 ou 3). Chaque service :
-arguments nommés, acteur explicite (`par`, le rattachement qui agit), droit vérifié,
-transaction, audit, journal du dossier, notifications ; un refus lève ErreurMetier."""
+arguments nommés, acteur explicite (`par`, le rattachement qui agit), droit vérifié
+(AccesRefuse), une seule modification du dossier (`modification_du_dossier` : verrou,
+activité, audit, journal), notifications ; un refus métier lève ErreurMetier."""
 
 from __future__ import annotations
 
 import datetime as dt
 
-from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 
 from accompagnement import audit, notifications
-from accompagnement.exceptions import ErreurMetier
+from accompagnement.exceptions import ErreurMetier, exiger_droit
 from accompagnement.models import (
     ActionAudit,
     CategorieNotification,
@@ -21,7 +21,7 @@ from accompagnement.models import (
     TypeStructure,
 )
 from accompagnement.referentiels import DomaineFrein
-from dossiers.journal import journaliser
+from dossiers.journal import Modification, modification_du_dossier
 from dossiers.models import (
     AXES_PRESCRIPTION,
     Axe,
@@ -72,11 +72,6 @@ def _date(date: dt.date | None, dossier: Dossier, libelle: str) -> dt.date:
     return parcours.date_d_evenement(date, dossier, libelle)
 
 
-def _exiger(autorise: bool, message: str) -> None:
-    if not autorise:
-        raise ErreurMetier(message)
-
-
 def _verifier_territoire(dossier: Dossier, territoire: Structure) -> None:
     if (
         territoire.departement_id != dossier.departement_id
@@ -88,43 +83,48 @@ def _verifier_territoire(dossier: Dossier, territoire: Structure) -> None:
         )
 
 
-def _poser_territoire(dossier: Dossier, territoire: Structure, par: Membership) -> None:
+def _poser_territoire(m: Modification, territoire: Structure) -> None:
+    dossier = m.dossier
     ancien = dossier.territoire
-    Dossier.objects.filter(pk=dossier.pk).update(territoire=territoire)
+    m.noter_activite(territoire=territoire)
     dossier.territoire = territoire
-    audit.enregistrer(
-        action=ActionAudit.MODIFICATION,
-        acteur=par.user,
-        departement=dossier.departement,
-        objet=dossier,
-        details={"territoire": territoire.nom, "ancien": ancien.nom if ancien else None},
+    m.auditer(
+        ActionAudit.MODIFICATION,
+        territoire=territoire.nom,
+        ancien=ancien.nom if ancien else None,
     )
-    journaliser(
-        dossier=dossier,
-        type=TypeEvenement.FICHE,
-        auteur=par.user,
-        resume=f"Territoire d'action sociale : {territoire.nom} (précisé par {par.user})",
+    m.journaliser(
+        TypeEvenement.FICHE,
+        f"Territoire d'action sociale : {territoire.nom} (précisé par {m.auteur})",
     )
 
 
-@transaction.atomic
+def _avec_affectations(dossier: Dossier) -> Dossier:
+    """Le dossier verrouillé, avec ses affectations pour les fonctions de droit."""
+    return (
+        Dossier.objects.select_related("departement", "demandeur", "territoire")
+        .prefetch_related("affectations")
+        .get(pk=dossier.pk)
+    )
+
+
 def definir_territoire(*, dossier: Dossier, territoire: Structure, par: Membership) -> Dossier:
     """Préciser (ou, pour l'animatrice, corriger) le territoire d'un dossier : la route
     vers les correspondants insertion est alors ouverte."""
-    dossier = parcours.verrouiller_dossier(dossier)
-    dossier = Dossier.objects.prefetch_related("affectations").get(pk=dossier.pk)
-    _exiger(
-        perms.peut_definir_territoire(par, dossier),
-        "Vous ne pouvez pas modifier le territoire de ce dossier.",
-    )
-    _verifier_territoire(dossier, territoire)
-    if dossier.territoire_id == territoire.pk:
-        return dossier
-    _poser_territoire(dossier, territoire, par)
+    with modification_du_dossier(dossier, par) as m:
+        dossier = m.dossier = _avec_affectations(m.dossier)
+        exiger_droit(
+            perms.peut_definir_territoire(par, dossier),
+            "Vous ne pouvez pas modifier le territoire de ce dossier.",
+        )
+        _verifier_territoire(dossier, territoire)
+        if dossier.territoire_id == territoire.pk:
+            m.auditer(ActionAudit.MODIFICATION, territoire=territoire.nom)
+            return dossier
+        _poser_territoire(m, territoire)
     return dossier
 
 
-@transaction.atomic
 def prescrire(
     *,
     dossier: Dossier,
@@ -139,82 +139,79 @@ def prescrire(
 ) -> Prescription:
     """Propose la personne pour l'axe 2 ou 3 ; la demande part aux destinataires (notifiés
     une fois, dans l'application et dans leur résumé quotidien)."""
-    parcours.verrouiller_dossier(dossier)
-    dossier = Dossier.objects.prefetch_related("affectations").get(pk=dossier.pk)
-    en_cours = dossier.prescriptions.en_cours().first()
-    if en_cours is not None:
-        raise ErreurMetier(
-            f"Une demande d'entrée en {en_cours.get_axe_display()} est déjà en cours "
-            f"(du {en_cours.prescrite_le:%d/%m/%Y})."
+    with modification_du_dossier(dossier, par) as m:
+        dossier = m.dossier = _avec_affectations(m.dossier)
+        en_cours = dossier.prescriptions.en_cours().first()
+        if en_cours is not None:
+            raise ErreurMetier(
+                f"Une demande d'entrée en {en_cours.get_axe_display()} est déjà en cours "
+                f"(du {en_cours.prescrite_le:%d/%m/%Y})."
+            )
+        exiger_droit(
+            perms.peut_prescrire(par, dossier),
+            "Vous ne pouvez pas proposer cette personne pour l'accompagnement global ou le "
+            "suivi social.",
         )
-    _exiger(
-        perms.peut_prescrire(par, dossier),
-        "Vous ne pouvez pas proposer cette personne pour l'accompagnement global ou le suivi social.",
-    )
-    if axe not in AXES_PRESCRIPTION:
-        raise ErreurMetier("Choisissez l'accompagnement global (axe 2) ou le suivi social (axe 3).")
-    if not motif.strip():
-        raise ErreurMetier("Le motif de la demande est obligatoire.")
-    freins = list(dict.fromkeys(freins or []))
-    if inconnus := [f for f in freins if f not in DomaineFrein.values]:
-        raise ErreurMetier(f"Domaine de frein inconnu : {', '.join(inconnus)}.")
-    if accord_mode not in ModeAccord.values:
-        raise ErreurMetier("Indiquez comment l'accord de la personne a été recueilli.")
-    date = _date(date, dossier, "La date de la demande")
-    if accord_le is None or accord_le > timezone.localdate():
-        raise ErreurMetier("L'accord de la personne est daté, au plus tard aujourd'hui.")
-    if territoire is not None and territoire.pk != dossier.territoire_id:
-        if dossier.territoire_id is not None:
-            raise ErreurMetier("Le territoire du dossier est déjà connu.")
-        _verifier_territoire(dossier, territoire)
-        _poser_territoire(dossier, territoire, par)
-    if dossier.territoire_id is None:
-        raise ErreurMetier(
-            "Précisez le territoire d'action sociale de la personne : la demande est adressée "
-            "aux correspondants insertion de ce territoire."
+        if axe not in AXES_PRESCRIPTION:
+            raise ErreurMetier(
+                "Choisissez l'accompagnement global (axe 2) ou le suivi social (axe 3)."
+            )
+        if not motif.strip():
+            raise ErreurMetier("Le motif de la demande est obligatoire.")
+        freins = list(dict.fromkeys(freins or []))
+        if inconnus := [f for f in freins if f not in DomaineFrein.values]:
+            raise ErreurMetier(f"Domaine de frein inconnu : {', '.join(inconnus)}.")
+        if accord_mode not in ModeAccord.values:
+            raise ErreurMetier("Indiquez comment l'accord de la personne a été recueilli.")
+        date = _date(date, dossier, "La date de la demande")
+        if accord_le is None or accord_le > timezone.localdate():
+            raise ErreurMetier("L'accord de la personne est daté, au plus tard aujourd'hui.")
+        if territoire is not None and territoire.pk != dossier.territoire_id:
+            if dossier.territoire_id is not None:
+                raise ErreurMetier("Le territoire du dossier est déjà connu.")
+            _verifier_territoire(dossier, territoire)
+            _poser_territoire(m, territoire)
+        if dossier.territoire_id is None:
+            raise ErreurMetier(
+                "Précisez le territoire d'action sociale de la personne : la demande est "
+                "adressée aux correspondants insertion de ce territoire."
+            )
+        prescription = Prescription.objects.create(
+            dossier=dossier,
+            axe=axe,
+            freins=freins,
+            motif=motif.strip(),
+            accord_le=accord_le,
+            accord_mode=accord_mode,
+            prescripteur=par.user,
+            structure=par.structure,
+            prescrite_le=date,
         )
-    prescription = Prescription.objects.create(
-        dossier=dossier,
-        axe=axe,
-        freins=freins,
-        motif=motif.strip(),
-        accord_le=accord_le,
-        accord_mode=accord_mode,
-        prescripteur=par.user,
-        structure=par.structure,
-        prescrite_le=date,
-    )
-    parcours._toucher(dossier)
-    audit.enregistrer(
-        action=ActionAudit.CREATION,
-        acteur=par.user,
-        departement=dossier.departement,
-        objet=prescription,
-        details={"dossier": str(dossier.uuid), "axe": axe},
-    )
-    libelle = Axe(axe).label
-    journaliser(
-        dossier=dossier,
-        type=TypeEvenement.ORIENTATION,
-        auteur=par.user,
-        date=date,
-        resume=f"Demande d'entrée en {libelle} par {par.user} ({par.structure})",
-        objet=prescription,
-    )
-    notifications.envoyer(
-        destinataires=[m.user for m in destinataires(prescription) if m.user_id != par.user_id],
-        sujet=f"Demande d'entrée en {libelle} : {dossier.demandeur}",
-        texte=(
-            f"{par.user} ({par.structure}) propose {dossier.demandeur} pour l'{libelle.lower()}."
-            " Prenez le dossier, désignez le travailleur social ou refusez avec un motif."
-        ),
-        lien=lien(prescription),
-        categorie=CategorieNotification.AFFECTATION,
-    )
+        libelle = Axe(axe).label
+        m.auditer(ActionAudit.CREATION, prescription, axe=axe)
+        m.journaliser(
+            TypeEvenement.ORIENTATION,
+            f"Demande d'entrée en {libelle} par {par.user} ({par.structure})",
+            objet=prescription,
+            date=date,
+        )
+        notifications.envoyer(
+            destinataires=[d.user for d in destinataires(prescription) if d.user_id != par.user_id],
+            sujet=f"Demande d'entrée en {libelle} : {dossier.demandeur}",
+            texte=(
+                f"{par.user} ({par.structure}) propose {dossier.demandeur} pour "
+                f"l'{libelle.lower()}. Prenez le dossier, désignez le travailleur social ou "
+                "refusez avec un motif."
+            ),
+            lien=lien(prescription),
+            categorie=CategorieNotification.AFFECTATION,
+        )
     return prescription
 
 
-def _informer_prescripteur(prescription: Prescription, par: Membership, sujet: str, texte: str):
+def _informer_prescripteur(
+    prescription: Prescription, par: Membership, sujet: str, texte: str, *, immediat=False
+):
     if prescription.prescripteur_id == par.user_id:
         return
     notifications.envoyer(
@@ -223,6 +220,7 @@ def _informer_prescripteur(prescription: Prescription, par: Membership, sujet: s
         texte=texte,
         lien=lien(prescription),
         categorie=CategorieNotification.DECISION,
+        immediat=immediat,
     )
 
 
@@ -235,65 +233,55 @@ def _passer_prise_en_charge(prescription: Prescription) -> list[str]:
     return champs
 
 
-@transaction.atomic
 def prendre(
     *, prescription: Prescription, par: Membership, date: dt.date | None = None
 ) -> Prescription:
     """Le conseiller dédié devient le référent du dossier (place « conseiller dédié ») ;
     la place de conseiller de l'agence (axe 1) du prescripteur est relayée."""
-    prescription = _relire(prescription)
-    dossier = parcours.verrouiller_dossier(prescription.dossier)
-    prescription.dossier = Dossier.objects.prefetch_related("affectations").get(pk=dossier.pk)
-    _exiger(perms.peut_prendre(par, prescription), "Vous ne pouvez pas prendre ce dossier.")
-    date = _date(date, dossier, "La date de prise en charge")
-    parcours.affecter(
-        dossier=dossier,
-        place=RoleAffectation.CONSEILLER_DEDIE,
-        professionnel=par,
-        par=par.user,
-        date=date,
-    )
-    conseiller = dossier.affectations.ouvertes().filter(role=RoleAffectation.CONSEILLER).first()
-    if conseiller is not None and conseiller.date_debut <= date:
-        conseiller.date_fin = date
-        conseiller.motif_fin = f"Relais par le conseiller dédié {par.user} (accompagnement global)"
-        conseiller.save(update_fields=["date_fin", "motif_fin"])
-        audit.enregistrer(
-            action=ActionAudit.MODIFICATION,
-            acteur=par.user,
-            departement=dossier.departement,
-            objet=conseiller,
-            details={"dossier": str(dossier.uuid), "fin": date.isoformat()},
+    with modification_du_dossier(prescription.dossier, par) as m:
+        prescription = _relire(prescription)
+        dossier = prescription.dossier = m.dossier = _avec_affectations(m.dossier)
+        exiger_droit(
+            perms.peut_prendre(par, prescription), "Vous ne pouvez pas prendre ce dossier."
         )
-    prescription.pris_par, prescription.pris_le = par.user, date
-    champs = ["pris_par", "pris_le", *_passer_prise_en_charge(prescription)]
-    prescription.save(update_fields=champs)
-    audit.enregistrer(
-        action=ActionAudit.MODIFICATION,
-        acteur=par.user,
-        departement=dossier.departement,
-        objet=prescription,
-        details={"etape": "prise", "par": par.user.email},
-    )
-    journaliser(
-        dossier=dossier,
-        type=TypeEvenement.ORIENTATION,
-        auteur=par.user,
-        date=date,
-        resume=f"Demande d'entrée prise par {par.user}, conseiller dédié référent",
-        objet=prescription,
-    )
-    _informer_prescripteur(
-        prescription,
-        par,
-        "Demande prise en charge",
-        f"{par.user} ({par.structure}) a pris le dossier de {dossier.demandeur} : il en devient "
-        "le référent. Le diagnostic partagé suit.",
-    )
+        date = _date(date, dossier, "La date de prise en charge")
+        parcours.affecter(
+            dossier=dossier,
+            place=RoleAffectation.CONSEILLER_DEDIE,
+            professionnel=par,
+            par=par,
+            date=date,
+            verifier_droit=False,  # droit vérifié ci-dessus : peut_prendre
+        )
+        conseiller = dossier.affectations.ouvertes().filter(role=RoleAffectation.CONSEILLER).first()
+        if conseiller is not None and conseiller.date_debut <= date:
+            conseiller.date_fin = date
+            conseiller.motif_fin = (
+                f"Relais par le conseiller dédié {par.user} (accompagnement global)"
+            )
+            conseiller.save(update_fields=["date_fin", "motif_fin"])
+            m.auditer(ActionAudit.MODIFICATION, conseiller, fin=date.isoformat())
+        prescription.pris_par, prescription.pris_le = par.user, date
+        prescription.save(
+            update_fields=["pris_par", "pris_le", *_passer_prise_en_charge(prescription)]
+        )
+        m.auditer(ActionAudit.MODIFICATION, prescription, etape="prise", par=par.user.email)
+        m.journaliser(
+            TypeEvenement.ORIENTATION,
+            f"Demande d'entrée prise par {par.user}, conseiller dédié référent",
+            objet=prescription,
+            date=date,
+        )
+        _informer_prescripteur(
+            prescription,
+            par,
+            "Demande prise en charge",
+            f"{par.user} ({par.structure}) a pris le dossier de {dossier.demandeur} : il en "
+            "devient le référent. Le diagnostic partagé suit.",
+        )
     return prescription
 
 
-@transaction.atomic
 def designer(
     *,
     prescription: Prescription,
@@ -303,115 +291,109 @@ def designer(
 ) -> Prescription:
     """Le correspondant insertion désigne le travailleur social du binôme (axe 2) ou le
     référent social (axe 3)."""
-    prescription = _relire(prescription)
-    dossier = parcours.verrouiller_dossier(prescription.dossier)
-    prescription.dossier = Dossier.objects.prefetch_related("affectations").get(pk=dossier.pk)
-    _exiger(
-        perms.peut_designer(par, prescription),
-        "Vous ne pouvez pas désigner le travailleur social de ce dossier.",
-    )
-    if travailleur_social.structure.departement_id != dossier.departement_id:
-        raise ErreurMetier("Ce professionnel n'est pas rattaché au département.")
-    date = _date(date, dossier, "La date de désignation")
-    place = PLACE_SOCIALE[Axe(prescription.axe)]
-    tenue = dossier.affectations.ouvertes().filter(role=place).first()
-    if tenue is None or tenue.professionnel_id != travailleur_social.user_id:
-        parcours.affecter(
-            dossier=dossier, place=place, professionnel=travailleur_social, par=par.user, date=date
+    with modification_du_dossier(prescription.dossier, par) as m:
+        prescription = _relire(prescription)
+        dossier = prescription.dossier = m.dossier = _avec_affectations(m.dossier)
+        exiger_droit(
+            perms.peut_designer(par, prescription),
+            "Vous ne pouvez pas désigner le travailleur social de ce dossier.",
         )
-    prescription.designe_par, prescription.designe_le = par.user, date
-    prescription.travailleur_social = travailleur_social.user
-    champs = [
-        "designe_par",
-        "designe_le",
-        "travailleur_social",
-        *_passer_prise_en_charge(prescription),
-    ]
-    prescription.save(update_fields=champs)
-    audit.enregistrer(
-        action=ActionAudit.MODIFICATION,
-        acteur=par.user,
-        departement=dossier.departement,
-        objet=prescription,
-        details={"etape": "designation", "professionnel": travailleur_social.user.email},
-    )
-    journaliser(
-        dossier=dossier,
-        type=TypeEvenement.ORIENTATION,
-        auteur=par.user,
-        date=date,
-        resume=f"{travailleur_social.user} désigné(e) par {par.user} : {RoleAffectation(place).label.lower()}",
-        objet=prescription,
-    )
-    _informer_prescripteur(
-        prescription,
-        par,
-        "Travailleur social désigné",
-        f"{par.user} a désigné {travailleur_social.user} ({travailleur_social.structure}) pour "
-        f"le dossier de {dossier.demandeur}.",
-    )
+        if travailleur_social.structure.departement_id != dossier.departement_id:
+            raise ErreurMetier("Ce professionnel n'est pas rattaché au département.")
+        date = _date(date, dossier, "La date de désignation")
+        place = PLACE_SOCIALE[Axe(prescription.axe)]
+        tenue = dossier.affectations.ouvertes().filter(role=place).first()
+        if tenue is None or tenue.professionnel_id != travailleur_social.user_id:
+            parcours.affecter(
+                dossier=dossier,
+                place=place,
+                professionnel=travailleur_social,
+                par=par,
+                date=date,
+                verifier_droit=False,  # droit vérifié ci-dessus : peut_designer
+            )
+        prescription.designe_par, prescription.designe_le = par.user, date
+        prescription.travailleur_social = travailleur_social.user
+        prescription.save(
+            update_fields=[
+                "designe_par",
+                "designe_le",
+                "travailleur_social",
+                *_passer_prise_en_charge(prescription),
+            ]
+        )
+        m.auditer(
+            ActionAudit.MODIFICATION,
+            prescription,
+            etape="designation",
+            professionnel=travailleur_social.user.email,
+        )
+        m.journaliser(
+            TypeEvenement.ORIENTATION,
+            f"{travailleur_social.user} désigné(e) par {par.user} : "
+            f"{RoleAffectation(place).label.lower()}",
+            objet=prescription,
+            date=date,
+        )
+        _informer_prescripteur(
+            prescription,
+            par,
+            "Travailleur social désigné",
+            f"{par.user} a désigné {travailleur_social.user} ({travailleur_social.structure}) "
+            f"pour le dossier de {dossier.demandeur}.",
+        )
     return prescription
 
 
-@transaction.atomic
 def refuser(*, prescription: Prescription, par: Membership, motif: str) -> Prescription:
     """Refus motivé ; le prescripteur en est informé aussitôt (courriel compris)."""
-    prescription = _relire(prescription)
-    dossier = parcours.verrouiller_dossier(prescription.dossier)
-    prescription.dossier = Dossier.objects.prefetch_related("affectations").get(pk=dossier.pk)
-    _exiger(perms.peut_refuser(par, prescription), "Vous ne pouvez pas refuser cette demande.")
-    if not motif.strip():
-        raise ErreurMetier("Le motif du refus est obligatoire : il est transmis au prescripteur.")
-    prescription.statut = StatutPrescription.REFUSEE
-    prescription.refuse_par, prescription.refusee_le = par.user, timezone.localdate()
-    prescription.motif_refus = motif.strip()
-    prescription.repondue_le = timezone.now()
-    prescription.save(
-        update_fields=["statut", "refuse_par", "refusee_le", "motif_refus", "repondue_le"]
-    )
-    parcours._toucher(dossier)
-    audit.enregistrer(
-        action=ActionAudit.MODIFICATION,
-        acteur=par.user,
-        departement=dossier.departement,
-        objet=prescription,
-        details={"etape": "refus"},
-    )
-    journaliser(
-        dossier=dossier,
-        type=TypeEvenement.ORIENTATION,
-        auteur=par.user,
-        resume=f"Demande d'entrée en {prescription.get_axe_display()} refusée par {par.user}",
-        objet=prescription,
-    )
-    if prescription.prescripteur_id != par.user_id:
-        notifications.envoyer(
-            destinataires=[prescription.prescripteur],
-            sujet=f"Demande refusée : {dossier.demandeur}",
-            texte=(
-                f"{par.user} ({par.structure}) a refusé la demande d'entrée en "
-                f"{prescription.get_axe_display()} pour {dossier.demandeur}.\nMotif : {motif.strip()}"
-            ),
-            lien=lien(prescription),
-            categorie=CategorieNotification.DECISION,
+    with modification_du_dossier(prescription.dossier, par) as m:
+        prescription = _relire(prescription)
+        dossier = prescription.dossier = m.dossier = _avec_affectations(m.dossier)
+        exiger_droit(
+            perms.peut_refuser(par, prescription), "Vous ne pouvez pas refuser cette demande."
+        )
+        if not motif.strip():
+            raise ErreurMetier(
+                "Le motif du refus est obligatoire : il est transmis au prescripteur."
+            )
+        prescription.statut = StatutPrescription.REFUSEE
+        prescription.refuse_par, prescription.refusee_le = par.user, timezone.localdate()
+        prescription.motif_refus = motif.strip()
+        prescription.repondue_le = timezone.now()
+        prescription.save(
+            update_fields=["statut", "refuse_par", "refusee_le", "motif_refus", "repondue_le"]
+        )
+        m.auditer(ActionAudit.MODIFICATION, prescription, etape="refus")
+        m.journaliser(
+            TypeEvenement.ORIENTATION,
+            f"Demande d'entrée en {prescription.get_axe_display()} refusée par {par.user}",
+            objet=prescription,
+        )
+        _informer_prescripteur(
+            prescription,
+            par,
+            "Demande refusée",
+            f"{par.user} ({par.structure}) a refusé la demande d'entrée en "
+            f"{prescription.get_axe_display()} pour {dossier.demandeur}.\nMotif : {motif.strip()}",
             immediat=True,
         )
     return prescription
 
 
 def noter_diagnostic(*, dossier: Dossier, date: dt.date | None = None) -> None:
-    """Le diagnostic partagé commence (appelé par diagnostics.services.demarrer) : la date
-    est gardée pour le délai prescription → diagnostic."""
+    """Le diagnostic partagé commence (appelé par diagnostics.services.demarrer, dans sa
+    modification du dossier) : la date est gardée pour le délai prescription → diagnostic."""
     date = date or timezone.localdate()
     dossier.prescriptions.en_cours().filter(diagnostic_le__isnull=True).update(diagnostic_le=date)
 
 
 def terminer(*, dossier: Dossier, axe: Axe, par: Membership, date: dt.date | None = None) -> None:
-    """La décision conjointe (diagnostics.services.decider) termine la demande en cours ;
-    le prescripteur voit l'issue. Une réorientation en axe 3 relaie la place de conseiller
-    de l'agence : France Travail garde le statut seul (docs/permissions.md)."""
+    """La décision conjointe (diagnostics.services.decider, dans sa modification du
+    dossier) termine la demande en cours ; le prescripteur voit l'issue. Une réorientation
+    en axe 3 relaie la place de conseiller de l'agence : France Travail garde le statut
+    seul (docs/permissions.md)."""
     date = date or timezone.localdate()
-    user = getattr(par, "user", par)  # le décideur, rattachement (ou compte, en transition)
     prescription = (
         dossier.prescriptions.en_cours()
         .select_for_update(of=("self",))
@@ -433,19 +415,15 @@ def terminer(*, dossier: Dossier, axe: Axe, par: Membership, date: dt.date | Non
         ).update(date_fin=date, motif_fin="Réorientation vers le suivi social exclusif")
     audit.enregistrer(
         action=ActionAudit.MODIFICATION,
-        acteur=user,
+        acteur=par.user,
         departement=dossier.departement,
         objet=prescription,
-        details={"etape": "decision", "axe": axe},
+        details={"dossier": str(dossier.uuid), "etape": "decision", "axe": axe},
     )
-    if prescription.prescripteur_id != user.pk:
-        notifications.envoyer(
-            destinataires=[prescription.prescripteur],
-            sujet=f"Décision conjointe : {dossier.demandeur}",
-            texte=(
-                f"La décision conjointe pour {dossier.demandeur} a été prise le "
-                f"{date:%d/%m/%Y} : {Axe(axe).label}."
-            ),
-            lien=lien(prescription),
-            categorie=CategorieNotification.DECISION,
-        )
+    _informer_prescripteur(
+        prescription,
+        par,
+        "Décision conjointe",
+        f"La décision conjointe pour {dossier.demandeur} a été prise le {date:%d/%m/%Y} : "
+        f"{Axe(axe).label}.",
+    )

@@ -5,41 +5,26 @@ Lecture : périmètre du rattachement (404 au-delà) ; action : droit (403) puis
 
 from __future__ import annotations
 
-from django.contrib import messages
-from django.shortcuts import redirect, render
+from django.shortcuts import render
 from django.urls import reverse
 
 from accompagnement.decorators import membership_requis
-from accompagnement.exceptions import ErreurMetier
-from accompagnement.vues import action_formulaire, donnees_post, exiger
+from accompagnement.vues import donnees_post, exiger, page_action, traiter_formulaire
 from dossiers.parcours import perms as perms_parcours
 from dossiers.parcours.lectures import dossier_visible
 from dossiers.prescriptions import forms, lectures, perms, services
 
 
-def _action(request, prescription, form, *, titre, intro, bouton, executer, succes, danger=False):
+def _action(request, prescription, form, **page):
     """Formulaire → service → retour à la demande ; refus métier : message, saisie gardée."""
-    if request.method == "POST" and form.is_valid():
-        try:
-            executer(form.cleaned_data)
-        except ErreurMetier as erreur:
-            form.add_error(None, erreur.message)
-        else:
-            messages.success(request, succes)
-            return redirect("dossiers:prescription", prescription.uuid)
-    return render(
+    return page_action(
         request,
-        "dossiers/prescriptions/action.html",
-        {
-            "prescription": prescription,
-            "dossier": prescription.dossier,
-            "form": form,
-            "titre": titre,
-            "intro": intro,
-            "bouton": bouton,
-            "danger": danger,
-        },
-        status=400 if form.errors else 200,
+        form,
+        gabarit="dossiers/prescriptions/action.html",
+        suite=reverse("dossiers:prescription", args=[prescription.uuid]),
+        prescription=prescription,
+        dossier=prescription.dossier,
+        **page,
     )
 
 
@@ -50,37 +35,35 @@ def prescrire(request, uuid):
     en_cours = dossier.prescriptions.en_cours().first()
     exiger(perms.peut_prescrire(m, dossier, en_cours=en_cours))
     form = forms.PrescriptionForm(donnees_post(request), dossier=dossier)
-    if request.method == "POST" and form.is_valid():
-        d = form.cleaned_data
-        try:
-            prescription = services.prescrire(
-                dossier=dossier,
-                par=m,
-                axe=d["axe"],
-                freins=d["freins"],
-                motif=d["motif"],
-                accord_le=d["accord_le"],
-                accord_mode=d["accord_mode"],
-                territoire=d.get("territoire"),
-            )
-        except ErreurMetier as erreur:
-            form.add_error(None, erreur.message)
-        else:
-            messages.success(
-                request,
-                "Demande envoyée : "
-                + (
-                    "le conseiller dédié de l'agence et les correspondants insertion du territoire sont prévenus."
-                    if prescription.axe == "2"
-                    else "les correspondants insertion du territoire sont prévenus."
-                ),
-            )
-            return redirect("dossiers:prescription", prescription.uuid)
-    return render(
+
+    def executer(d):
+        return services.prescrire(
+            dossier=dossier,
+            par=m,
+            axe=d["axe"],
+            freins=d["freins"],
+            motif=d["motif"],
+            accord_le=d["accord_le"],
+            accord_mode=d["accord_mode"],
+            territoire=d.get("territoire"),
+        )
+
+    return traiter_formulaire(
         request,
-        "dossiers/prescriptions/form.html",
-        {"dossier": dossier, "form": form, "avertissement": forms.AVERTISSEMENT_MOTIF},
-        status=400 if form.errors else 200,
+        form,
+        executer=executer,
+        succes=lambda p: (
+            "Demande envoyée : "
+            + (
+                "le conseiller dédié de l'agence et les correspondants insertion du territoire "
+                "sont prévenus."
+                if p.axe == "2"
+                else "les correspondants insertion du territoire sont prévenus."
+            )
+        ),
+        suite=lambda p: reverse("dossiers:prescription", args=[p.uuid]),
+        gabarit="dossiers/prescriptions/form.html",
+        contexte={"dossier": dossier, "avertissement": forms.AVERTISSEMENT_MOTIF},
     )
 
 
@@ -187,10 +170,10 @@ def definir_territoire(request, uuid):
         departement=request.departement,
         initial={"territoire": dossier.territoire},
     )
-    return action_formulaire(
+    return page_action(
         request,
-        dossier,
         form,
+        gabarit="dossiers/parcours/action.html",
         titre="Territoire d'action sociale",
         intro="Le territoire désigne les correspondants insertion qui suivent le dossier et "
         "reçoivent ses demandes d'entrée.",
@@ -200,4 +183,5 @@ def definir_territoire(request, uuid):
         ),
         succes="Territoire enregistré.",
         suite=reverse("dossiers:dossier", args=[dossier.uuid]),
+        dossier=dossier,
     )

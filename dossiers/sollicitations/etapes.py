@@ -54,7 +54,7 @@ ETAPES: dict[str, Etape] = {
         perms.peut_gerer_sollicitation,
         (S.BROUILLON,),
         executer=lambda r, s, d: sollicitations.envoyer_sollicitation(
-            sollicitation=s, par=r.user, version=d["version"], url_base=_url_base(r)
+            sollicitation=s, par=r.membership, version=d["version"], url_base=_url_base(r)
         ),
         succes="Sollicitation envoyée.",
     ),
@@ -64,7 +64,7 @@ ETAPES: dict[str, Etape] = {
         perms.peut_repondre_sollicitation,
         (S.ENVOYEE,),
         executer=lambda r, s, d: sollicitations.prendre_a_l_etude(
-            sollicitation=s, par=r.user, version=d["version"]
+            sollicitation=s, par=r.membership, version=d["version"]
         ),
         succes="Sollicitation prise à l'étude ; le professionnel qui l'a envoyée est prévenu.",
     ),
@@ -75,7 +75,7 @@ ETAPES: dict[str, Etape] = {
         STATUTS_EN_ATTENTE,
         formulaire=AcceptationForm,
         executer=lambda r, s, d: sollicitations.accepter(
-            sollicitation=s, par=r.user, precisions=d["precisions"], version=d["version"]
+            sollicitation=s, par=r.membership, precisions=d["precisions"], version=d["version"]
         ),
         succes="Sollicitation acceptée ; le professionnel qui l'a envoyée est prévenu.",
         en_ligne=False,
@@ -87,7 +87,7 @@ ETAPES: dict[str, Etape] = {
         STATUTS_EN_ATTENTE,
         formulaire=RefusForm,
         executer=lambda r, s, d: sollicitations.refuser(
-            sollicitation=s, par=r.user, motif=d["motif"], version=d["version"]
+            sollicitation=s, par=r.membership, motif=d["motif"], version=d["version"]
         ),
         succes="Sollicitation refusée ; le professionnel qui l'a envoyée est prévenu.",
         en_ligne=False,
@@ -99,7 +99,7 @@ ETAPES: dict[str, Etape] = {
         perms.peut_gerer_sollicitation,
         (S.ACCEPTEE,),
         executer=lambda r, s, d: sollicitations.marquer_realisee(
-            sollicitation=s, par=r.user, version=d["version"]
+            sollicitation=s, par=r.membership, version=d["version"]
         ),
         succes="Sollicitation marquée réalisée.",
     ),
@@ -109,7 +109,7 @@ ETAPES: dict[str, Etape] = {
         perms.peut_gerer_sollicitation,
         STATUTS_EN_ATTENTE,
         executer=lambda r, s, d: sollicitations.relancer(
-            sollicitation=s, par=r.user, version=d["version"], url_base=_url_base(r)
+            sollicitation=s, par=r.membership, version=d["version"], url_base=_url_base(r)
         ),
         succes="Relance envoyée.",
         proposee=lambda s: s.relancable,

@@ -6,6 +6,8 @@ indicateurs (lecture seule). Voir docs/sollicitations.md."""
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -13,20 +15,19 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 
-from accompagnement import audit, notifications
-from accompagnement.exceptions import ErreurMetier
+from accompagnement import notifications
+from accompagnement.exceptions import ErreurMetier, exiger_droit
 from accompagnement.models import (
     ActionAudit,
     CategorieNotification,
     Departement,
     Membership,
     Role,
-    User,
 )
 from accompagnement.referentiels import DomaineFrein
 from accompagnement.tasks import envoyer_courriel
 from conventions.models import ServiceRessource
-from dossiers.journal import journaliser
+from dossiers.journal import Modification, modification_du_dossier
 from dossiers.models import (
     STATUTS_EN_ATTENTE,
     TRANSITIONS_SOLLICITATION,
@@ -37,6 +38,7 @@ from dossiers.models import (
     StatutSollicitation,
     TypeEvenement,
 )
+from dossiers.sollicitations import perms
 from dossiers.sollicitations.partenaire import lien_reponse
 from dossiers.suivi.services import realiser_actions_liees
 
@@ -45,9 +47,11 @@ from dossiers.suivi.services import realiser_actions_liees
 # SOLLICITATIONS_DELAI_JOURS = {"25": 21} (code INSEE → jours), voir docs/sollicitations.md.
 DELAI_REPONSE_JOURS = 15
 # Sel dédié : un jeton signé pour un autre usage (réinitialisation…) n'est jamais accepté ici.
-
-
-Acteur = User | None
+REFUS_GESTION = (
+    "Seul un professionnel qui suit le dossier envoie une sollicitation, la relance ou en "
+    "constate la réalisation."
+)
+REFUS_REPONSE = "Vous ne pouvez pas répondre à cette sollicitation."
 
 
 def delai_reponse(departement: Departement) -> int:
@@ -64,21 +68,28 @@ def personne_abregee(sollicitation: Sollicitation) -> str:
     return f"{demandeur.prenom} {demandeur.nom[:1].upper()}."
 
 
-def _verrouiller(sollicitation: Sollicitation) -> Sollicitation:
-    """Relit la sollicitation verrouillée : deux réponses simultanées passent l'une après
-    l'autre, la seconde voit l'état laissé par la première."""
-    return (
-        Sollicitation.objects.select_for_update(of=("self",))
-        .select_related(
-            "dossier__departement",
-            "dossier__demandeur",
+@contextmanager
+def _etape(
+    sollicitation: Sollicitation,
+    par: Membership | None,
+    *,
+    version: int | None = None,
+    activite: bool = True,
+) -> Iterator[tuple[Modification, Sollicitation]]:
+    """Une étape : la modification du dossier de la sollicitation (verrou, audit,
+    journal ; `activite=False` pour une étape du destinataire ou du système, qui n'est pas
+    du suivi), et la sollicitation relue sous ce verrou : deux réponses simultanées passent
+    l'une après l'autre, la seconde voit l'état laissé par la première."""
+    with modification_du_dossier(sollicitation.dossier, par, activite=activite) as m:
+        sollicitation = Sollicitation.objects.select_related(
             "service__structure",
             "correspondant__user",
             "correspondant__structure",
             "auteur",
-        )
-        .get(pk=sollicitation.pk)
-    )
+        ).get(pk=sollicitation.pk)
+        sollicitation.dossier = m.dossier
+        _verifier_version(sollicitation, version)
+        yield m, sollicitation
 
 
 def _verifier_version(sollicitation: Sollicitation, version: int | None) -> None:
@@ -106,37 +117,19 @@ def _changer_statut(
     return sollicitation
 
 
-def _toucher_dossier(dossier: Dossier) -> None:
-    Dossier.objects.filter(pk=dossier.pk).update(derniere_activite=timezone.now())
-
-
 def _tracer(
+    m: Modification,
     sollicitation: Sollicitation,
     *,
-    par: Acteur,
     resume: str,
     action: ActionAudit = ActionAudit.MODIFICATION,
     details: dict | None = None,
     journal: bool = True,
 ) -> None:
-    """Audit et journal du dossier, dans la transaction de l'étape."""
-    dossier = sollicitation.dossier
-    audit.enregistrer(
-        action=action,
-        acteur=par,
-        departement=dossier.departement,
-        objet=sollicitation,
-        details={"dossier": str(dossier.uuid), "statut": sollicitation.statut, **(details or {})},
-    )
-    if not journal:
-        return
-    journaliser(
-        dossier=dossier,
-        type=TypeEvenement.SOLLICITATION,
-        auteur=par,
-        resume=resume,
-        objet=sollicitation,
-    )
+    """Audit et journal du dossier, dans la modification de l'étape."""
+    m.auditer(action, sollicitation, statut=sollicitation.statut, **(details or {}))
+    if journal:
+        m.journaliser(TypeEvenement.SOLLICITATION, resume, objet=sollicitation)
 
 
 def _nom_service(sollicitation: Sollicitation) -> str:
@@ -196,11 +189,11 @@ def _structure_auteur(sollicitation: Sollicitation) -> str:
 
 
 def _prevenir_auteur(
-    sollicitation: Sollicitation, *, par: Acteur, texte: str, immediat: bool = True
+    sollicitation: Sollicitation, *, par: Membership | None, texte: str, immediat: bool = True
 ) -> None:
     """Une réponse (ou l'expiration) : à l'auteur, tout de suite sauf simple accusé de
     réception ; jamais à lui-même."""
-    if par is not None and par.pk == sollicitation.auteur_id:
+    if par is not None and par.user_id == sollicitation.auteur_id:
         return
     notifications.envoyer(
         destinataires=[sollicitation.auteur],
@@ -215,10 +208,13 @@ def _prevenir_auteur(
     )
 
 
-def _par_qui(par: Acteur, via_lien: bool) -> str:
+def _par_qui(par: Membership | None, via_lien: bool) -> str:
     if via_lien:
         return "le partenaire (réponse au lien reçu par courriel)"
-    return str(par) if par is not None else "le système"
+    return str(par.user) if par is not None else "le système"
+
+
+# --- Écritures ----------------------------------------------------------------------------
 
 
 # --- Écritures ----------------------------------------------------------------------------
@@ -232,7 +228,7 @@ def creer_sollicitation(
     domaine: str,
     besoin: str,
     mode: ModeSollicitation,
-    par: User,
+    par: Membership,
     preference_contact: str = PreferenceContact.TELEPHONE,
     coordonnees_contact: str = "",
     correspondant: Membership | None = None,
@@ -240,58 +236,60 @@ def creer_sollicitation(
     url_base: str = "",
 ) -> Sollicitation:
     """Prépare une sollicitation (brouillon) ; `envoyer=True` l'envoie dans la foulée."""
-    dossier = (
-        Dossier.objects.select_for_update(of=("self",))
-        .select_related("departement")
-        .get(pk=dossier.pk)
-    )
-    if dossier.est_clos:
-        raise ErreurMetier("Ce dossier est clos : on n'y sollicite plus de ressource.")
-    if service.departement_id != dossier.departement_id or not service.actif:
-        raise ErreurMetier("Ce service n'est pas (ou plus) proposé dans la base du département.")
-    if domaine not in DomaineFrein.values:
-        raise ErreurMetier("Choisissez le domaine de frein visé dans la liste.")
-    if preference_contact not in PreferenceContact.values:
-        raise ErreurMetier("Choisissez la préférence de contact de la personne dans la liste.")
-    if not besoin.strip():
-        raise ErreurMetier("Décrivez en quelques mots le besoin de la personne.")
-    if mode == ModeSollicitation.CORRESPONDANT:
-        _verifier_correspondant(dossier, correspondant)
-    elif mode == ModeSollicitation.DIRECT:
-        correspondant = None
-    else:
-        raise ErreurMetier(
-            "Choisissez comment solliciter le service : directement ou via le correspondant."
+    with modification_du_dossier(dossier, par) as m:
+        dossier = m.dossier
+        if dossier.est_clos:
+            raise ErreurMetier("Ce dossier est clos : on n'y sollicite plus de ressource.")
+        exiger_droit(
+            perms.peut_solliciter(par, dossier),
+            "Vous ne pouvez pas solliciter de ressource pour ce dossier.",
         )
-    sollicitation = Sollicitation(
-        dossier=dossier,
-        service=service,
-        domaine=domaine,
-        besoin=besoin.strip(),
-        preference_contact=preference_contact,
-        coordonnees_contact=coordonnees_contact.strip(),
-        mode=mode,
-        correspondant=correspondant,
-        auteur=par,
-    )
-    try:
-        sollicitation.full_clean()
-    except ValidationError as erreur:
-        raise ErreurMetier(" ".join(erreur.messages)) from erreur
-    sollicitation.save()
-    _toucher_dossier(dossier)
-    _tracer(
-        sollicitation,
-        par=par,
-        action=ActionAudit.CREATION,
-        resume=f"Sollicitation du service {_nom_service(sollicitation)} préparée par {par} (brouillon)",
-        details={"service": str(service.uuid), "mode": mode},
-        journal=not envoyer,  # envoyée aussitôt : un seul événement au journal, l'envoi
-    )
-    if envoyer:
-        sollicitation = envoyer_sollicitation(
-            sollicitation=sollicitation, par=par, url_base=url_base
+        if service.departement_id != dossier.departement_id or not service.actif:
+            raise ErreurMetier(
+                "Ce service n'est pas (ou plus) proposé dans la base du département."
+            )
+        if domaine not in DomaineFrein.values:
+            raise ErreurMetier("Choisissez le domaine de frein visé dans la liste.")
+        if preference_contact not in PreferenceContact.values:
+            raise ErreurMetier("Choisissez la préférence de contact de la personne dans la liste.")
+        if not besoin.strip():
+            raise ErreurMetier("Décrivez en quelques mots le besoin de la personne.")
+        if mode == ModeSollicitation.CORRESPONDANT:
+            _verifier_correspondant(dossier, correspondant)
+        elif mode == ModeSollicitation.DIRECT:
+            correspondant = None
+        else:
+            raise ErreurMetier(
+                "Choisissez comment solliciter le service : directement ou via le correspondant."
+            )
+        sollicitation = Sollicitation(
+            dossier=dossier,
+            service=service,
+            domaine=domaine,
+            besoin=besoin.strip(),
+            preference_contact=preference_contact,
+            coordonnees_contact=coordonnees_contact.strip(),
+            mode=mode,
+            correspondant=correspondant,
+            auteur=par.user,
         )
+        try:
+            sollicitation.full_clean()
+        except ValidationError as erreur:
+            raise ErreurMetier(" ".join(erreur.messages)) from erreur
+        sollicitation.save()
+        _tracer(
+            m,
+            sollicitation,
+            action=ActionAudit.CREATION,
+            resume=f"Sollicitation du service {_nom_service(sollicitation)} préparée par {par.user} (brouillon)",
+            details={"service": str(service.uuid), "mode": mode},
+            journal=not envoyer,  # envoyée aussitôt : un seul événement au journal, l'envoi
+        )
+        if envoyer:
+            sollicitation = envoyer_sollicitation(
+                sollicitation=sollicitation, par=par, url_base=url_base
+            )
     return sollicitation
 
 
@@ -316,121 +314,129 @@ def _verifier_correspondant(dossier: Dossier, correspondant: Membership | None) 
 
 @transaction.atomic
 def envoyer_sollicitation(
-    *, sollicitation: Sollicitation, par: User, version: int | None = None, url_base: str = ""
+    *,
+    sollicitation: Sollicitation,
+    par: Membership,
+    version: int | None = None,
+    url_base: str = "",
 ) -> Sollicitation:
-    sollicitation = _verrouiller(sollicitation)
-    _verifier_version(sollicitation, version)
-    if sollicitation.dossier.est_clos:
-        raise ErreurMetier("Ce dossier est clos : la sollicitation ne peut plus être envoyée.")
-    if sollicitation.mode == ModeSollicitation.DIRECT and not _courriel_partenaire(sollicitation):
-        raise ErreurMetier(
-            "Ce service n'a pas d'adresse courriel dans la base : sollicitez-le via le "
-            "correspondant insertion, ou contactez-le par téléphone."
+    with _etape(sollicitation, par, version=version) as (m, sollicitation):
+        if sollicitation.dossier.est_clos:
+            raise ErreurMetier("Ce dossier est clos : la sollicitation ne peut plus être envoyée.")
+        exiger_droit(perms.peut_gerer_sollicitation(par, sollicitation), REFUS_GESTION)
+        if sollicitation.mode == ModeSollicitation.DIRECT and not _courriel_partenaire(
+            sollicitation
+        ):
+            raise ErreurMetier(
+                "Ce service n'a pas d'adresse courriel dans la base : sollicitez-le via le "
+                "correspondant insertion, ou contactez-le par téléphone."
+            )
+        if sollicitation.mode == ModeSollicitation.CORRESPONDANT:
+            _verifier_correspondant(sollicitation.dossier, sollicitation.correspondant)
+        maintenant = timezone.now()
+        delai = delai_reponse(sollicitation.dossier.departement)
+        _changer_statut(
+            sollicitation,
+            StatutSollicitation.ENVOYEE,
+            envoyee_le=maintenant,
+            delai_jours=delai,
+            echeance=maintenant + dt.timedelta(days=delai),
+            relance_prevue_le=maintenant + dt.timedelta(days=delai) / 2,
         )
-    if sollicitation.mode == ModeSollicitation.CORRESPONDANT:
-        _verifier_correspondant(sollicitation.dossier, sollicitation.correspondant)
-    maintenant = timezone.now()
-    delai = delai_reponse(sollicitation.dossier.departement)
-    _changer_statut(
-        sollicitation,
-        StatutSollicitation.ENVOYEE,
-        envoyee_le=maintenant,
-        delai_jours=delai,
-        echeance=maintenant + dt.timedelta(days=delai),
-        relance_prevue_le=maintenant + dt.timedelta(days=delai) / 2,
-    )
-    _toucher_dossier(sollicitation.dossier)
-    destinataire = (
-        f"au correspondant {sollicitation.correspondant.user}"
-        if sollicitation.mode == ModeSollicitation.CORRESPONDANT
-        else "directement au service"
-    )
-    _tracer(
-        sollicitation,
-        par=par,
-        resume=f"Sollicitation du service {_nom_service(sollicitation)} envoyée {destinataire} par {par}",
-    )
-    _prevenir_destinataire(sollicitation, url_base=url_base)
+        destinataire = (
+            f"au correspondant {sollicitation.correspondant.user}"
+            if sollicitation.mode == ModeSollicitation.CORRESPONDANT
+            else "directement au service"
+        )
+        _tracer(
+            m,
+            sollicitation,
+            resume=f"Sollicitation du service {_nom_service(sollicitation)} envoyée {destinataire} par {par.user}",
+        )
+        _prevenir_destinataire(sollicitation, url_base=url_base)
     return sollicitation
 
 
 @transaction.atomic
 def prendre_a_l_etude(
-    *, sollicitation: Sollicitation, par: User, version: int | None = None
+    *, sollicitation: Sollicitation, par: Membership, version: int | None = None
 ) -> Sollicitation:
     """Accusé de réception : le délai de réponse repart de zéro pour la décision."""
-    sollicitation = _verrouiller(sollicitation)
-    _verifier_version(sollicitation, version)
-    maintenant = timezone.now()
-    delai = dt.timedelta(days=sollicitation.delai_jours)
-    _changer_statut(
-        sollicitation,
-        StatutSollicitation.A_L_ETUDE,
-        etude_le=maintenant,
-        repondu_par=par,
-        echeance=maintenant + delai,
-        relance_prevue_le=maintenant + delai / 2,
-    )
-    _tracer(
-        sollicitation,
-        par=par,
-        resume=f"Sollicitation du service {_nom_service(sollicitation)} prise à l'étude par {par}",
-    )
-    _prevenir_auteur(
-        sollicitation,
-        par=par,
-        texte=f"Votre sollicitation du service {_nom_service(sollicitation)} pour {sollicitation.dossier.demandeur} est à l'étude ({par}).",
-        immediat=False,
-    )
+    with _etape(sollicitation, par, version=version, activite=False) as (m, sollicitation):
+        exiger_droit(perms.peut_repondre_sollicitation(par, sollicitation), REFUS_REPONSE)
+        maintenant = timezone.now()
+        delai = dt.timedelta(days=sollicitation.delai_jours)
+        _changer_statut(
+            sollicitation,
+            StatutSollicitation.A_L_ETUDE,
+            etude_le=maintenant,
+            repondu_par=par.user,
+            echeance=maintenant + delai,
+            relance_prevue_le=maintenant + delai / 2,
+        )
+        _tracer(
+            m,
+            sollicitation,
+            resume=f"Sollicitation du service {_nom_service(sollicitation)} prise à l'étude par {par.user}",
+        )
+        _prevenir_auteur(
+            sollicitation,
+            par=par,
+            texte=f"Votre sollicitation du service {_nom_service(sollicitation)} pour {sollicitation.dossier.demandeur} est à l'étude ({par.user}).",
+            immediat=False,
+        )
     return sollicitation
 
 
-def _verifier_repondant(sollicitation: Sollicitation, par: Acteur, via_lien: bool) -> None:
+def _verifier_repondant(
+    sollicitation: Sollicitation, par: Membership | None, via_lien: bool
+) -> None:
     if via_lien and sollicitation.mode != ModeSollicitation.DIRECT:
         raise ErreurMetier("Cette sollicitation passe par le correspondant insertion.")
     if par is None and not via_lien:
         raise ErreurMetier("La réponse doit être enregistrée par un professionnel identifié.")
+    if not via_lien:
+        exiger_droit(perms.peut_repondre_sollicitation(par, sollicitation), REFUS_REPONSE)
 
 
 @transaction.atomic
 def accepter(
     *,
     sollicitation: Sollicitation,
-    par: Acteur,
+    par: Membership | None,
     precisions: str = "",
     version: int | None = None,
     via_lien: bool = False,
 ) -> Sollicitation:
-    sollicitation = _verrouiller(sollicitation)
-    _verifier_version(sollicitation, version)
-    _verifier_repondant(sollicitation, par, via_lien)
-    _changer_statut(
-        sollicitation,
-        StatutSollicitation.ACCEPTEE,
-        acceptee_le=timezone.now(),
-        repondu_par=par,
-        reponse_par_lien=via_lien,
-        precisions_reponse=precisions.strip()[:500],
-        relance_prevue_le=None,
-    )
-    _toucher_dossier(sollicitation.dossier)
-    qui = _par_qui(par, via_lien)
-    _tracer(
-        sollicitation,
-        par=par,
-        resume=f"Sollicitation du service {_nom_service(sollicitation)} acceptée par {qui}",
-        details={"via_lien": via_lien},
-    )
-    suite = (
-        f"\nPrécisions : {sollicitation.precisions_reponse}"
-        if sollicitation.precisions_reponse
-        else ""
-    )
-    _prevenir_auteur(
-        sollicitation,
-        par=par,
-        texte=f"Votre sollicitation du service {_nom_service(sollicitation)} pour {sollicitation.dossier.demandeur} a été acceptée par {qui}.{suite}",
-    )
+    """`par=None` : seulement pour le partenaire qui répond par son lien signé (sans compte)."""
+    with _etape(sollicitation, par, version=version) as (m, sollicitation):
+        _verifier_repondant(sollicitation, par, via_lien)
+        _changer_statut(
+            sollicitation,
+            StatutSollicitation.ACCEPTEE,
+            acceptee_le=timezone.now(),
+            repondu_par=m.auteur,
+            reponse_par_lien=via_lien,
+            precisions_reponse=precisions.strip()[:500],
+            relance_prevue_le=None,
+        )
+        qui = _par_qui(par, via_lien)
+        _tracer(
+            m,
+            sollicitation,
+            resume=f"Sollicitation du service {_nom_service(sollicitation)} acceptée par {qui}",
+            details={"via_lien": via_lien},
+        )
+        suite = (
+            f"\nPrécisions : {sollicitation.precisions_reponse}"
+            if sollicitation.precisions_reponse
+            else ""
+        )
+        _prevenir_auteur(
+            sollicitation,
+            par=par,
+            texte=f"Votre sollicitation du service {_nom_service(sollicitation)} pour {sollicitation.dossier.demandeur} a été acceptée par {qui}.{suite}",
+        )
     return sollicitation
 
 
@@ -438,59 +444,57 @@ def accepter(
 def refuser(
     *,
     sollicitation: Sollicitation,
-    par: Acteur,
+    par: Membership | None,
     motif: str,
     version: int | None = None,
     via_lien: bool = False,
 ) -> Sollicitation:
-    sollicitation = _verrouiller(sollicitation)
-    _verifier_version(sollicitation, version)
-    _verifier_repondant(sollicitation, par, via_lien)
-    if not (motif or "").strip():
-        raise ErreurMetier("Le motif du refus est obligatoire.")
-    _changer_statut(
-        sollicitation,
-        StatutSollicitation.REFUSEE,
-        refusee_le=timezone.now(),
-        repondu_par=par,
-        reponse_par_lien=via_lien,
-        motif_refus=motif.strip()[:500],
-        relance_prevue_le=None,
-    )
-    _toucher_dossier(sollicitation.dossier)
-    qui = _par_qui(par, via_lien)
-    _tracer(
-        sollicitation,
-        par=par,
-        resume=f"Sollicitation du service {_nom_service(sollicitation)} refusée par {qui}",
-        details={"via_lien": via_lien},
-    )
-    _prevenir_auteur(
-        sollicitation,
-        par=par,
-        texte=(
-            f"Votre sollicitation du service {_nom_service(sollicitation)} pour {sollicitation.dossier.demandeur} "
-            f"a été refusée par {qui}.\nMotif : {sollicitation.motif_refus}"
-        ),
-    )
+    """`par=None` : seulement pour le partenaire qui répond par son lien signé (sans compte)."""
+    with _etape(sollicitation, par, version=version) as (m, sollicitation):
+        _verifier_repondant(sollicitation, par, via_lien)
+        if not (motif or "").strip():
+            raise ErreurMetier("Le motif du refus est obligatoire.")
+        _changer_statut(
+            sollicitation,
+            StatutSollicitation.REFUSEE,
+            refusee_le=timezone.now(),
+            repondu_par=m.auteur,
+            reponse_par_lien=via_lien,
+            motif_refus=motif.strip()[:500],
+            relance_prevue_le=None,
+        )
+        qui = _par_qui(par, via_lien)
+        _tracer(
+            m,
+            sollicitation,
+            resume=f"Sollicitation du service {_nom_service(sollicitation)} refusée par {qui}",
+            details={"via_lien": via_lien},
+        )
+        _prevenir_auteur(
+            sollicitation,
+            par=par,
+            texte=(
+                f"Votre sollicitation du service {_nom_service(sollicitation)} pour {sollicitation.dossier.demandeur} "
+                f"a été refusée par {qui}.\nMotif : {sollicitation.motif_refus}"
+            ),
+        )
     return sollicitation
 
 
 @transaction.atomic
 def marquer_realisee(
-    *, sollicitation: Sollicitation, par: User, version: int | None = None
+    *, sollicitation: Sollicitation, par: Membership, version: int | None = None
 ) -> Sollicitation:
     """La personne a bénéficié du service (constaté par le professionnel qui la suit)."""
-    sollicitation = _verrouiller(sollicitation)
-    _verifier_version(sollicitation, version)
-    _changer_statut(sollicitation, StatutSollicitation.REALISEE, realisee_le=timezone.now())
-    realiser_actions_liees(sollicitation=sollicitation, par=par)
-    _toucher_dossier(sollicitation.dossier)
-    _tracer(
-        sollicitation,
-        par=par,
-        resume=f"Sollicitation du service {_nom_service(sollicitation)} réalisée (constaté par {par})",
-    )
+    with _etape(sollicitation, par, version=version) as (m, sollicitation):
+        exiger_droit(perms.peut_gerer_sollicitation(par, sollicitation), REFUS_GESTION)
+        _changer_statut(sollicitation, StatutSollicitation.REALISEE, realisee_le=timezone.now())
+        realiser_actions_liees(m, sollicitation=sollicitation)
+        _tracer(
+            m,
+            sollicitation,
+            resume=f"Sollicitation du service {_nom_service(sollicitation)} réalisée (constaté par {par.user})",
+        )
     return sollicitation
 
 
@@ -498,61 +502,54 @@ def marquer_realisee(
 def relancer(
     *,
     sollicitation: Sollicitation,
-    par: Acteur,
+    par: Membership | None,
     version: int | None = None,
     automatique: bool = False,
     url_base: str = "",
 ) -> Sollicitation:
     """Relance le destinataire d'une sollicitation en attente (un lien neuf pour le
-    partenaire). L'échéance ne bouge pas ; plus de relance automatique ensuite."""
-    sollicitation = _verrouiller(sollicitation)
-    _verifier_version(sollicitation, version)
-    if sollicitation.statut not in STATUTS_EN_ATTENTE:
-        raise ErreurMetier("Seule une sollicitation en attente de réponse peut être relancée.")
-    maintenant = timezone.now()
-    if automatique and (
-        sollicitation.relance_prevue_le is None or sollicitation.relance_prevue_le > maintenant
-    ):
-        raise ErreurMetier("Pas de relance automatique prévue pour cette sollicitation.")
-    if not automatique and not sollicitation.relancable:
-        raise ErreurMetier(
-            "Cette sollicitation a été envoyée ou relancée aujourd'hui : relancez-la demain "
-            "au plus tôt."
+    partenaire). L'échéance ne bouge pas ; plus de relance automatique ensuite.
+    `par=None` : la relance automatique (système)."""
+    with _etape(sollicitation, par, version=version, activite=False) as (m, sollicitation):
+        if sollicitation.statut not in STATUTS_EN_ATTENTE:
+            raise ErreurMetier("Seule une sollicitation en attente de réponse peut être relancée.")
+        if not automatique:
+            exiger_droit(perms.peut_gerer_sollicitation(par, sollicitation), REFUS_GESTION)
+        maintenant = timezone.now()
+        if automatique and (
+            sollicitation.relance_prevue_le is None or sollicitation.relance_prevue_le > maintenant
+        ):
+            raise ErreurMetier("Pas de relance automatique prévue pour cette sollicitation.")
+        if not automatique and not sollicitation.relancable:
+            raise ErreurMetier(
+                "Cette sollicitation a été envoyée ou relancée aujourd'hui : relancez-la demain "
+                "au plus tôt."
+            )
+        sollicitation.relances += 1
+        sollicitation.derniere_relance_le = maintenant
+        sollicitation.relance_prevue_le = None
+        sollicitation.version += 1
+        sollicitation.save(
+            update_fields=["relances", "derniere_relance_le", "relance_prevue_le", "version"]
         )
-    sollicitation.relances += 1
-    sollicitation.derniere_relance_le = maintenant
-    sollicitation.relance_prevue_le = None
-    sollicitation.version += 1
-    sollicitation.save(
-        update_fields=["relances", "derniere_relance_le", "relance_prevue_le", "version"]
-    )
-    comment = "automatique, à mi-délai" if automatique else f"par {par}"
-    _tracer(
-        sollicitation,
-        par=par,
-        resume=f"Relance n° {sollicitation.relances} de la sollicitation du service {_nom_service(sollicitation)} ({comment})",
-        details={"relances": sollicitation.relances, "automatique": automatique},
-    )
-    _prevenir_destinataire(sollicitation, relance=True, url_base=url_base)
+        comment = "automatique, à mi-délai" if automatique else f"par {m.auteur}"
+        _tracer(
+            m,
+            sollicitation,
+            resume=f"Relance n° {sollicitation.relances} de la sollicitation du service {_nom_service(sollicitation)} ({comment})",
+            details={"relances": sollicitation.relances, "automatique": automatique},
+        )
+        _prevenir_destinataire(sollicitation, relance=True, url_base=url_base)
     return sollicitation
 
 
 @transaction.atomic
-def expirer_sollicitations(*, maintenant: dt.datetime | None = None) -> int:
-    """Passe « expirée » toute sollicitation en attente dont l'échéance est atteinte.
-    Idempotent : une seconde exécution ne trouve plus rien."""
-    maintenant = maintenant or timezone.now()
-    a_expirer = (
-        Sollicitation.objects.en_attente()
-        .filter(echeance__lte=maintenant)
-        .select_for_update(of=("self",), skip_locked=True)
-        .select_related(
-            "dossier__departement", "dossier__demandeur", "service__structure", "auteur"
-        )
-        .order_by("pk")
-    )
-    nombre = 0
-    for sollicitation in a_expirer:
+def expirer(*, sollicitation: Sollicitation, maintenant: dt.datetime) -> Sollicitation:
+    """Passe « expirée » une sollicitation en attente dont l'échéance est atteinte (le
+    système : pas d'acteur)."""
+    with _etape(sollicitation, None, activite=False) as (m, sollicitation):
+        if sollicitation.statut not in STATUTS_EN_ATTENTE or sollicitation.echeance > maintenant:
+            raise ErreurMetier("Cette sollicitation n'est pas (ou plus) à expirer.")
         _changer_statut(
             sollicitation,
             StatutSollicitation.EXPIREE,
@@ -560,8 +557,8 @@ def expirer_sollicitations(*, maintenant: dt.datetime | None = None) -> int:
             relance_prevue_le=None,
         )
         _tracer(
+            m,
             sollicitation,
-            par=None,
             resume=(
                 f"Sollicitation du service {_nom_service(sollicitation)} expirée sans réponse "
                 f"après {sollicitation.delai_jours} jours"
@@ -575,6 +572,31 @@ def expirer_sollicitations(*, maintenant: dt.datetime | None = None) -> int:
                 f"a expiré sans réponse après {sollicitation.delai_jours} jours. Vous pouvez solliciter un autre service."
             ),
         )
+    return sollicitation
+
+
+def _en_attente(**filtres) -> list[Sollicitation]:
+    """Les sollicitations en attente visées, réduites à leurs clés : chaque étape relit la
+    sienne sous le verrou de son dossier, dans sa propre transaction."""
+    cles = (
+        Sollicitation.objects.en_attente()
+        .filter(**filtres)
+        .order_by("pk")
+        .values_list("pk", "dossier_id")
+    )
+    return [Sollicitation(pk=pk, dossier_id=dossier_id) for pk, dossier_id in cles]
+
+
+def expirer_sollicitations(*, maintenant: dt.datetime | None = None) -> int:
+    """Passe « expirée » toute sollicitation en attente dont l'échéance est atteinte.
+    Idempotent : une seconde exécution ne trouve plus rien."""
+    maintenant = maintenant or timezone.now()
+    nombre = 0
+    for sollicitation in _en_attente(echeance__lte=maintenant):
+        try:
+            expirer(sollicitation=sollicitation, maintenant=maintenant)
+        except ErreurMetier:
+            continue  # traitée entre-temps : plus rien à expirer
         nombre += 1
     return nombre
 
@@ -583,16 +605,10 @@ def relancer_a_mi_delai(*, maintenant: dt.datetime | None = None) -> int:
     """Relance automatique (une fois par délai) des sollicitations en attente arrivées à
     mi-délai sans relance. Chaque relance a sa propre transaction."""
     maintenant = maintenant or timezone.now()
-    a_relancer = list(
-        Sollicitation.objects.en_attente()
-        .filter(relance_prevue_le__lte=maintenant, echeance__gt=maintenant)
-        .order_by("pk")
-        .values_list("pk", flat=True)
-    )
     nombre = 0
-    for pk in a_relancer:
+    for sollicitation in _en_attente(relance_prevue_le__lte=maintenant, echeance__gt=maintenant):
         try:
-            relancer(sollicitation=Sollicitation(pk=pk), par=None, automatique=True)
+            relancer(sollicitation=sollicitation, par=None, automatique=True)
         except ErreurMetier:
             continue  # traitée entre-temps : rien à relancer
         nombre += 1

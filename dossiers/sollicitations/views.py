@@ -10,7 +10,6 @@ from django.core.paginator import Paginator
 from django.db.models import Count, Prefetch
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils.cache import patch_vary_headers
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.cache import never_cache
 
@@ -19,7 +18,7 @@ from accompagnement.decorators import membership_requis
 from accompagnement.exceptions import ErreurMetier
 from accompagnement.models import ActionAudit
 from accompagnement.referentiels import DOMAINES_SENSIBLES, DomaineFrein
-from accompagnement.vues import exiger
+from accompagnement.vues import donnees_post, exiger, rendre_avec_htmx, traiter_formulaire
 from conventions.models import ServiceRessource
 from dossiers.models import STATUTS_EN_ATTENTE, Affectation, Sollicitation
 from dossiers.models import StatutSollicitation as S
@@ -89,11 +88,12 @@ def choisir(request, uuid):
         "domaine": domaine,
         "domaines_vises": [libelles[d] for d in domaines],
     }
-    partiel = request.htmx and not request.htmx.history_restore_request
-    gabarit = "dossiers/sollicitations/_services.html" if partiel else None
-    reponse = render(request, gabarit or "dossiers/sollicitations/choix.html", contexte)
-    patch_vary_headers(reponse, ("HX-Request",))
-    return reponse
+    return rendre_avec_htmx(
+        request,
+        "dossiers/sollicitations/choix.html",
+        "dossiers/sollicitations/_services.html",
+        contexte,
+    )
 
 
 @membership_requis
@@ -108,29 +108,29 @@ def nouvelle(request, uuid, service):
     )
     courriel = service.courriel or service.structure.courriel
     form = SollicitationForm(
-        request.POST if request.method == "POST" else None,
+        donnees_post(request),
         dossier=dossier,
         service=service,
         courriel_service=courriel,
         initial={"domaine": request.GET.get("domaine", "")},
     )
-    if request.method == "POST" and form.is_valid():
-        envoyer = request.POST.get("action") == "envoyer"
-        try:
-            sollicitations.creer_sollicitation(
-                dossier=dossier, service=service, par=request.user, envoyer=envoyer,
-                url_base=_url_base(request), **form.cleaned_data,
-            )  # fmt: skip
-        except ErreurMetier as erreur:
-            form.add_error(None, erreur.message)
-        else:
-            messages.success(
-                request, "Sollicitation envoyée." if envoyer else "Brouillon enregistré."
-            )
-            return redirect("dossiers:dossier", dossier.uuid)
-    contexte = {"dossier": dossier, "service": service, "form": form, "courriel": courriel}
-    statut = 400 if form.errors else 200
-    return render(request, "dossiers/sollicitations/form.html", contexte, status=statut)
+    envoyer = request.POST.get("action") == "envoyer"
+    return traiter_formulaire(
+        request,
+        form,
+        executer=lambda d: sollicitations.creer_sollicitation(
+            dossier=dossier,
+            service=service,
+            par=request.membership,
+            envoyer=envoyer,
+            url_base=_url_base(request),
+            **d,
+        ),
+        succes="Sollicitation envoyée." if envoyer else "Brouillon enregistré.",
+        suite=reverse("dossiers:dossier", args=[dossier.uuid]),
+        gabarit="dossiers/sollicitations/form.html",
+        contexte={"dossier": dossier, "service": service, "courriel": courriel},
+    )
 
 
 @membership_requis
@@ -139,21 +139,21 @@ def etape(request, uuid, etape):
     definition = ETAPES[etape]
     s = _sollicitation(request, uuid)
     exiger(definition.droit(request.membership, s))
-    form = definition.formulaire(
-        request.POST if request.method == "POST" else None, initial={"version": s.version}
+    form = definition.formulaire(donnees_post(request), initial={"version": s.version})
+
+    def page():
+        preparer_lignes(request.membership, [s])
+        return {"s": s, "etape": definition, "suite": _suite(request, s)}
+
+    return traiter_formulaire(
+        request,
+        form,
+        executer=lambda d: definition.executer(request, s, d),
+        succes=definition.succes,
+        suite=_suite(request, s),
+        gabarit="dossiers/sollicitations/etape.html",
+        contexte=page,
     )
-    if request.method == "POST" and form.is_valid():
-        try:
-            definition.executer(request, s, form.cleaned_data)
-        except ErreurMetier as erreur:
-            form.add_error(None, erreur.message)
-        else:
-            messages.success(request, definition.succes)
-            return redirect(_suite(request, s))
-    preparer_lignes(request.membership, [s])
-    contexte = {"s": s, "etape": definition, "form": form, "suite": _suite(request, s)}
-    statut = 400 if form.errors else 200
-    return render(request, "dossiers/sollicitations/etape.html", contexte, status=statut)
 
 
 @membership_requis
@@ -179,11 +179,9 @@ def a_traiter(request):
         "a_traiter": sum(compteurs.get(x, 0) for x in STATUTS_EN_ATTENTE),
         "compteurs": [(c, compteurs.get(c.value, 0)) for c in S if c != S.BROUILLON],
     }
-    partiel = request.htmx and not request.htmx.history_restore_request
-    gabarit = "dossiers/sollicitations/_file.html" if partiel else None
-    reponse = render(request, gabarit or "dossiers/sollicitations/file.html", contexte)
-    patch_vary_headers(reponse, ("HX-Request",))
-    return reponse
+    return rendre_avec_htmx(
+        request, "dossiers/sollicitations/file.html", "dossiers/sollicitations/_file.html", contexte
+    )
 
 
 @login_not_required

@@ -9,9 +9,8 @@ from django.core.files.storage import default_storage
 from django.db import transaction
 
 from accompagnement import fichiers, notifications
-from accompagnement.exceptions import ErreurMetier
+from accompagnement.exceptions import AccesRefuse, ErreurMetier, exiger_droit
 from accompagnement.models import ActionAudit, CategorieNotification, Membership, User
-from dossiers.journal import journaliser
 from dossiers.models import (
     TAILLE_MAX_DOCUMENT,
     CategorieDocument,
@@ -21,16 +20,7 @@ from dossiers.models import (
     Visibilite,
 )
 from dossiers.suivi import perms
-from dossiers.suivi.services import (
-    PLACES_SOCIALES,
-    AccesRefuse,
-    _activite,
-    _audit,
-    _lien,
-    _places_ouvertes,
-    _pour_ecrire,
-    exiger_droit,
-)
+from dossiers.suivi.services import PLACES_SOCIALES, _lien, _places_ouvertes, _pour_ecrire
 
 # --- Documents -----------------------------------------------------------------------------
 
@@ -89,54 +79,50 @@ def deposer_document(
 ) -> Document:
     """Tout est vérifié avant d'écrire quoi que ce soit ; le fichier est écrit en dernier
     (une erreur avant lui annule la transaction : ni ligne en base ni fichier sur disque)."""
-    dossier = _pour_ecrire(dossier, par)
-    if fichier is None:
-        raise ErreurMetier("Choisissez le fichier à déposer.")
-    if categorie not in CategorieDocument.values:
-        raise ErreurMetier("Choisissez la catégorie du document.")
-    if confidentiel and not perms.peut_marquer_confidentiel(par):
-        raise AccesRefuse(
-            "Seuls les professionnels du côté social déposent un document confidentiel."
+    with _pour_ecrire(dossier, par) as m:
+        dossier = m.dossier
+        if fichier is None:
+            raise ErreurMetier("Choisissez le fichier à déposer.")
+        if categorie not in CategorieDocument.values:
+            raise ErreurMetier("Choisissez la catégorie du document.")
+        if confidentiel and not perms.peut_marquer_confidentiel(par):
+            raise AccesRefuse(
+                "Seuls les professionnels du côté social déposent un document confidentiel."
+            )
+        fichiers.verifier_taille(fichier.size, TAILLE_MAX_DOCUMENT)
+        type_mime = reconnaitre_type(fichier)
+        identifiant = uuid.uuid4()
+        chemin = f"documents/{dossier.departement.code_insee}/{identifiant}"
+        document = Document.objects.create(
+            uuid=identifiant,
+            dossier=dossier,
+            categorie=categorie,
+            nom_origine=(getattr(fichier, "name", "") or "document").rsplit("/", 1)[-1][:255],
+            type_mime=type_mime,
+            taille=fichier.size,
+            empreinte=_empreinte(fichier),
+            chemin=chemin,
+            confidentiel=confidentiel,
+            depose_par=par.user,
         )
-    fichiers.verifier_taille(fichier.size, TAILLE_MAX_DOCUMENT)
-    type_mime = reconnaitre_type(fichier)
-    identifiant = uuid.uuid4()
-    chemin = f"documents/{dossier.departement.code_insee}/{identifiant}"
-    document = Document.objects.create(
-        uuid=identifiant,
-        dossier=dossier,
-        categorie=categorie,
-        nom_origine=(getattr(fichier, "name", "") or "document").rsplit("/", 1)[-1][:255],
-        type_mime=type_mime,
-        taille=fichier.size,
-        empreinte=_empreinte(fichier),
-        chemin=chemin,
-        confidentiel=confidentiel,
-        depose_par=par.user,
-    )
-    _activite(dossier)
-    _audit(
-        ActionAudit.CREATION,
-        par,
-        dossier,
-        document,
-        categorie=categorie,
-        confidentiel=confidentiel,
-        type=type_mime,
-        taille=document.taille,
-    )
-    libelle = CategorieDocument(categorie).label.lower()
-    journaliser(
-        dossier=dossier,
-        type=TypeEvenement.DOCUMENT,
-        auteur=par.user,
-        resume=(
-            f"Document {'confidentiel ' if confidentiel else ''}ajouté ({libelle}) par {par.user}"
-        ),
-        objet=document,
-        visibilite=Visibilite.SOCIALE if confidentiel else Visibilite.PARTAGEE,
-    )
-    _notifier_document(dossier, par, document)
+        m.auditer(
+            ActionAudit.CREATION,
+            document,
+            categorie=categorie,
+            confidentiel=confidentiel,
+            type=type_mime,
+            taille=document.taille,
+        )
+        libelle = CategorieDocument(categorie).label.lower()
+        m.journaliser(
+            type=TypeEvenement.DOCUMENT,
+            resume=(
+                f"Document {'confidentiel ' if confidentiel else ''}ajouté ({libelle}) par {par.user}"
+            ),
+            objet=document,
+            visibilite=Visibilite.SOCIALE if confidentiel else Visibilite.PARTAGEE,
+        )
+        _notifier_document(dossier, par, document)
     ecrit = default_storage.save(chemin, fichier)
     if ecrit != chemin:  # jamais pour un nom neuf ; sinon la ligne pointerait ailleurs
         default_storage.delete(ecrit)
@@ -167,31 +153,28 @@ def _notifier_document(dossier: Dossier, par: Membership, document: Document) ->
 @transaction.atomic
 def supprimer_document(*, document: Document, par: Membership) -> None:
     """La ligne disparaît dans la transaction ; le fichier, une fois celle-ci validée."""
-    dossier = _pour_ecrire(document.dossier, par)
-    try:
-        document = Document.objects.select_for_update().get(pk=document.pk, dossier=dossier)
-    except Document.DoesNotExist:
-        raise ErreurMetier("Ce document a déjà été supprimé.") from None
-    document.dossier = dossier
-    exiger_droit(
-        perms.peut_supprimer_document(par, document), "Vous ne pouvez pas supprimer ce document."
-    )
-    chemin, libelle = document.chemin, document.get_categorie_display().lower()
-    _audit(
-        ActionAudit.SUPPRESSION,
-        par,
-        dossier,
-        document,
-        categorie=document.categorie,
-        empreinte=document.empreinte,
-    )
-    journaliser(
-        dossier=dossier,
-        type=TypeEvenement.DOCUMENT,
-        auteur=par.user,
-        resume=f"Document {'confidentiel ' if document.confidentiel else ''}supprimé ({libelle}) par {par.user}",
-        visibilite=Visibilite.SOCIALE if document.confidentiel else Visibilite.PARTAGEE,
-    )
-    document.delete()
-    _activite(dossier)
-    transaction.on_commit(lambda: default_storage.delete(chemin))
+    with _pour_ecrire(document.dossier, par) as m:
+        dossier = m.dossier
+        try:
+            document = Document.objects.select_for_update().get(pk=document.pk, dossier=dossier)
+        except Document.DoesNotExist:
+            raise ErreurMetier("Ce document a déjà été supprimé.") from None
+        document.dossier = dossier
+        exiger_droit(
+            perms.peut_supprimer_document(par, document),
+            "Vous ne pouvez pas supprimer ce document.",
+        )
+        chemin, libelle = document.chemin, document.get_categorie_display().lower()
+        m.auditer(
+            ActionAudit.SUPPRESSION,
+            document,
+            categorie=document.categorie,
+            empreinte=document.empreinte,
+        )
+        m.journaliser(
+            type=TypeEvenement.DOCUMENT,
+            resume=f"Document {'confidentiel ' if document.confidentiel else ''}supprimé ({libelle}) par {par.user}",
+            visibilite=Visibilite.SOCIALE if document.confidentiel else Visibilite.PARTAGEE,
+        )
+        document.delete()
+        transaction.on_commit(lambda: default_storage.delete(chemin))

@@ -5,19 +5,17 @@ message clair, saisie conservée). Chaque page lue est tracée dans l'audit."""
 
 from __future__ import annotations
 
-from django.contrib import messages
 from django.core.files.storage import default_storage
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils import timezone
 
 from accompagnement import audit
 from accompagnement.decorators import membership_requis
-from accompagnement.exceptions import ErreurMetier
 from accompagnement.models import ActionAudit
-from accompagnement.vues import donnees_post, exiger
+from accompagnement.vues import donnees_post, exiger, page_action
 from dossiers.models import (
     Action,
     AideFinanciere,
@@ -57,25 +55,17 @@ def _ecriture(request, uuid, autorise=perms.peut_ecrire_suivi):
     return dossier
 
 
-def _formulaire(request, dossier, form, *, titre, bouton, executer, succes, retour, **options):
+def _formulaire(request, dossier, form, *, retour, **page):
     """Formulaire → service → retour à la page du suivi ; un conflit d'édition répond 409."""
-    statut = 200
-    if request.method == "POST":
-        statut = 400
-        if form.is_valid():
-            try:
-                executer(form.cleaned_data)
-            except suivi.ConflitEdition as erreur:
-                form.add_error(None, erreur.message)
-                statut = 409
-            except ErreurMetier as erreur:
-                form.add_error(None, erreur.message)
-            else:
-                messages.success(request, succes)
-                return redirect(retour)
-    contexte = {"dossier": dossier, "form": form, "titre": titre, "bouton": bouton}
-    contexte |= {"retour": retour, **options}
-    return render(request, "dossiers/suivi/formulaire.html", contexte, status=statut)
+    return page_action(
+        request,
+        form,
+        gabarit="dossiers/suivi/formulaire.html",
+        suite=retour,
+        dossier=dossier,
+        retour=retour,
+        **page,
+    )
 
 
 def _retour(nom, dossier) -> str:

@@ -40,19 +40,19 @@ def dossier_avec_binome(equipe):
 
 def diagnostic_rempli(equipe, dossier=None, *, freins=None, emploi=None):
     dossier = dossier or dossier_avec_binome(equipe)
-    diag = services.demarrer(dossier=dossier, par=equipe.dedie.user)
+    diag = services.demarrer(dossier=dossier, par=equipe.dedie)
     diag = services.enregistrer_emploi(
-        diagnostic=diag, par=equipe.dedie.user, revision=diag.revision_emploi, **(emploi or EMPLOI)
+        diagnostic=diag, par=equipe.dedie, revision=diag.revision_emploi, **(emploi or EMPLOI)
     )
     diag = services.enregistrer_social(
         diagnostic=diag,
-        par=equipe.ts.user,
+        par=equipe.ts,
         revision=diag.revision_social,
         freins=freins or FREINS_AXE_2,
     )
     return services.enregistrer_information(
         diagnostic=diag,
-        par=equipe.dedie.user,
+        par=equipe.dedie,
         date=dt.date.today(),
         mode=ModeInformation.ENTRETIEN,
         accord=True,
@@ -61,5 +61,5 @@ def diagnostic_rempli(equipe, dossier=None, *, freins=None, emploi=None):
 
 def diagnostic_partage(equipe, dossier=None, **kw):
     diag = diagnostic_rempli(equipe, dossier, **kw)
-    services.valider_emploi(diagnostic=diag, par=equipe.dedie.user)
-    return services.valider_social(diagnostic=diag, par=equipe.ts.user)
+    services.valider_emploi(diagnostic=diag, par=equipe.dedie)
+    return services.valider_social(diagnostic=diag, par=equipe.ts)

@@ -70,8 +70,8 @@ def test_recommandation_provisoire_ignore_un_frein_leve(equipe):
 def test_la_recommandation_provisoire_annonce_celle_du_partage(equipe):
     brouillon = diagnostic_rempli(equipe, freins=FREINS_DONT_UN_LEVE)
     provisoire = lecture.recommandation(brouillon)
-    services.valider_emploi(diagnostic=brouillon, par=equipe.dedie.user)
-    partage = services.valider_social(diagnostic=brouillon, par=equipe.ts.user)
+    services.valider_emploi(diagnostic=brouillon, par=equipe.dedie)
+    partage = services.valider_social(diagnostic=brouillon, par=equipe.ts)
     definitive = lecture.recommandation(partage)
     assert not definitive.provisoire
     assert (definitive.axe, definitive.raisons) == (provisoire.axe, provisoire.raisons)
@@ -91,12 +91,12 @@ def test_comparaison_un_frein_passe_a_leve_est_leve(equipe):
     dossier = dossier_avec_binome(equipe)
     v1 = diagnostic_partage(equipe, dossier)
     services.decider(
-        diagnostic=v1, par=equipe.dedie.user, axe=Axe.ACCOMPAGNEMENT_GLOBAL, accord_personne=True
+        diagnostic=v1, par=equipe.dedie, axe=Axe.ACCOMPAGNEMENT_GLOBAL, accord_personne=True
     )
-    v2 = services.demarrer(dossier=dossier, par=equipe.ts.user)
+    v2 = services.demarrer(dossier=dossier, par=equipe.ts)
     v2 = services.enregistrer_social(
         diagnostic=v2,
-        par=equipe.ts.user,
+        par=equipe.ts,
         revision=v2.revision_social,
         freins={"logement": FREINS_DONT_UN_LEVE["logement"]},
     )

@@ -74,9 +74,9 @@ def test_ignore_les_brouillons_les_premieres_versions_et_les_autres_departements
     v1 = partage(equipe, dossier_du_territoire(equipe))
     partage(equipe, dossier_du_territoire(equipe, nom="Seule", prenom="Version"))
     # v2 en brouillon : le frein « levé » n'est pas encore partagé.
-    v2 = services.demarrer(dossier=v1.dossier, par=equipe.dedie.user)
+    v2 = services.demarrer(dossier=v1.dossier, par=equipe.dedie)
     services.enregistrer_social(
-        diagnostic=v2, par=equipe.ts.user, revision=0, freins={"logement": PROGRES["logement"]}
+        diagnostic=v2, par=equipe.ts, revision=0, freins={"logement": PROGRES["logement"]}
     )
     autre = equipe_d_un_autre_departement()
     deux_versions(autre)

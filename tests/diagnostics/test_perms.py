@@ -37,7 +37,7 @@ def test_administrateur_ne_voit_pas_le_diagnostic(equipe):
 
 def test_chacun_edite_son_volet(equipe):
     dossier = dossier_avec_binome(equipe)
-    diag = services.demarrer(dossier=dossier, par=equipe.dedie.user)
+    diag = services.demarrer(dossier=dossier, par=equipe.dedie)
     assert perms.peut_editer_emploi(equipe.dedie, diag) and not perms.peut_editer_social(
         equipe.dedie, diag
     )

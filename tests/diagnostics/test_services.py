@@ -3,7 +3,8 @@ import datetime as dt
 import pytest
 from django.db import IntegrityError, transaction
 
-from accompagnement.exceptions import ErreurMetier
+from accompagnement.exceptions import AccesRefuse, ErreurMetier
+from accompagnement.models import Role
 from accompagnement.referentiels import DomaineFrein
 from diagnostics import services
 from diagnostics.models import (
@@ -11,12 +12,16 @@ from diagnostics.models import (
     DecisionOrientation,
     Diagnostic,
     Frein,
+    ModeInformation,
     Presence,
     StatutFrein,
 )
 from dossiers.models import Axe, RoleAffectation, StatutDossier
+from dossiers.parcours import services as dossiers_services
+from tests.accompagnement.factories import MembershipFactory
 from tests.diagnostics.parcours import (
     EMPLOI,
+    FREINS_AXE_2,
     diagnostic_partage,
     diagnostic_rempli,
     dossier_avec_binome,
@@ -26,9 +31,22 @@ from tests.dossiers.scenarios import nouveau_dossier
 pytestmark = pytest.mark.django_db
 
 
+def avec_travailleur_social(equipe):
+    """Un dossier où seul le travailleur social est affecté (il tient le volet social) :
+    le conseiller dédié manque au binôme."""
+    dossier = nouveau_dossier(equipe)
+    dossiers_services.affecter(
+        dossier=dossier,
+        place=RoleAffectation.TRAVAILLEUR_SOCIAL,
+        professionnel=equipe.ts,
+        par=equipe.animatrice,
+    )
+    return dossier
+
+
 def test_demarrer_cree_la_version_1_et_les_neuf_domaines(equipe):
     dossier = nouveau_dossier(equipe)
-    diag = services.demarrer(dossier=dossier, par=equipe.dedie.user)
+    diag = services.demarrer(dossier=dossier, par=equipe.dedie)
     dossier.refresh_from_db()
     assert diag.numero == 1 and diag.freins.count() == len(DomaineFrein.values)
     assert set(diag.freins.values_list("presence", flat=True)) == {Presence.NON_ABORDE}
@@ -38,25 +56,25 @@ def test_demarrer_cree_la_version_1_et_les_neuf_domaines(equipe):
 
 def test_une_seule_version_en_cours(equipe):
     dossier = nouveau_dossier(equipe)
-    services.demarrer(dossier=dossier, par=equipe.dedie.user)
+    services.demarrer(dossier=dossier, par=equipe.dedie)
     with pytest.raises(ErreurMetier, match="v1 est en cours"):
-        services.demarrer(dossier=dossier, par=equipe.ts.user)
+        services.demarrer(dossier=dossier, par=equipe.ts)
 
 
 def test_sans_information_la_validation_est_refusee(equipe):
     dossier = dossier_avec_binome(equipe)
-    diag = services.demarrer(dossier=dossier, par=equipe.dedie.user)
-    diag = services.enregistrer_emploi(diagnostic=diag, par=equipe.dedie.user, revision=0, **EMPLOI)
+    diag = services.demarrer(dossier=dossier, par=equipe.dedie)
+    diag = services.enregistrer_emploi(diagnostic=diag, par=equipe.dedie, revision=0, **EMPLOI)
     with pytest.raises(ErreurMetier, match="informée"):
-        services.valider_emploi(diagnostic=diag, par=equipe.dedie.user)
+        services.valider_emploi(diagnostic=diag, par=equipe.dedie)
     with pytest.raises(ErreurMetier, match="informée"):
-        services.valider_social(diagnostic=diag, par=equipe.ts.user)
+        services.valider_social(diagnostic=diag, par=equipe.ts)
     diag.refresh_from_db()
     assert not diag.emploi_valide and not diag.social_valide
 
 
 def test_contrainte_en_base_validation_apres_information(equipe):
-    diag = services.demarrer(dossier=nouveau_dossier(equipe), par=equipe.dedie.user)
+    diag = services.demarrer(dossier=nouveau_dossier(equipe), par=equipe.dedie)
     with pytest.raises(IntegrityError), transaction.atomic():
         Diagnostic.objects.filter(pk=diag.pk).update(
             emploi_valide_le=dt.datetime.now(dt.UTC), emploi_valide_par=equipe.dedie.user
@@ -65,7 +83,7 @@ def test_contrainte_en_base_validation_apres_information(equipe):
 
 def test_un_seul_volet_valide_n_est_pas_partage(equipe):
     diag = diagnostic_rempli(equipe)
-    diag = services.valider_emploi(diagnostic=diag, par=equipe.dedie.user)
+    diag = services.valider_emploi(diagnostic=diag, par=equipe.dedie)
     assert diag.emploi_valide and not diag.est_partage and diag.axe_recommande == ""
     assert not Diagnostic.objects.partages().exists()
 
@@ -83,35 +101,35 @@ def test_apres_partage_tout_est_en_lecture_seule(equipe):
     with pytest.raises(ErreurMetier, match="nouvelle version"):
         services.enregistrer_emploi(
             diagnostic=diag,
-            par=equipe.dedie.user,
+            par=equipe.dedie,
             revision=diag.revision_emploi,
             dernier_emploi="x",
         )
     with pytest.raises(ErreurMetier, match="nouvelle version"):
         services.enregistrer_social(
             diagnostic=diag,
-            par=equipe.ts.user,
+            par=equipe.ts,
             revision=diag.revision_social,
             freins={"logement": {"presence": "absent"}},
         )
     with pytest.raises(ErreurMetier, match="nouvelle version"):
         services.enregistrer_information(
-            diagnostic=diag, par=equipe.ts.user, date=dt.date.today(), mode="telephone", accord=True
+            diagnostic=diag, par=equipe.ts, date=dt.date.today(), mode="telephone", accord=True
         )
 
 
 def test_volet_valide_n_est_plus_modifiable(equipe):
     diag = diagnostic_rempli(equipe)
-    services.valider_emploi(diagnostic=diag, par=equipe.dedie.user)
+    services.valider_emploi(diagnostic=diag, par=equipe.dedie)
     with pytest.raises(ErreurMetier, match="volet emploi est validé"):
         services.enregistrer_emploi(
             diagnostic=diag,
-            par=equipe.dedie.user,
+            par=equipe.dedie,
             revision=diag.revision_emploi,
             dernier_emploi="x",
         )
     with pytest.raises(ErreurMetier, match="déjà validé"):
-        services.valider_emploi(diagnostic=diag, par=equipe.dedie.user)
+        services.valider_emploi(diagnostic=diag, par=equipe.dedie)
 
 
 @pytest.mark.parametrize(
@@ -124,24 +142,24 @@ def test_volet_valide_n_est_plus_modifiable(equipe):
     ],
 )
 def test_volet_emploi_refus(equipe, champs, message):
-    diag = services.demarrer(dossier=nouveau_dossier(equipe), par=equipe.dedie.user)
+    diag = services.demarrer(dossier=nouveau_dossier(equipe), par=equipe.dedie)
     with pytest.raises(ErreurMetier, match=message):
-        services.enregistrer_emploi(diagnostic=diag, par=equipe.dedie.user, revision=0, **champs)
+        services.enregistrer_emploi(diagnostic=diag, par=equipe.dedie, revision=0, **champs)
 
 
 def test_volet_social_refus_impact_manquant_et_situation_inconnue(equipe):
-    diag = services.demarrer(dossier=nouveau_dossier(equipe), par=equipe.dedie.user)
+    diag = services.demarrer(dossier=dossier_avec_binome(equipe), par=equipe.dedie)
     with pytest.raises(ErreurMetier, match="précisez l'impact"):
         services.enregistrer_social(
             diagnostic=diag,
-            par=equipe.ts.user,
+            par=equipe.ts,
             revision=0,
             freins={"logement": {"presence": "present"}},
         )
     with pytest.raises(ErreurMetier, match="situation inconnue"):
         services.enregistrer_social(
             diagnostic=diag,
-            par=equipe.ts.user,
+            par=equipe.ts,
             revision=0,
             freins={
                 "logement": {"presence": "present", "impact": "fort", "situations": ["Inventée"]}
@@ -154,19 +172,19 @@ def test_valider_social_exige_au_moins_un_domaine_evalue(equipe):
     diag = diagnostic_rempli(equipe, freins={"logement": {"presence": "non_aborde"}})
     Frein.objects.filter(diagnostic=diag).update(presence=Presence.NON_ABORDE, impact="", statut="")
     with pytest.raises(ErreurMetier, match="au moins un domaine"):
-        services.valider_social(diagnostic=diag, par=equipe.ts.user)
+        services.valider_social(diagnostic=diag, par=equipe.ts)
 
 
 def test_conflit_de_saisie_simultanee_volet_emploi(equipe):
-    diag = services.demarrer(dossier=nouveau_dossier(equipe), par=equipe.dedie.user)
+    diag = services.demarrer(dossier=nouveau_dossier(equipe), par=equipe.dedie)
     lue_par_les_deux = diag.revision_emploi
     services.enregistrer_emploi(
-        diagnostic=diag, par=equipe.dedie.user, revision=lue_par_les_deux, dernier_emploi="Cariste"
+        diagnostic=diag, par=equipe.dedie, revision=lue_par_les_deux, dernier_emploi="Cariste"
     )
     with pytest.raises(services.ConflitEdition, match="rien n'a été écrasé"):
         services.enregistrer_emploi(
             diagnostic=diag,
-            par=equipe.conseiller.user,
+            par=equipe.conseiller,
             revision=lue_par_les_deux,
             dernier_emploi="Vendeur",
         )
@@ -175,14 +193,14 @@ def test_conflit_de_saisie_simultanee_volet_emploi(equipe):
 
 
 def test_conflit_de_saisie_simultanee_volet_social(equipe):
-    diag = services.demarrer(dossier=nouveau_dossier(equipe), par=equipe.dedie.user)
+    diag = services.demarrer(dossier=dossier_avec_binome(equipe), par=equipe.dedie)
     services.enregistrer_social(
-        diagnostic=diag, par=equipe.ts.user, revision=0, freins={"logement": {"presence": "absent"}}
+        diagnostic=diag, par=equipe.ts, revision=0, freins={"logement": {"presence": "absent"}}
     )
     with pytest.raises(services.ConflitEdition):
         services.enregistrer_social(
             diagnostic=diag,
-            par=equipe.correspondant.user,
+            par=equipe.correspondant,
             revision=0,
             freins={"logement": {"presence": "present", "impact": "fort"}},
         )
@@ -196,7 +214,7 @@ def test_decision_oriente_et_ouvre_la_periode_dans_la_meme_transaction(equipe):
     diag = diagnostic_partage(equipe)
     decision = services.decider(
         diagnostic=diag,
-        par=equipe.dedie.user,
+        par=equipe.dedie,
         axe=Axe.ACCOMPAGNEMENT_GLOBAL,
         accord_personne=True,
         conseiller=equipe.dedie.user,
@@ -214,11 +232,11 @@ def test_decision_oriente_et_ouvre_la_periode_dans_la_meme_transaction(equipe):
 
 
 def test_decision_cree_le_binome_manquant_atomiquement(equipe):
-    dossier = nouveau_dossier(equipe)
+    dossier = avec_travailleur_social(equipe)
     diag = diagnostic_partage(equipe, dossier)
     services.decider(
         diagnostic=diag,
-        par=equipe.animatrice.user,
+        par=equipe.animatrice,
         axe=Axe.ACCOMPAGNEMENT_GLOBAL,
         accord_personne=True,
         affectations={
@@ -235,12 +253,12 @@ def test_decision_cree_le_binome_manquant_atomiquement(equipe):
 def test_decision_refusee_ne_laisse_rien_ni_binome_ni_periode(equipe):
     """Sans accord de la personne, l'axe 2 est refusé : les affectations demandées dans la
     même décision sont annulées avec elle."""
-    dossier = nouveau_dossier(equipe)
+    dossier = avec_travailleur_social(equipe)
     diag = diagnostic_partage(equipe, dossier)
     with pytest.raises(ErreurMetier, match="ne peut pas être imposée"):
         services.decider(
             diagnostic=diag,
-            par=equipe.animatrice.user,
+            par=equipe.animatrice,
             axe=Axe.ACCOMPAGNEMENT_GLOBAL,
             accord_personne=False,
             affectations={
@@ -255,10 +273,10 @@ def test_decision_refusee_ne_laisse_rien_ni_binome_ni_periode(equipe):
 def test_ecart_a_la_recommandation_exige_un_motif(equipe):
     diag = diagnostic_partage(equipe)
     with pytest.raises(ErreurMetier, match="motif est obligatoire"):
-        services.decider(diagnostic=diag, par=equipe.dedie.user, axe=Axe.RESSOURCES_SOCIALES)
+        services.decider(diagnostic=diag, par=equipe.dedie, axe=Axe.RESSOURCES_SOCIALES)
     decision = services.decider(
         diagnostic=diag,
-        par=equipe.dedie.user,
+        par=equipe.dedie,
         axe=Axe.RESSOURCES_SOCIALES,
         motif="La personne préfère un appui ponctuel",
     )
@@ -269,7 +287,7 @@ def test_ecart_a_la_recommandation_exige_un_motif(equipe):
     with pytest.raises(ErreurMetier, match="déjà été prise"):
         services.decider(
             diagnostic=diag,
-            par=equipe.dedie.user,
+            par=equipe.dedie,
             axe=Axe.ACCOMPAGNEMENT_GLOBAL,
             accord_personne=True,
         )
@@ -278,18 +296,16 @@ def test_ecart_a_la_recommandation_exige_un_motif(equipe):
 def test_decision_sur_diagnostic_non_partage_refusee(equipe):
     diag = diagnostic_rempli(equipe)
     with pytest.raises(ErreurMetier, match="diagnostic partagé"):
-        services.decider(
-            diagnostic=diag, par=equipe.dedie.user, axe=Axe.RESSOURCES_SOCIALES, motif="x"
-        )
+        services.decider(diagnostic=diag, par=equipe.dedie, axe=Axe.RESSOURCES_SOCIALES, motif="x")
 
 
 def test_nouvelle_version_reprend_la_precedente_et_change_d_axe(equipe):
     dossier = dossier_avec_binome(equipe)
     v1 = diagnostic_partage(equipe, dossier)
     services.decider(
-        diagnostic=v1, par=equipe.dedie.user, axe=Axe.ACCOMPAGNEMENT_GLOBAL, accord_personne=True
+        diagnostic=v1, par=equipe.dedie, axe=Axe.ACCOMPAGNEMENT_GLOBAL, accord_personne=True
     )
-    v2 = services.demarrer(dossier=dossier, par=equipe.ts.user)
+    v2 = services.demarrer(dossier=dossier, par=equipe.ts)
     assert v2.numero == 2 and v2.precedent == v1
     assert (
         v2.dernier_emploi == v1.dernier_emploi and v2.capacite_recherche == Capacite.PARTIELLEMENT
@@ -299,7 +315,7 @@ def test_nouvelle_version_reprend_la_precedente_et_change_d_axe(equipe):
     # Le logement est réglé, la mobilité aussi ; il reste la santé.
     v2 = services.enregistrer_social(
         diagnostic=v2,
-        par=equipe.ts.user,
+        par=equipe.ts,
         revision=v2.revision_social,
         freins={
             "logement": {"presence": "present", "impact": "fort", "statut": StatutFrein.LEVE},
@@ -307,15 +323,15 @@ def test_nouvelle_version_reprend_la_precedente_et_change_d_axe(equipe):
         },
     )
     v2 = services.enregistrer_information(
-        diagnostic=v2, par=equipe.ts.user, date=dt.date.today(), mode="entretien", accord=True
+        diagnostic=v2, par=equipe.ts, date=dt.date.today(), mode="entretien", accord=True
     )
-    services.valider_emploi(diagnostic=v2, par=equipe.dedie.user)
-    v2 = services.valider_social(diagnostic=v2, par=equipe.ts.user)
+    services.valider_emploi(diagnostic=v2, par=equipe.dedie)
+    v2 = services.valider_social(diagnostic=v2, par=equipe.ts)
     assert v2.axe_recommande == Axe.RESSOURCES_SOCIALES
     comparaison = services.comparer(v1, v2)
     assert comparaison.leves == ["mobilite", "logement"] and comparaison.persistants == ["sante"]
     services.decider(
-        diagnostic=v2, par=equipe.dedie.user, axe=Axe.RESSOURCES_SOCIALES, accord_personne=True
+        diagnostic=v2, par=equipe.dedie, axe=Axe.RESSOURCES_SOCIALES, accord_personne=True
     )
     dossier.refresh_from_db()
     assert dossier.axe_courant == Axe.RESSOURCES_SOCIALES and dossier.periodes.count() == 2
@@ -325,12 +341,12 @@ def test_comparaison_nouveaux_et_aggraves(equipe):
     dossier = dossier_avec_binome(equipe)
     v1 = diagnostic_partage(equipe, dossier)
     services.decider(
-        diagnostic=v1, par=equipe.dedie.user, axe=Axe.ACCOMPAGNEMENT_GLOBAL, accord_personne=True
+        diagnostic=v1, par=equipe.dedie, axe=Axe.ACCOMPAGNEMENT_GLOBAL, accord_personne=True
     )
-    v2 = services.demarrer(dossier=dossier, par=equipe.ts.user)
+    v2 = services.demarrer(dossier=dossier, par=equipe.ts)
     v2 = services.enregistrer_social(
         diagnostic=v2,
-        par=equipe.ts.user,
+        par=equipe.ts,
         revision=v2.revision_social,
         freins={
             "mobilite": {"presence": "present", "impact": "fort"},
@@ -339,7 +355,7 @@ def test_comparaison_nouveaux_et_aggraves(equipe):
     )
     v2 = services.enregistrer_emploi(
         diagnostic=v2,
-        par=equipe.dedie.user,
+        par=equipe.dedie,
         revision=v2.revision_emploi,
         capacite_recherche=Capacite.NON,
     )
@@ -356,3 +372,58 @@ def test_les_freins_du_dernier_diagnostic_orientent_les_sollicitations(equipe):
     diagnostic_partage(equipe, dossier)
     # Logement (fort) d'abord, puis mobilité et santé (moyen) ; les absents n'y sont pas.
     assert domaines_prioritaires(dossier) == ["logement", "mobilite", "sante"]
+
+
+# --- droits vérifiés par les services ----------------------------------------------------------
+
+
+def test_les_services_du_diagnostic_refusent_un_acteur_sans_le_droit(equipe):
+    """Chaque volet est écrit par son côté : le service refuse lui-même (AccesRefuse)."""
+    dossier = dossier_avec_binome(equipe)
+    admin = MembershipFactory(role=Role.ADMINISTRATEUR, structure__departement=equipe.departement)
+    with pytest.raises(AccesRefuse):
+        services.demarrer(dossier=dossier, par=admin)
+    assert not dossier.diagnostics.exists()
+    diag = services.demarrer(dossier=dossier, par=equipe.dedie)
+    refus = {
+        "volet emploi par le côté social": lambda: services.enregistrer_emploi(
+            diagnostic=diag, par=equipe.ts, revision=0, **EMPLOI
+        ),
+        "volet social par le côté France Travail": lambda: services.enregistrer_social(
+            diagnostic=diag, par=equipe.dedie, revision=0, freins={}
+        ),
+        "information par l'animatrice": lambda: services.enregistrer_information(
+            diagnostic=diag,
+            par=equipe.animatrice,
+            date=dt.date.today(),
+            mode=ModeInformation.ENTRETIEN,
+            accord=True,
+        ),
+    }
+    for cas, appel in refus.items():
+        with pytest.raises(AccesRefuse):
+            appel()
+            pytest.fail(cas)
+    diag.refresh_from_db()
+    assert (diag.revision_emploi, diag.revision_social, diag.information_le) == (0, 0, None)
+    diag = services.enregistrer_emploi(diagnostic=diag, par=equipe.dedie, revision=0, **EMPLOI)
+    diag = services.enregistrer_social(
+        diagnostic=diag, par=equipe.ts, revision=0, freins={"logement": FREINS_AXE_2["logement"]}
+    )
+    diag = services.enregistrer_information(
+        diagnostic=diag,
+        par=equipe.ts,
+        date=dt.date.today(),
+        mode=ModeInformation.ENTRETIEN,
+        accord=True,
+    )
+    with pytest.raises(AccesRefuse):
+        services.valider_social(diagnostic=diag, par=equipe.dedie)
+    with pytest.raises(AccesRefuse):
+        services.valider_emploi(diagnostic=diag, par=equipe.ts)
+    services.valider_emploi(diagnostic=diag, par=equipe.dedie)
+    partage = services.valider_social(diagnostic=diag, par=equipe.ts)
+    etranger = MembershipFactory(role=Role.CONSEILLER, structure__departement=equipe.departement)
+    with pytest.raises(AccesRefuse):
+        services.decider(diagnostic=partage, par=etranger, axe=partage.axe_recommande)
+    assert not DecisionOrientation.objects.filter(diagnostic=partage).exists()

@@ -74,16 +74,16 @@ def dossier_du_territoire(equipe, **kw):
 
 def brouillon(equipe, dossier=None, *, freins=None):
     dossier = dossier or dossier_du_territoire(equipe)
-    diag = services.demarrer(dossier=dossier, par=equipe.dedie.user)
+    diag = services.demarrer(dossier=dossier, par=equipe.dedie)
     diag = services.enregistrer_emploi(
-        diagnostic=diag, par=equipe.dedie.user, revision=diag.revision_emploi, **EMPLOI
+        diagnostic=diag, par=equipe.dedie, revision=diag.revision_emploi, **EMPLOI
     )
     diag = services.enregistrer_social(
-        diagnostic=diag, par=equipe.ts.user, revision=0, freins=freins or FREINS
+        diagnostic=diag, par=equipe.ts, revision=0, freins=freins or FREINS
     )
     return services.enregistrer_information(
         diagnostic=diag,
-        par=equipe.dedie.user,
+        par=equipe.dedie,
         date=dt.date.today(),
         mode=ModeInformation.ENTRETIEN,
         accord=True,
@@ -92,14 +92,14 @@ def brouillon(equipe, dossier=None, *, freins=None):
 
 def partage(equipe, dossier=None, **kw):
     diag = brouillon(equipe, dossier, **kw)
-    services.valider_emploi(diagnostic=diag, par=equipe.dedie.user)
-    return services.valider_social(diagnostic=diag, par=equipe.ts.user)
+    services.valider_emploi(diagnostic=diag, par=equipe.dedie)
+    return services.valider_social(diagnostic=diag, par=equipe.ts)
 
 
 def decide(equipe, diag, axe=Axe.ACCOMPAGNEMENT_GLOBAL):
     return services.decider(
         diagnostic=diag,
-        par=equipe.dedie.user,
+        par=equipe.dedie,
         axe=axe,
         motif="" if axe == diag.axe_recommande else "Choix de la personne",
         accord_personne=True,
@@ -302,13 +302,13 @@ def test_page_nombre_de_requetes_constant(client_de, equipe, django_assert_max_n
             dossier=dossier,
             place=RoleAffectation.TRAVAILLEUR_SOCIAL,
             professionnel=equipe.ts_bis,
-            par=equipe.animatrice.user,
+            par=equipe.animatrice,
         )
         dossiers_services.affecter(
             dossier=dossier,
             place=RoleAffectation.TRAVAILLEUR_SOCIAL,
             professionnel=equipe.ts,
-            par=equipe.animatrice.user,
+            par=equipe.animatrice,
         )
     with django_assert_max_num_queries(12) as grand:
         assert client.get(url("diagnostic", diag)).status_code == 200
@@ -350,7 +350,7 @@ def champs_emploi(revision, **surcharges):
 
 
 def test_volet_emploi_enregistre_tous_les_champs(client_de, equipe):
-    diag = services.demarrer(dossier=dossier_du_territoire(equipe), par=equipe.dedie.user)
+    diag = services.demarrer(dossier=dossier_du_territoire(equipe), par=equipe.dedie)
     client = client_de(equipe.dedie)
     formulaire = texte(client.get(url("emploi", diag)))
     assert 'name="revision" value="0"' in formulaire
@@ -378,7 +378,7 @@ def test_volet_emploi_enregistre_tous_les_champs(client_de, equipe):
     ],
 )
 def test_volet_emploi_saisie_invalide(client_de, equipe, surcharge, message):
-    diag = services.demarrer(dossier=dossier_du_territoire(equipe), par=equipe.dedie.user)
+    diag = services.demarrer(dossier=dossier_du_territoire(equipe), par=equipe.dedie)
     response = client_de(equipe.dedie).post(url("emploi", diag), champs_emploi(0, **surcharge))
     assert response.status_code == 400
     assert message in texte(response)
@@ -389,7 +389,7 @@ def test_volet_emploi_saisie_invalide(client_de, equipe, surcharge, message):
 def test_conflit_volet_emploi_via_les_vues(equipe):
     """Deux professionnels lisent le volet ; le premier enregistre ; le second reçoit le
     message, sa saisie reste affichée, rien n'est écrasé."""
-    diag = services.demarrer(dossier=dossier_du_territoire(equipe), par=equipe.dedie.user)
+    diag = services.demarrer(dossier=dossier_du_territoire(equipe), par=equipe.dedie)
     premier, second = Client(), Client()
     for client, membership in ((premier, equipe.dedie), (second, equipe.conseiller)):
         client.force_login(membership.user)
@@ -457,7 +457,7 @@ def champs_social(revision, **surcharges):
 
 
 def test_volet_social_enregistre_les_domaines(client_de, equipe):
-    diag = services.demarrer(dossier=dossier_du_territoire(equipe), par=equipe.dedie.user)
+    diag = services.demarrer(dossier=dossier_du_territoire(equipe), par=equipe.dedie)
     client = client_de(equipe.ts)
     formulaire = texte(client.get(url("social", diag)))
     assert "aucun détail médical hors du domaine « Santé »" in formulaire
@@ -478,7 +478,7 @@ def test_volet_social_enregistre_les_domaines(client_de, equipe):
 
 
 def test_volet_social_frein_present_sans_impact(client_de, equipe):
-    diag = services.demarrer(dossier=dossier_du_territoire(equipe), par=equipe.dedie.user)
+    diag = services.demarrer(dossier=dossier_du_territoire(equipe), par=equipe.dedie)
     response = client_de(equipe.ts).post(
         url("social", diag), champs_social(0, **{"logement-impact": ""})
     )
@@ -488,7 +488,7 @@ def test_volet_social_frein_present_sans_impact(client_de, equipe):
 
 
 def test_conflit_volet_social_via_les_vues(equipe):
-    diag = services.demarrer(dossier=dossier_du_territoire(equipe), par=equipe.dedie.user)
+    diag = services.demarrer(dossier=dossier_du_territoire(equipe), par=equipe.dedie)
     premier, second = Client(), Client()
     for client, membership in ((premier, equipe.ts), (second, equipe.correspondant)):
         client.force_login(membership.user)
@@ -512,9 +512,9 @@ def test_conflit_volet_social_via_les_vues(equipe):
 
 
 def test_information_puis_validation_des_deux_volets(client_de, equipe):
-    diag = services.demarrer(dossier=dossier_du_territoire(equipe), par=equipe.dedie.user)
-    services.enregistrer_emploi(diagnostic=diag, par=equipe.dedie.user, revision=0, **EMPLOI)
-    services.enregistrer_social(diagnostic=diag, par=equipe.ts.user, revision=0, freins=FREINS)
+    diag = services.demarrer(dossier=dossier_du_territoire(equipe), par=equipe.dedie)
+    services.enregistrer_emploi(diagnostic=diag, par=equipe.dedie, revision=0, **EMPLOI)
+    services.enregistrer_social(diagnostic=diag, par=equipe.ts, revision=0, freins=FREINS)
     dedie = client_de(equipe.dedie)
     refus = dedie.post(url("valider_emploi", diag), {})
     assert refus.status_code == 400 and "Enregistrez d&#x27;abord la date" in texte(refus)
@@ -640,11 +640,11 @@ def test_nouvelle_version_puis_comparaison(client_de, equipe):
     v2 = Diagnostic.objects.get(dossier=v1.dossier, numero=2)
     assert response.status_code == 302 and response.url == url("diagnostic", v2)
     services.enregistrer_emploi(
-        diagnostic=v2, par=equipe.dedie.user, revision=v2.revision_emploi, capacite_recherche="oui"
+        diagnostic=v2, par=equipe.dedie, revision=v2.revision_emploi, capacite_recherche="oui"
     )
     services.enregistrer_social(
         diagnostic=v2,
-        par=equipe.ts.user,
+        par=equipe.ts,
         revision=v2.revision_social,
         freins={
             "logement": {"presence": Presence.ABSENT},  # levé
@@ -708,7 +708,7 @@ def test_fiche_bouton_diagnostic_partage_demarre_puis_ouvre(client_de, equipe):
 
 def test_fiche_sans_droit_de_demarrer(client_de, equipe):
     dossier = dossier_du_territoire(equipe)
-    dossiers_services.cloturer(dossier=dossier, motif_sortie="autre", par=equipe.animatrice.user)
+    dossiers_services.cloturer(dossier=dossier, motif_sortie="autre", par=equipe.animatrice)
     client = client_de(equipe.animatrice)
     fiche = texte(client.get(reverse("dossiers:dossier", args=[dossier.uuid])))
     assert "Aucun diagnostic partagé" in fiche
@@ -719,7 +719,7 @@ def test_fiche_sans_droit_de_demarrer(client_de, equipe):
 @pytest.mark.parametrize("rayon", ["501", "32768", "99999999999"])
 def test_rayon_de_mobilite_demesure_refuse_sans_erreur_500(client_de, equipe, rayon):
     """Revue de sécurité : ≥ 32 768 km dépassait la colonne et répondait 500."""
-    diag = services.demarrer(dossier=dossier_du_territoire(equipe), par=equipe.dedie.user)
+    diag = services.demarrer(dossier=dossier_du_territoire(equipe), par=equipe.dedie)
     response = client_de(equipe.dedie).post(
         url("emploi", diag), champs_emploi(0, rayon_mobilite_km=rayon)
     )

@@ -32,14 +32,14 @@ def avec_binome(equipe, dossier, date=None):
         dossier=dossier,
         place=RoleAffectation.CONSEILLER_DEDIE,
         professionnel=equipe.dedie,
-        par=equipe.animatrice.user,
+        par=equipe.animatrice,
         date=date,
     )
     services.affecter(
         dossier=dossier,
         place=RoleAffectation.TRAVAILLEUR_SOCIAL,
         professionnel=equipe.ts,
-        par=equipe.animatrice.user,
+        par=equipe.animatrice,
         date=date,
     )
     return dossier
@@ -47,11 +47,11 @@ def avec_binome(equipe, dossier, date=None):
 
 def en_axe_2(equipe, **kw):
     dossier = avec_binome(equipe, nouveau_dossier(equipe, **kw))
-    services.demarrer_diagnostic(dossier=dossier, par=equipe.dedie.user)
+    services.demarrer_diagnostic(dossier=dossier, par=equipe.dedie)
     services.orienter(
         dossier=dossier,
         axe=Axe.ACCOMPAGNEMENT_GLOBAL,
-        decide_par=equipe.dedie.user,
+        par=equipe.dedie,
         motif="Freins cumulés",
         accord_personne=True,
     )

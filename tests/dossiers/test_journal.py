@@ -19,15 +19,15 @@ def types(dossier):
 def test_les_services_ecrivent_le_journal(equipe):
     dossier = en_axe_2(equipe)
     demande = services.demander_changement_axe(
-        dossier=dossier, axe=Axe.RESSOURCES_SOCIALES, motif="x", par=equipe.ts.user
+        dossier=dossier, axe=Axe.RESSOURCES_SOCIALES, motif="x", par=equipe.ts
     )
     services.decider_changement_axe(
-        demande=demande, accepter=False, motif="non", par=equipe.animatrice.user
+        demande=demande, accepter=False, motif="non", par=equipe.animatrice
     )
     services.modifier_demandeur(
         demandeur=dossier.demandeur, par=equipe.dedie, telephone="0102030405"
     )
-    services.cloturer(dossier=dossier, motif_sortie=MotifSortie.IAE, par=equipe.dedie.user)
+    services.cloturer(dossier=dossier, motif_sortie=MotifSortie.IAE, par=equipe.dedie)
     assert types(dossier) == [
         TypeEvenement.OUVERTURE,
         TypeEvenement.AFFECTATION,  # conseiller de l'agence, à l'ouverture
@@ -49,7 +49,7 @@ def test_un_echec_de_service_n_ecrit_rien_au_journal(equipe):
     dossier = en_axe_2(equipe)
     avant = dossier.journal.count()
     with pytest.raises(ErreurMetier):
-        services.cloturer(dossier=dossier, motif_sortie="inconnu", par=equipe.dedie.user)
+        services.cloturer(dossier=dossier, motif_sortie="inconnu", par=equipe.dedie)
     assert dossier.journal.count() == avant
 
 

@@ -47,7 +47,7 @@ def dossier_avec_binome():
         (RoleAffectation.TRAVAILLEUR_SOCIAL, ts),
     ):
         dossiers_services.affecter(
-            dossier=dossier, place=place, professionnel=membre, par=animatrice.user
+            dossier=dossier, place=place, professionnel=membre, par=animatrice
         )
     return dossier
 

@@ -59,7 +59,7 @@ def departement(transactional_db):
             dossier=dossier,
             place=RoleAffectation.CONSEILLER_DEDIE,
             professionnel=cd,
-            par=animatrice.user,
+            par=animatrice,
         )
         if i % 3 == 1:
             continue  # binôme incomplet
@@ -67,13 +67,13 @@ def departement(transactional_db):
             dossier=dossier,
             place=RoleAffectation.TRAVAILLEUR_SOCIAL,
             professionnel=ts,
-            par=animatrice.user,
+            par=animatrice,
         )
-        services.demarrer_diagnostic(dossier=dossier, par=animatrice.user)
+        services.demarrer_diagnostic(dossier=dossier, par=animatrice)
         services.orienter(
             dossier=dossier,
             axe=Axe.ACCOMPAGNEMENT_GLOBAL,
-            decide_par=animatrice.user,
+            par=animatrice,
             motif="Freins cumulés",
             accord_personne=True,
         )

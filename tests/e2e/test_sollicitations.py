@@ -168,7 +168,7 @@ def test_le_partenaire_repond_par_son_lien(page, live_server, demo, capture):
         domaine="mobilite",
         besoin="Préparer le code de la route, horaires compatibles avec une formation.",
         mode="direct",
-        par=conseiller.user,
+        par=conseiller,
         preference_contact="courriel",
         coordonnees_contact="agathe.v@exemple.test",
         envoyer=True,

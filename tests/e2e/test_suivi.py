@@ -45,12 +45,12 @@ def dossier_en_axe_2():
         (RoleAffectation.CONSEILLER_DEDIE, dedie),
         (RoleAffectation.TRAVAILLEUR_SOCIAL, ts),
     ):
-        services.affecter(dossier=dossier, place=place, professionnel=membre, par=animatrice.user)
-    services.demarrer_diagnostic(dossier=dossier, par=dedie.user)
+        services.affecter(dossier=dossier, place=place, professionnel=membre, par=animatrice)
+    services.demarrer_diagnostic(dossier=dossier, par=dedie)
     services.orienter(
         dossier=dossier,
         axe=Axe.ACCOMPAGNEMENT_GLOBAL,
-        decide_par=dedie.user,
+        par=dedie,
         motif="Logement précaire et projet de formation de cariste",
         accord_personne=True,
     )

@@ -77,12 +77,12 @@ def garnir(equipe, debut, fin):
                 besoin="Garde d'enfant le matin",
                 mode=ModeSollicitation.CORRESPONDANT,
                 correspondant=equipe.correspondant,
-                par=equipe.conseiller.user,
+                par=equipe.conseiller,
                 coordonnees_contact="06 12 34 56 78",
                 envoyer=True,
             )
             if accepter:
-                sollicitations.accepter(sollicitation=s, par=equipe.correspondant.user)
+                sollicitations.accepter(sollicitation=s, par=equipe.correspondant)
         # B : réorientation vers le Département (axe 3) à désigner.
         prescrit(equipe, axe=Axe.SOCIAL_EXCLUSIF, nom=f"Reorientee{i}", prenom="Berthe")
         # C : demande refusée (réponse au conseiller) ; dossier inactif depuis 40 jours.
@@ -93,7 +93,7 @@ def garnir(equipe, debut, fin):
         )
         # D : binôme désigné aujourd'hui, diagnostic commencé (volets à faire).
         d = avec_binome(equipe, nouveau_dossier(equipe, nom=f"Diagnostic{i}", prenom="Denise"))
-        diagnostics.demarrer(dossier=d, par=equipe.dedie.user)
+        diagnostics.demarrer(dossier=d, par=equipe.dedie)
         # E : axe 2 depuis 400 jours (renouvellement), demande de changement d'axe.
         e = avec_binome(
             equipe,
@@ -103,20 +103,20 @@ def garnir(equipe, debut, fin):
         parcours.orienter(
             dossier=e,
             axe=Axe.ACCOMPAGNEMENT_GLOBAL,
-            decide_par=equipe.dedie.user,
+            par=equipe.dedie,
             motif="Freins cumulés",
             accord_personne=True,
             date=il_y_a(400),
         )
         parcours.demander_changement_axe(
-            dossier=e, axe=Axe.SOCIAL_EXCLUSIF, motif="Santé", par=equipe.dedie.user
+            dossier=e, axe=Axe.SOCIAL_EXCLUSIF, motif="Santé", par=equipe.dedie
         )
         # F : axe 2 dont le travailleur social est parti (binôme incomplet).
         f = avec_binome(equipe, nouveau_dossier(equipe, nom=f"Incomplet{i}", prenom="Fanny"))
         parcours.orienter(
             dossier=f,
             axe=Axe.ACCOMPAGNEMENT_GLOBAL,
-            decide_par=equipe.dedie.user,
+            par=equipe.dedie,
             motif="Freins cumulés",
             accord_personne=True,
         )

@@ -4,12 +4,14 @@ import subprocess
 import pytest
 from django.urls import reverse
 
+from accompagnement.exceptions import AccesRefuse
 from accompagnement.models import ActionAudit, EvenementAudit, Role
 from diagnostics import services as diag_services
 from dossiers.models import Axe, MotifSortie
 from dossiers.parcours import services
 from reporting.bilan import recapituler
 from reporting.models import BilanParcours
+from reporting.services import rediger_conclusion
 from tests.accompagnement.factories import MembershipFactory
 from tests.diagnostics.parcours import diagnostic_partage, dossier_avec_binome
 
@@ -23,12 +25,12 @@ def parcours_clos(equipe):
     dossier = dossier_avec_binome(equipe)
     v1 = diagnostic_partage(equipe, dossier)
     diag_services.decider(
-        diagnostic=v1, par=equipe.dedie.user, axe=Axe.ACCOMPAGNEMENT_GLOBAL, accord_personne=True
+        diagnostic=v1, par=equipe.dedie, axe=Axe.ACCOMPAGNEMENT_GLOBAL, accord_personne=True
     )
-    v2 = diag_services.demarrer(dossier=dossier, par=equipe.ts.user)
+    v2 = diag_services.demarrer(dossier=dossier, par=equipe.ts)
     v2 = diag_services.enregistrer_social(
         diagnostic=v2,
-        par=equipe.ts.user,
+        par=equipe.ts,
         revision=v2.revision_social,
         freins={
             "logement": {"presence": "present", "impact": "fort", "statut": "leve"},
@@ -36,16 +38,14 @@ def parcours_clos(equipe):
         },
     )
     v2 = diag_services.enregistrer_emploi(
-        diagnostic=v2, par=equipe.dedie.user, revision=v2.revision_emploi, capacite_recherche="oui"
+        diagnostic=v2, par=equipe.dedie, revision=v2.revision_emploi, capacite_recherche="oui"
     )
     v2 = diag_services.enregistrer_information(
-        diagnostic=v2, par=equipe.ts.user, date=dt.date.today(), mode="entretien", accord=True
+        diagnostic=v2, par=equipe.ts, date=dt.date.today(), mode="entretien", accord=True
     )
-    diag_services.valider_emploi(diagnostic=v2, par=equipe.dedie.user)
-    diag_services.valider_social(diagnostic=v2, par=equipe.ts.user)
-    services.cloturer(
-        dossier=dossier, motif_sortie=MotifSortie.EMPLOI_DURABLE, par=equipe.dedie.user
-    )
+    diag_services.valider_emploi(diagnostic=v2, par=equipe.dedie)
+    diag_services.valider_social(diagnostic=v2, par=equipe.ts)
+    services.cloturer(dossier=dossier, motif_sortie=MotifSortie.EMPLOI_DURABLE, par=equipe.dedie)
     dossier.refresh_from_db()
     return dossier
 
@@ -95,7 +95,7 @@ def test_cloture_mene_au_bilan(client_de, equipe):
     dossier = dossier_avec_binome(equipe)
     v1 = diagnostic_partage(equipe, dossier)
     diag_services.decider(
-        diagnostic=v1, par=equipe.dedie.user, axe=Axe.ACCOMPAGNEMENT_GLOBAL, accord_personne=True
+        diagnostic=v1, par=equipe.dedie, axe=Axe.ACCOMPAGNEMENT_GLOBAL, accord_personne=True
     )
     reponse = client_de(equipe.dedie).post(
         reverse("dossiers:cloturer", args=[dossier.uuid]),
@@ -139,7 +139,7 @@ def test_le_bilan_reprend_les_actions_et_leurs_statuts(client_de, equipe):
     dossier = dossier_avec_binome(equipe)
     v1 = diagnostic_partage(equipe, dossier)
     diag_services.decider(
-        diagnostic=v1, par=equipe.dedie.user, axe=Axe.ACCOMPAGNEMENT_GLOBAL, accord_personne=True
+        diagnostic=v1, par=equipe.dedie, axe=Axe.ACCOMPAGNEMENT_GLOBAL, accord_personne=True
     )
     objectif = suivi.ajouter_objectif(
         dossier=dossier, par=equipe.ts, domaine="logement", intitule="Se loger"
@@ -172,7 +172,7 @@ def test_le_bilan_tait_l_intitule_d_une_action_d_un_domaine_sensible(client_de, 
     dossier = dossier_avec_binome(equipe)
     v1 = diagnostic_partage(equipe, dossier)
     diag_services.decider(
-        diagnostic=v1, par=equipe.dedie.user, axe=Axe.ACCOMPAGNEMENT_GLOBAL, accord_personne=True
+        diagnostic=v1, par=equipe.dedie, axe=Axe.ACCOMPAGNEMENT_GLOBAL, accord_personne=True
     )
     for domaine, intitule in (("sante", "Rendez-vous au CMP"), ("logement", "Dossier SIAO")):
         objectif = suivi.ajouter_objectif(
@@ -192,3 +192,20 @@ def test_le_bilan_tait_l_intitule_d_une_action_d_un_domaine_sensible(client_de, 
     )
     assert "Dossier SIAO" in page and "Action du domaine santé" in page
     assert "Rendez-vous au CMP" not in page
+
+
+def test_la_conclusion_est_refusee_par_le_service_a_qui_n_a_pas_suivi(equipe, parcours_clos):
+    """Le correspondant du territoire lit le bilan mais ne le rédige pas : le service
+    refuse lui-même (AccesRefuse), rien n'est écrit."""
+    journal = parcours_clos.journal.count()
+    with pytest.raises(AccesRefuse):
+        rediger_conclusion(
+            dossier=parcours_clos,
+            par=equipe.correspondant,
+            conclusion="Une conclusion qui n'a pas lieu d'être.",
+        )
+    assert not BilanParcours.objects.exists() and parcours_clos.journal.count() == journal
+    bilan = rediger_conclusion(
+        dossier=parcours_clos, par=equipe.animatrice, conclusion="Parcours réussi, emploi durable."
+    )
+    assert bilan.redige_par == equipe.animatrice.user

@@ -13,7 +13,7 @@ from django.core.management.base import CommandError
 from django.urls import reverse
 from django.utils import timezone
 
-from accompagnement.exceptions import ErreurMetier
+from accompagnement.exceptions import AccesRefuse, ErreurMetier
 from accompagnement.models import ActionAudit, EvenementAudit, Role
 from dossiers.imports.champs import TAILLE_MAX, ErreurFichier
 from dossiers.imports.fichier import lire_fichier
@@ -245,7 +245,7 @@ def test_correspondance_sauvegardee_puis_reutilisee_par_departement(departement)
         "date_naissance": "Né(e) le",
         "identifiant_ft": "Numéro demandeur",
     }
-    enregistrer_correspondance(departement=departement, colonnes=colonnes, par=animatrice.user)
+    enregistrer_correspondance(departement=departement, colonnes=colonnes, par=animatrice)
     assert CorrespondanceImport.objects.get(departement=departement).colonnes == colonnes
     # Le mois suivant, même fichier : la correspondance revient sans ressaisie.
     assert proposer_correspondance(entetes, departement) == colonnes
@@ -275,7 +275,7 @@ def test_bon_fichier_csv_cree_les_fiches_et_trace_l_import(departement):
         personne(2, Agence="agence planoise", **{"Droits et devoirs": "x"}),
         personne(3, **{"Date d'ouverture RSA": "2021-09-01"}),
     ]
-    resume = importer(csv_octets(lignes, entetes=entetes), departement, par=animatrice.user)
+    resume = importer(csv_octets(lignes, entetes=entetes), departement, par=animatrice)
     assert (resume.crees, resume.mis_a_jour, resume.inchanges) == (3, 0, 0)
     d1, d2, d3 = Demandeur.objects.du_departement(departement).order_by("nom")
     assert (d1.nom, d1.prenom, d1.civilite) == ("Martin0001", "Karim", "mme")
@@ -900,3 +900,24 @@ def test_les_fichiers_abandonnes_depuis_plus_d_un_jour_sont_purges(media):
     assert purger_fichiers_anciens() == 1
     assert relire_fichier(ancien) is None and relire_fichier(recent) == b"recent"
     assert relire_fichier("../../etc/passwd") is None  # une référence n'est qu'un UUID
+
+
+# --- Droits vérifiés par les services ------------------------------------------------------------
+
+
+def test_l_import_refuse_un_acteur_sans_le_droit(departement):
+    """Seule l'animatrice du département importe (la commande d'exploitation, sans
+    acteur, aussi) : le service refuse lui-même les autres (AccesRefuse)."""
+    contenu = csv_octets([personne(1)])
+    colonnes = {"nom": "Nom"}
+    for intrus in (
+        membre(Role.CONSEILLER, departement),
+        membre(Role.ANIMATRICE, DepartementFactory(code_insee="61")),
+    ):
+        with pytest.raises(AccesRefuse):
+            importer(contenu, departement, par=intrus)
+        with pytest.raises(AccesRefuse):
+            enregistrer_correspondance(departement=departement, colonnes=colonnes, par=intrus)
+    assert not Demandeur.objects.exists() and not CorrespondanceImport.objects.exists()
+    assert not EvenementAudit.objects.exists()
+    assert importer(contenu, departement, par=None).crees == 1

@@ -79,7 +79,7 @@ def test_conseiller_d_une_autre_agence_a_qui_l_on_confie_une_place(client_de, eq
         dossier=dossier,
         place=RoleAffectation.CONSEILLER,
         professionnel=ailleurs,
-        par=equipe.animatrice.user,
+        par=equipe.animatrice,
     )
     dossier = Dossier.objects.prefetch_related("affectations").get(pk=dossier.pk)
     assert niveau_acces(ailleurs, dossier) == Niveau.COMPLET

@@ -31,7 +31,7 @@ def en_axe_2_depuis(equipe, jours):
     services.orienter(
         dossier=dossier,
         axe=Axe.ACCOMPAGNEMENT_GLOBAL,
-        decide_par=equipe.dedie.user,
+        par=equipe.dedie,
         motif="Freins cumulés",
         accord_personne=True,
         date=debut,
@@ -125,7 +125,7 @@ def test_le_renouvellement_se_decide_a_partir_de_11_mois(equipe, jours, possible
 
     def renouveler():
         return renouvellement_parcours.renouveler(
-            dossier=dossier, par=equipe.dedie.user, motif="Poursuivre", accord_personne=True
+            dossier=dossier, par=equipe.dedie, motif="Poursuivre", accord_personne=True
         )
 
     if possible:
@@ -139,12 +139,12 @@ def test_renouveler_refus(equipe):
     trop_tot = en_axe_2_depuis(equipe, 100)
     with pytest.raises(ErreurMetier, match="Pas encore à échéance"):
         renouvellement_parcours.renouveler(
-            dossier=trop_tot, par=equipe.dedie.user, motif="x", accord_personne=True
+            dossier=trop_tot, par=equipe.dedie, motif="x", accord_personne=True
         )
-    services.cloturer(dossier=trop_tot, motif_sortie="autre", par=equipe.dedie.user)
+    services.cloturer(dossier=trop_tot, motif_sortie="autre", par=equipe.dedie)
     with pytest.raises(ErreurMetier, match="en accompagnement"):
         renouvellement_parcours.renouveler(
-            dossier=trop_tot, par=equipe.dedie.user, motif="x", accord_personne=True
+            dossier=trop_tot, par=equipe.dedie, motif="x", accord_personne=True
         )
 
 
@@ -152,11 +152,11 @@ def test_renouveler_exige_l_accord_et_un_motif(equipe):
     dossier = en_axe_2_depuis(equipe, 380)
     with pytest.raises(ErreurMetier, match="accord"):
         renouvellement_parcours.renouveler(
-            dossier=dossier, par=equipe.dedie.user, motif="Poursuivre", accord_personne=False
+            dossier=dossier, par=equipe.dedie, motif="Poursuivre", accord_personne=False
         )
     with pytest.raises(ErreurMetier, match="motif"):
         renouvellement_parcours.renouveler(
-            dossier=dossier, par=equipe.dedie.user, motif=" ", accord_personne=True
+            dossier=dossier, par=equipe.dedie, motif=" ", accord_personne=True
         )
     assert dossier.periodes.count() == 1
 

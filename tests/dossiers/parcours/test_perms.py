@@ -36,9 +36,7 @@ def test_administrateur_ne_voit_aucun_dossier(equipe):
 
 def test_conseiller_voit_son_agence_en_complet_sauf_axes_2_et_3(equipe):
     axe1 = nouveau_dossier(equipe, prenom="Axe1")
-    services.orienter(
-        dossier=axe1, axe=Axe.RESSOURCES_SOCIALES, decide_par=equipe.conseiller.user, motif="x"
-    )
+    services.orienter(dossier=axe1, axe=Axe.RESSOURCES_SOCIALES, par=equipe.conseiller, motif="x")
     axe2 = en_axe_2(equipe)
     collegue = MembershipFactory(role=Role.CONSEILLER, structure=equipe.agence)
     assert visibles(collegue) == {axe1.pk, axe2.pk}
@@ -67,7 +65,7 @@ def test_apres_un_relais_l_ancien_professionnel_garde_le_statut_seul(equipe):
         dossier=dossier,
         place=RoleAffectation.TRAVAILLEUR_SOCIAL,
         professionnel=equipe.ts_bis,
-        par=equipe.animatrice.user,
+        par=equipe.animatrice,
     )
     assert perms.niveau_acces(equipe.ts, dossier) == Niveau.STATUT
     assert perms.niveau_acces(equipe.ts_bis, dossier) == Niveau.COMPLET
@@ -104,7 +102,7 @@ def test_droits_d_action(equipe):
     assert not perms.peut_demander_changement_axe(equipe.correspondant, dossier)
     assert not perms.peut_orienter(equipe.dedie, dossier)  # déjà sur un axe
     demande = services.demander_changement_axe(
-        dossier=dossier, axe=Axe.RESSOURCES_SOCIALES, motif="x", par=equipe.ts.user
+        dossier=dossier, axe=Axe.RESSOURCES_SOCIALES, motif="x", par=equipe.ts
     )
     assert not perms.peut_decider_changement_axe(equipe.ts, demande)
     assert perms.peut_decider_changement_axe(equipe.dedie, demande)
@@ -112,7 +110,7 @@ def test_droits_d_action(equipe):
     assert perms.peut_cloturer(equipe.dedie, dossier) and not perms.peut_cloturer(
         equipe.correspondant, dossier
     )
-    services.cloturer(dossier=dossier, motif_sortie=MotifSortie.AUTRE, par=equipe.dedie.user)
+    services.cloturer(dossier=dossier, motif_sortie=MotifSortie.AUTRE, par=equipe.dedie)
     dossier.refresh_from_db()
     assert not perms.peut_cloturer(equipe.dedie, dossier) and not perms.peut_affecter(
         equipe.animatrice, dossier

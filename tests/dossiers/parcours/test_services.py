@@ -5,7 +5,7 @@ from django.core import mail
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from accompagnement.exceptions import ErreurMetier
+from accompagnement.exceptions import AccesRefuse, ErreurMetier
 from accompagnement.models import (
     ActionAudit,
     CategorieNotification,
@@ -160,7 +160,7 @@ def test_ouverture_par_un_travailleur_social_fixe_le_territoire(equipe):
 def test_transition_illegale_refusee(equipe):
     dossier = en_axe_2(equipe)
     with pytest.raises(ErreurMetier, match="Impossible de passer le dossier"):
-        services.demarrer_diagnostic(dossier=dossier, par=equipe.dedie.user)
+        services.demarrer_diagnostic(dossier=dossier, par=equipe.dedie)
 
 
 # --- affectations ---------------------------------------------------------------------------
@@ -176,14 +176,14 @@ def test_affecter_puis_relais_garde_l_historique_et_notifie(
             dossier=dossier,
             place=RoleAffectation.TRAVAILLEUR_SOCIAL,
             professionnel=equipe.ts,
-            par=equipe.animatrice.user,
+            par=equipe.animatrice,
             date=debut,
         )
         services.affecter(
             dossier=dossier,
             place=RoleAffectation.TRAVAILLEUR_SOCIAL,
             professionnel=equipe.ts_bis,
-            par=equipe.animatrice.user,
+            par=equipe.animatrice,
             motif="Congé long",
         )
     ancienne, nouvelle = dossier.affectations.filter(
@@ -219,7 +219,7 @@ def test_affecter_refuse_un_role_inadapte(equipe, place, qui, message):
             dossier=dossier,
             place=place,
             professionnel=getattr(equipe, qui),
-            par=equipe.animatrice.user,
+            par=equipe.animatrice,
         )
 
 
@@ -231,30 +231,28 @@ def test_affecter_refuse_autre_departement_doublon_et_dossier_clos(equipe):
             dossier=dossier,
             place=RoleAffectation.TRAVAILLEUR_SOCIAL,
             professionnel=etranger,
-            par=equipe.animatrice.user,
+            par=equipe.animatrice,
         )
     services.affecter(
         dossier=dossier,
         place=RoleAffectation.TRAVAILLEUR_SOCIAL,
         professionnel=equipe.ts,
-        par=equipe.animatrice.user,
+        par=equipe.animatrice,
     )
     with pytest.raises(ErreurMetier, match="tient déjà cette place"):
         services.affecter(
             dossier=dossier,
             place=RoleAffectation.TRAVAILLEUR_SOCIAL,
             professionnel=equipe.ts,
-            par=equipe.animatrice.user,
+            par=equipe.animatrice,
         )
-    services.cloturer(
-        dossier=dossier, motif_sortie=MotifSortie.DEMENAGEMENT, par=equipe.animatrice.user
-    )
+    services.cloturer(dossier=dossier, motif_sortie=MotifSortie.DEMENAGEMENT, par=equipe.animatrice)
     with pytest.raises(ErreurMetier, match="clos"):
         services.affecter(
             dossier=dossier,
             place=RoleAffectation.TRAVAILLEUR_SOCIAL,
             professionnel=equipe.ts_bis,
-            par=equipe.animatrice.user,
+            par=equipe.animatrice,
         )
 
 
@@ -294,13 +292,13 @@ def test_orienter_en_axe_2_sans_binome_complet_refuse(equipe):
         dossier=dossier,
         place=RoleAffectation.CONSEILLER_DEDIE,
         professionnel=equipe.dedie,
-        par=equipe.animatrice.user,
+        par=equipe.animatrice,
     )
     with pytest.raises(ErreurMetier, match="Travailleur social du binôme"):
         services.orienter(
             dossier=dossier,
             axe=Axe.ACCOMPAGNEMENT_GLOBAL,
-            decide_par=equipe.dedie.user,
+            par=equipe.dedie,
             motif="x",
             accord_personne=True,
         )
@@ -313,7 +311,7 @@ def test_orienter_en_axe_2_ou_3_sans_accord_refuse(equipe):
     dossier = avec_binome(equipe, nouveau_dossier(equipe))
     with pytest.raises(ErreurMetier, match="ne peut pas être imposée"):
         services.orienter(
-            dossier=dossier, axe=Axe.ACCOMPAGNEMENT_GLOBAL, decide_par=equipe.dedie.user, motif="x"
+            dossier=dossier, axe=Axe.ACCOMPAGNEMENT_GLOBAL, par=equipe.dedie, motif="x"
         )
 
 
@@ -323,7 +321,7 @@ def test_orienter_en_axe_3_exige_un_referent_social(equipe):
         services.orienter(
             dossier=dossier,
             axe=Axe.SOCIAL_EXCLUSIF,
-            decide_par=equipe.conseiller.user,
+            par=equipe.conseiller,
             motif="x",
             accord_personne=True,
         )
@@ -331,12 +329,12 @@ def test_orienter_en_axe_3_exige_un_referent_social(equipe):
         dossier=dossier,
         place=RoleAffectation.REFERENT_SOCIAL,
         professionnel=equipe.ts,
-        par=equipe.correspondant.user,
+        par=equipe.animatrice,  # le dossier n'est pas (encore) du territoire du correspondant
     )
     services.orienter(
         dossier=dossier,
         axe=Axe.SOCIAL_EXCLUSIF,
-        decide_par=equipe.conseiller.user,
+        par=equipe.conseiller,
         motif="Logement",
         accord_personne=True,
     )
@@ -349,7 +347,7 @@ def test_orienter_en_axe_1_reste_a_l_agence(equipe):
     services.orienter(
         dossier=dossier,
         axe=Axe.RESSOURCES_SOCIALES,
-        decide_par=equipe.conseiller.user,
+        par=equipe.conseiller,
         motif="Garde d'enfant ponctuelle",
     )
     dossier.refresh_from_db()
@@ -362,25 +360,25 @@ def test_orienter_refuse_sans_motif_deux_fois_ou_dans_le_futur(equipe):
         services.orienter(
             dossier=dossier,
             axe=Axe.RESSOURCES_SOCIALES,
-            decide_par=equipe.conseiller.user,
+            par=equipe.conseiller,
             motif="  ",
         )
     with pytest.raises(ErreurMetier, match="futur"):
         services.orienter(
             dossier=dossier,
             axe=Axe.RESSOURCES_SOCIALES,
-            decide_par=equipe.conseiller.user,
+            par=equipe.conseiller,
             motif="x",
             date=AUJOURD_HUI() + dt.timedelta(days=2),
         )
     services.orienter(
-        dossier=dossier, axe=Axe.RESSOURCES_SOCIALES, decide_par=equipe.conseiller.user, motif="x"
+        dossier=dossier, axe=Axe.RESSOURCES_SOCIALES, par=equipe.conseiller, motif="x"
     )
     with pytest.raises(ErreurMetier, match="changement d'axe"):
         services.orienter(
             dossier=dossier,
             axe=Axe.RESSOURCES_SOCIALES,
-            decide_par=equipe.conseiller.user,
+            par=equipe.conseiller,
             motif="x",
         )
 
@@ -412,11 +410,11 @@ def test_changement_d_axe_demande_puis_acceptation(
         dossier=dossier,
         place=RoleAffectation.REFERENT_SOCIAL,
         professionnel=equipe.ts,
-        par=equipe.animatrice.user,
+        par=equipe.animatrice,
     )
     with django_capture_on_commit_callbacks(execute=True):
         demande = services.demander_changement_axe(
-            dossier=dossier, axe=Axe.SOCIAL_EXCLUSIF, motif="Hospitalisation", par=equipe.ts.user
+            dossier=dossier, axe=Axe.SOCIAL_EXCLUSIF, motif="Hospitalisation", par=equipe.ts
         )
     assert demande.statut == StatutDemande.EN_ATTENTE
     assert Notification.objects.filter(
@@ -428,7 +426,7 @@ def test_changement_d_axe_demande_puis_acceptation(
             demande=demande,
             accepter=True,
             motif="Comité du mois",
-            par=equipe.animatrice.user,
+            par=equipe.animatrice,
             accord_personne=True,
         )
     demande.refresh_from_db()
@@ -445,35 +443,33 @@ def test_changement_d_axe_demande_puis_acceptation(
 def test_changement_d_axe_refuse_ne_change_rien(equipe):
     dossier = en_axe_2(equipe)
     demande = services.demander_changement_axe(
-        dossier=dossier, axe=Axe.RESSOURCES_SOCIALES, motif="x", par=equipe.ts.user
+        dossier=dossier, axe=Axe.RESSOURCES_SOCIALES, motif="x", par=equipe.ts
     )
     services.decider_changement_axe(
-        demande=demande, accepter=False, motif="Binôme à poursuivre", par=equipe.dedie.user
+        demande=demande, accepter=False, motif="Binôme à poursuivre", par=equipe.dedie
     )
     dossier.refresh_from_db()
     assert dossier.axe_courant == Axe.ACCOMPAGNEMENT_GLOBAL and dossier.periodes.count() == 1
     with pytest.raises(ErreurMetier, match="déjà été décidée"):
-        services.decider_changement_axe(
-            demande=demande, accepter=True, motif="x", par=equipe.dedie.user
-        )
+        services.decider_changement_axe(demande=demande, accepter=True, motif="x", par=equipe.dedie)
 
 
 def test_changement_d_axe_refus_metier(equipe):
     dossier = en_axe_2(equipe)
     with pytest.raises(ErreurMetier, match="déjà en Axe 2"):
         services.demander_changement_axe(
-            dossier=dossier, axe=Axe.ACCOMPAGNEMENT_GLOBAL, motif="x", par=equipe.ts.user
+            dossier=dossier, axe=Axe.ACCOMPAGNEMENT_GLOBAL, motif="x", par=equipe.ts
         )
     with pytest.raises(ErreurMetier, match="motif"):
         services.demander_changement_axe(
-            dossier=dossier, axe=Axe.RESSOURCES_SOCIALES, motif="", par=equipe.ts.user
+            dossier=dossier, axe=Axe.RESSOURCES_SOCIALES, motif="", par=equipe.ts
         )
     demande = services.demander_changement_axe(
-        dossier=dossier, axe=Axe.SOCIAL_EXCLUSIF, motif="x", par=equipe.ts.user
+        dossier=dossier, axe=Axe.SOCIAL_EXCLUSIF, motif="x", par=equipe.ts
     )
     with pytest.raises(ErreurMetier, match="attend déjà"):
         services.demander_changement_axe(
-            dossier=dossier, axe=Axe.RESSOURCES_SOCIALES, motif="x", par=equipe.ts.user
+            dossier=dossier, axe=Axe.RESSOURCES_SOCIALES, motif="x", par=equipe.ts
         )
     # Accepter vers l'axe 3 sans référent social : refusé, rien ne bouge.
     with pytest.raises(ErreurMetier, match="Référent social"):
@@ -481,28 +477,28 @@ def test_changement_d_axe_refus_metier(equipe):
             demande=demande,
             accepter=True,
             motif="ok",
-            par=equipe.animatrice.user,
+            par=equipe.animatrice,
             accord_personne=True,
         )
     demande.refresh_from_db()
     assert demande.statut == StatutDemande.EN_ATTENTE
     with pytest.raises(ErreurMetier, match="motif"):
         services.decider_changement_axe(
-            demande=demande, accepter=False, motif=" ", par=equipe.animatrice.user
+            demande=demande, accepter=False, motif=" ", par=equipe.animatrice
         )
 
 
 def test_changement_d_axe_avant_le_debut_de_periode_refuse(equipe):
     dossier = en_axe_2(equipe)
     demande = services.demander_changement_axe(
-        dossier=dossier, axe=Axe.RESSOURCES_SOCIALES, motif="x", par=equipe.ts.user
+        dossier=dossier, axe=Axe.RESSOURCES_SOCIALES, motif="x", par=equipe.ts
     )
     with pytest.raises(ErreurMetier, match="précéder"):
         services.decider_changement_axe(
             demande=demande,
             accepter=True,
             motif="x",
-            par=equipe.animatrice.user,
+            par=equipe.animatrice,
             date=AUJOURD_HUI() - dt.timedelta(days=5),
         )
 
@@ -511,7 +507,7 @@ def test_demande_sur_dossier_non_accompagne_refusee(equipe):
     dossier = nouveau_dossier(equipe)
     with pytest.raises(ErreurMetier, match="en accompagnement"):
         services.demander_changement_axe(
-            dossier=dossier, axe=Axe.ACCOMPAGNEMENT_GLOBAL, motif="x", par=equipe.conseiller.user
+            dossier=dossier, axe=Axe.ACCOMPAGNEMENT_GLOBAL, motif="x", par=equipe.conseiller
         )
 
 
@@ -521,12 +517,12 @@ def test_demande_sur_dossier_non_accompagne_refusee(equipe):
 def test_cloturer_ferme_tout_et_refuse_les_demandes_en_attente(equipe):
     dossier = en_axe_2(equipe)
     demande = services.demander_changement_axe(
-        dossier=dossier, axe=Axe.RESSOURCES_SOCIALES, motif="x", par=equipe.ts.user
+        dossier=dossier, axe=Axe.RESSOURCES_SOCIALES, motif="x", par=equipe.ts
     )
     services.cloturer(
         dossier=dossier,
         motif_sortie=MotifSortie.EMPLOI_DURABLE,
-        par=equipe.dedie.user,
+        par=equipe.dedie,
         commentaire="CDI",
     )
     dossier.refresh_from_db()
@@ -546,24 +542,24 @@ def test_cloturer_ferme_tout_et_refuse_les_demandes_en_attente(equipe):
 def test_cloturer_refus(equipe):
     dossier = en_axe_2(equipe)
     with pytest.raises(ErreurMetier, match="motif de sortie"):
-        services.cloturer(dossier=dossier, motif_sortie="inconnu", par=equipe.dedie.user)
+        services.cloturer(dossier=dossier, motif_sortie="inconnu", par=equipe.dedie)
     with pytest.raises(ErreurMetier, match="futur"):
         services.cloturer(
             dossier=dossier,
             motif_sortie=MotifSortie.AUTRE,
-            par=equipe.dedie.user,
+            par=equipe.dedie,
             date=AUJOURD_HUI() + dt.timedelta(days=1),
         )
-    services.cloturer(dossier=dossier, motif_sortie=MotifSortie.AUTRE, par=equipe.dedie.user)
+    services.cloturer(dossier=dossier, motif_sortie=MotifSortie.AUTRE, par=equipe.dedie)
     with pytest.raises(ErreurMetier, match="Impossible de passer"):
-        services.cloturer(dossier=dossier, motif_sortie=MotifSortie.AUTRE, par=equipe.dedie.user)
+        services.cloturer(dossier=dossier, motif_sortie=MotifSortie.AUTRE, par=equipe.dedie)
 
 
 def test_rouvrir_cree_un_nouveau_parcours_et_garde_l_ancien(equipe):
     ancien = en_axe_2(equipe)
     with pytest.raises(ErreurMetier, match="Seul un dossier clos"):
         services.rouvrir(dossier=ancien, par=equipe.conseiller, origine=Origine.CONSEILLER_FT)
-    services.cloturer(dossier=ancien, motif_sortie=MotifSortie.EMPLOI_COURT, par=equipe.dedie.user)
+    services.cloturer(dossier=ancien, motif_sortie=MotifSortie.EMPLOI_COURT, par=equipe.dedie)
     nouveau = services.rouvrir(
         dossier=ancien, par=equipe.conseiller, origine=Origine.CONSEILLER_FT, motif="Fin de CDD"
     )
@@ -597,18 +593,18 @@ def test_dates_futures_ou_anterieures_a_l_orientation_refusees(equipe):
     dossier = nouveau_dossier(equipe, date=AUJOURD_HUI() - dt.timedelta(days=20), prenom="Autre")
     avant = AUJOURD_HUI() - dt.timedelta(days=40)
     with pytest.raises(ErreurMetier, match="futur"):
-        services.demarrer_diagnostic(dossier=dossier, par=equipe.dedie.user, date=demain)
+        services.demarrer_diagnostic(dossier=dossier, par=equipe.dedie, date=demain)
     with pytest.raises(ErreurMetier, match="précéder l'orientation"):
         services.affecter(
             dossier=dossier,
             place=RoleAffectation.TRAVAILLEUR_SOCIAL,
             professionnel=equipe.ts,
-            par=equipe.animatrice.user,
+            par=equipe.animatrice,
             date=avant,
         )
     with pytest.raises(ErreurMetier, match="précéder l'orientation"):
         services.cloturer(
-            dossier=dossier, motif_sortie=MotifSortie.AUTRE, par=equipe.dedie.user, date=avant
+            dossier=dossier, motif_sortie=MotifSortie.AUTRE, par=equipe.conseiller, date=avant
         )
 
 
@@ -619,7 +615,7 @@ def test_entree_sur_un_axe_avant_l_affectation_du_binome_refusee(equipe):
         services.orienter(
             dossier=dossier,
             axe=Axe.ACCOMPAGNEMENT_GLOBAL,
-            decide_par=equipe.dedie.user,
+            par=equipe.dedie,
             motif="x",
             accord_personne=True,
             date=AUJOURD_HUI() - dt.timedelta(days=50),
@@ -629,14 +625,14 @@ def test_entree_sur_un_axe_avant_l_affectation_du_binome_refusee(equipe):
 def test_changement_d_axe_dans_le_futur_refuse(equipe):
     dossier = en_axe_2(equipe)
     demande = services.demander_changement_axe(
-        dossier=dossier, axe=Axe.RESSOURCES_SOCIALES, motif="x", par=equipe.ts.user
+        dossier=dossier, axe=Axe.RESSOURCES_SOCIALES, motif="x", par=equipe.ts
     )
     with pytest.raises(ErreurMetier, match="futur"):
         services.decider_changement_axe(
             demande=demande,
             accepter=True,
             motif="x",
-            par=equipe.animatrice.user,
+            par=equipe.animatrice,
             date=AUJOURD_HUI() + dt.timedelta(days=30),
         )
 
@@ -647,7 +643,7 @@ def test_cloture_avant_un_relais_refusee_sans_erreur_500(equipe):
     services.orienter(
         dossier=dossier,
         axe=Axe.ACCOMPAGNEMENT_GLOBAL,
-        decide_par=equipe.dedie.user,
+        par=equipe.dedie,
         motif="x",
         accord_personne=True,
         date=debut,
@@ -656,13 +652,72 @@ def test_cloture_avant_un_relais_refusee_sans_erreur_500(equipe):
         dossier=dossier,
         place=RoleAffectation.TRAVAILLEUR_SOCIAL,
         professionnel=equipe.ts_bis,
-        par=equipe.animatrice.user,
+        par=equipe.animatrice,
         date=AUJOURD_HUI() - dt.timedelta(days=30),
     )
     with pytest.raises(ErreurMetier, match="début d'une affectation en cours"):
         services.cloturer(
             dossier=dossier,
             motif_sortie=MotifSortie.AUTRE,
-            par=equipe.dedie.user,
+            par=equipe.dedie,
             date=AUJOURD_HUI() - dt.timedelta(days=60),
         )
+
+
+# --- droits vérifiés par les services ----------------------------------------------------------
+
+
+def test_les_services_du_parcours_refusent_un_acteur_sans_le_droit(equipe):
+    """Le service refuse lui-même (AccesRefuse) l'acteur que la vue n'aurait pas laissé
+    passer ; rien n'est écrit, ni trace d'audit ni journal."""
+    dossier = en_axe_2(equipe)
+    collegue = MembershipFactory(role=Role.CONSEILLER, structure=equipe.agence)  # statut seul
+    ailleurs = MembershipFactory(role=Role.ANIMATRICE)  # autre département
+    journal, traces = dossier.journal.count(), EvenementAudit.objects.count()
+    refus = {
+        "le binôme n'affecte pas": lambda: services.affecter(
+            dossier=dossier,
+            place=RoleAffectation.TRAVAILLEUR_SOCIAL,
+            professionnel=equipe.ts_bis,
+            par=equipe.dedie,
+        ),
+        "le correspondant ne pourvoit que les places sociales": lambda: services.affecter(
+            dossier=dossier,
+            place=RoleAffectation.CONSEILLER_DEDIE,
+            professionnel=equipe.dedie_bis,
+            par=equipe.correspondant,
+        ),
+        "changement d'axe demandé sans y tenir de place": lambda: services.demander_changement_axe(
+            dossier=dossier, axe=Axe.SOCIAL_EXCLUSIF, motif="x", par=collegue
+        ),
+        "clôture sans accès complet": lambda: services.cloturer(
+            dossier=dossier, motif_sortie=MotifSortie.DEMENAGEMENT, par=collegue
+        ),
+        "fiche modifiée sans accès complet": lambda: services.modifier_demandeur(
+            demandeur=dossier.demandeur, par=collegue, nom="Autre"
+        ),
+        "personne créée dans un autre département": lambda: services.creer_demandeur(
+            departement=equipe.departement, par=ailleurs, **identite(nom="Martin")
+        ),
+        "dossier ouvert dans un autre département": lambda: services.ouvrir_dossier(
+            demandeur=DemandeurFactory(departement=equipe.departement),
+            par=ailleurs,
+            origine=Origine.CONSEILLER_FT,
+        ),
+    }
+    for cas, appel in refus.items():
+        with pytest.raises(AccesRefuse):
+            appel()
+            pytest.fail(cas)
+    assert dossier.journal.count() == journal and EvenementAudit.objects.count() == traces
+    dossier.refresh_from_db()
+    assert dossier.statut == StatutDossier.ACCOMPAGNEMENT and dossier.demandeur.nom == "Lefèvre"
+    demande = services.demander_changement_axe(
+        dossier=dossier, axe=Axe.SOCIAL_EXCLUSIF, motif="x", par=equipe.dedie
+    )
+    with pytest.raises(AccesRefuse, match="décider"):  # l'auteur ne tranche pas seul
+        services.decider_changement_axe(
+            demande=demande, accepter=False, motif="non", par=equipe.dedie
+        )
+    demande.refresh_from_db()
+    assert demande.statut == StatutDemande.EN_ATTENTE

@@ -82,13 +82,13 @@ def test_fiche_nombre_de_requetes_constant(client_de, equipe, django_assert_max_
             dossier=dossier,
             place=RoleAffectation.TRAVAILLEUR_SOCIAL,
             professionnel=autre,
-            par=equipe.animatrice.user,
+            par=equipe.animatrice,
         )
         demande = services.demander_changement_axe(
-            dossier=dossier, axe=Axe.RESSOURCES_SOCIALES, motif=f"essai {i}", par=equipe.dedie.user
+            dossier=dossier, axe=Axe.RESSOURCES_SOCIALES, motif=f"essai {i}", par=equipe.dedie
         )
         services.decider_changement_axe(
-            demande=demande, accepter=False, motif="non", par=equipe.animatrice.user
+            demande=demande, accepter=False, motif="non", par=equipe.animatrice
         )
     with django_assert_max_num_queries(20) as grand:
         client.get(url("dossier", dossier))
@@ -202,7 +202,7 @@ def test_correspondant_affecte_seulement_les_places_sociales(client_de, equipe):
         dossier=dossier,
         place=RoleAffectation.REFERENT_SOCIAL,
         professionnel=equipe.ts,
-        par=equipe.animatrice.user,
+        par=equipe.animatrice,
     )
     response = client_de(equipe.correspondant).post(
         url("affecter", dossier),
@@ -260,7 +260,7 @@ def test_changement_d_axe_par_les_vues(client_de, equipe):
         dossier=dossier,
         place=RoleAffectation.REFERENT_SOCIAL,
         professionnel=equipe.ts,
-        par=equipe.animatrice.user,
+        par=equipe.animatrice,
     )
     ts = client_de(equipe.ts)
     assert (
@@ -375,7 +375,7 @@ def test_chaque_action_refusee_a_qui_n_a_que_le_statut(client_de, equipe, action
 def test_decider_autre_departement_404_et_hors_binome_403(client_de, equipe):
     dossier = en_axe_2(equipe)
     demande = services.demander_changement_axe(
-        dossier=dossier, axe=Axe.RESSOURCES_SOCIALES, motif="x", par=equipe.ts.user
+        dossier=dossier, axe=Axe.RESSOURCES_SOCIALES, motif="x", par=equipe.ts
     )
     cible = url("decider_changement", dossier, demande.uuid)
     assert client_de(MembershipFactory(role=Role.ANIMATRICE)).get(cible).status_code == 404

@@ -91,17 +91,17 @@ def nouveau_dossier(dep, agence, **champs):
 def en_binome(dossier, cd, ts, par, *, diagnostic=True):
     """Binôme affecté, diagnostic, entrée en axe 2 : par les services, comme en vrai."""
     services.affecter(
-        dossier=dossier, place=RoleAffectation.CONSEILLER_DEDIE, professionnel=cd, par=par.user
+        dossier=dossier, place=RoleAffectation.CONSEILLER_DEDIE, professionnel=cd, par=par
     )
     services.affecter(
-        dossier=dossier, place=RoleAffectation.TRAVAILLEUR_SOCIAL, professionnel=ts, par=par.user
+        dossier=dossier, place=RoleAffectation.TRAVAILLEUR_SOCIAL, professionnel=ts, par=par
     )
     if diagnostic:
-        services.demarrer_diagnostic(dossier=dossier, par=par.user)
+        services.demarrer_diagnostic(dossier=dossier, par=par)
     services.orienter(
         dossier=dossier,
         axe=Axe.ACCOMPAGNEMENT_GLOBAL,
-        decide_par=par.user,
+        par=par,
         motif="Freins cumulés",
         accord_personne=True,
         conseiller=cd.user,
@@ -162,9 +162,9 @@ def jeu(monde):
         dossier=durand,
         place=RoleAffectation.CONSEILLER_DEDIE,
         professionnel=m.cd,
-        par=m.animatrice.user,
+        par=m.animatrice,
     )
-    services.demarrer_diagnostic(dossier=durand, par=m.animatrice.user)
+    services.demarrer_diagnostic(dossier=durand, par=m.animatrice)
     inactif(durand, 20)
     petit = nouveau_dossier(
         m.dep,
@@ -178,12 +178,12 @@ def jeu(monde):
         dossier=petit,
         place=RoleAffectation.CONSEILLER,
         professionnel=m.conseiller,
-        par=m.animatrice.user,
+        par=m.animatrice,
     )
     services.orienter(
         dossier=petit,
         axe=Axe.RESSOURCES_SOCIALES,
-        decide_par=m.conseiller.user,
+        par=m.conseiller,
         motif="Un frein ponctuel",
     )
     inactif(petit, 5)
@@ -194,7 +194,7 @@ def jeu(monde):
         demandeur__prenom="Hugo",
         date_orientation=dt.date(2023, 11, 2),
     )
-    services.cloturer(dossier=bernard, motif_sortie=MotifSortie.DEMENAGEMENT, par=m.animatrice.user)
+    services.cloturer(dossier=bernard, motif_sortie=MotifSortie.DEMENAGEMENT, par=m.animatrice)
     inactif(bernard, 90)
     # Une homonyme dans un autre département : jamais visible.
     nouveau_dossier(
@@ -291,12 +291,12 @@ def test_portefeuille_du_travailleur_social_limite_a_ses_affectations_ouvertes(c
         dossier=relaye,
         place=RoleAffectation.TRAVAILLEUR_SOCIAL,
         professionnel=m.ts2,
-        par=m.animatrice.user,
+        par=m.animatrice,
     )
     clos = en_binome(
         nouveau_dossier(m.dep, m.agence_a, demandeur__nom="Delta"), m.cd, m.ts, m.animatrice
     )
-    services.cloturer(dossier=clos, motif_sortie=MotifSortie.IAE, par=m.animatrice.user)
+    services.cloturer(dossier=clos, motif_sortie=MotifSortie.IAE, par=m.animatrice)
     # Oriente par lui mais sans affectation : pas dans son portefeuille.
     services.ouvrir_dossier(
         demandeur=DemandeurFactory(departement=m.dep, nom="Echo"),
@@ -336,7 +336,7 @@ def test_portefeuille_du_conseiller_avec_les_personnes_qu_il_a_orientees(client_
         dossier=oriente,
         place=RoleAffectation.CONSEILLER,
         professionnel=m.conseiller_b,
-        par=m.animatrice.user,
+        par=m.animatrice,
     )
     # Orienté par lui, mais le diagnostic a commencé ailleurs : plus dans son portefeuille.
     parti = services.ouvrir_dossier(
@@ -344,7 +344,7 @@ def test_portefeuille_du_conseiller_avec_les_personnes_qu_il_a_orientees(client_
         par=m.conseiller,
         origine=Origine.CONSEILLER_FT,
     )
-    services.demarrer_diagnostic(dossier=parti, par=m.animatrice.user)
+    services.demarrer_diagnostic(dossier=parti, par=m.animatrice)
     nouveau_dossier(m.dep, m.agence_a, demandeur__nom="Delta")
 
     response = client_de(m.conseiller).get(URL_PORTEFEUILLE)
@@ -364,14 +364,14 @@ def test_portefeuille_du_correspondant_son_territoire(client_de, monde):
     nouveau_dossier(m.dep, m.agence_a, demandeur__nom="Alpha", territoire=m.territoire_1)
     nouveau_dossier(m.dep, m.agence_a, demandeur__nom="Bravo", territoire=m.territoire_2)
     clos = nouveau_dossier(m.dep, m.agence_a, demandeur__nom="Charlie", territoire=m.territoire_1)
-    services.cloturer(dossier=clos, motif_sortie=MotifSortie.AUTRE, par=m.animatrice.user)
+    services.cloturer(dossier=clos, motif_sortie=MotifSortie.AUTRE, par=m.animatrice)
     # Hors de son territoire, mais il y tient la place de référent social.
     ailleurs = nouveau_dossier(m.dep, m.agence_b, demandeur__nom="Delta", territoire=m.territoire_2)
     services.affecter(
         dossier=ailleurs,
         place=RoleAffectation.REFERENT_SOCIAL,
         professionnel=m.correspondant,
-        par=m.animatrice.user,
+        par=m.animatrice,
     )
     nouveau_dossier(m.autre_dep, m.agence_etrangere, demandeur__nom="Echo")
     assert noms(client_de(m.correspondant).get(URL_PORTEFEUILLE)) == ["Alpha", "Delta"]
@@ -420,7 +420,7 @@ def test_dernier_contact_en_jours_et_binome_incomplet(client_de, monde, jeu):
         dossier=jeu.lefevre,
         place=RoleAffectation.TRAVAILLEUR_SOCIAL,
         professionnel=m.ts2,
-        par=m.animatrice.user,
+        par=m.animatrice,
     )
     incomplet = en_binome(
         nouveau_dossier(m.dep, m.agence_a, demandeur__nom="Incomplet"), m.cd, m.ts, m.animatrice
@@ -505,7 +505,7 @@ def test_filtre_professionnel_sur_les_affectations_ouvertes(client_de, monde, je
         dossier=jeu.lefevre,
         place=RoleAffectation.TRAVAILLEUR_SOCIAL,
         professionnel=m.ts2,
-        par=m.animatrice.user,
+        par=m.animatrice,
     )
     assert noms(client.get(URL_LISTE, {"professionnel": m.ts.user.pk})) == []
     assert noms(client.get(URL_LISTE, {"professionnel": m.ts2.user.pk})) == ["Lefèvre"]
@@ -707,13 +707,13 @@ def test_charges_par_place_ouverte(client_de, monde, jeu):
         dossier=jeu.lefevre,
         place=RoleAffectation.TRAVAILLEUR_SOCIAL,
         professionnel=m.ts2,
-        par=m.animatrice.user,
+        par=m.animatrice,
     )
     services.affecter(
         dossier=jeu.martin,
         place=RoleAffectation.REFERENT_SOCIAL,
         professionnel=m.correspondant,
-        par=m.animatrice.user,
+        par=m.animatrice,
     )
     MembershipFactory(
         role=Role.TRAVAILLEUR_SOCIAL, structure=m.territoire_1, user__nom="Parti", actif=False

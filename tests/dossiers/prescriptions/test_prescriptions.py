@@ -258,18 +258,18 @@ def test_un_conseiller_dedie_d_une_autre_agence_ne_prend_pas(equipe, ailleurs):
 
 def passer_au_diagnostic(equipe, p, *, freins=FREINS_AXE_2):
     emploi = equipe.dedie if p.axe == Axe.ACCOMPAGNEMENT_GLOBAL else equipe.conseiller
-    diag = diagnostics.demarrer(dossier=p.dossier, par=emploi.user)
+    diag = diagnostics.demarrer(dossier=p.dossier, par=emploi)
     diag = diagnostics.enregistrer_emploi(
-        diagnostic=diag, par=emploi.user, revision=diag.revision_emploi, **EMPLOI
+        diagnostic=diag, par=emploi, revision=diag.revision_emploi, **EMPLOI
     )
     diag = diagnostics.enregistrer_social(
-        diagnostic=diag, par=equipe.ts.user, revision=diag.revision_social, freins=freins
+        diagnostic=diag, par=equipe.ts, revision=diag.revision_social, freins=freins
     )
     diag = diagnostics.enregistrer_information(
-        diagnostic=diag, par=emploi.user, date=dt.date.today(), mode="entretien", accord=True
+        diagnostic=diag, par=emploi, date=dt.date.today(), mode="entretien", accord=True
     )
-    diagnostics.valider_emploi(diagnostic=diag, par=emploi.user)
-    return diagnostics.valider_social(diagnostic=diag, par=equipe.ts.user), emploi
+    diagnostics.valider_emploi(diagnostic=diag, par=emploi)
+    return diagnostics.valider_social(diagnostic=diag, par=equipe.ts), emploi
 
 
 def test_la_decision_conjointe_termine_la_demande_et_garde_les_dates(equipe):
@@ -280,7 +280,7 @@ def test_la_decision_conjointe_termine_la_demande_et_garde_les_dates(equipe):
     p.refresh_from_db()
     assert p.diagnostic_le == dt.date.today() and p.en_cours
     diagnostics.decider(
-        diagnostic=diag, par=equipe.dedie.user, axe=Axe.ACCOMPAGNEMENT_GLOBAL, accord_personne=True
+        diagnostic=diag, par=equipe.dedie, axe=Axe.ACCOMPAGNEMENT_GLOBAL, accord_personne=True
     )
     p.refresh_from_db()
     assert p.statut == StatutPrescription.TERMINEE
@@ -300,7 +300,7 @@ def test_axe_3_la_decision_relaie_la_place_du_conseiller(equipe):
     diag, emploi = passer_au_diagnostic(equipe, p)
     diagnostics.decider(
         diagnostic=diag,
-        par=emploi.user,
+        par=emploi,
         axe=Axe.SOCIAL_EXCLUSIF,
         motif="Santé d'abord",
         accord_personne=True,

@@ -23,7 +23,7 @@ def test_sollicitation_realisee_realise_l_action_liee(equipe):
         domaine="famille",
         besoin=BESOIN,
         mode=ModeSollicitation.CORRESPONDANT,
-        par=equipe.dedie.user,
+        par=equipe.dedie,
         correspondant=equipe.correspondant,
         envoyer=True,
     )
@@ -41,8 +41,8 @@ def test_sollicitation_realisee_realise_l_action_liee(equipe):
         sollicitation=sollicitation,
     )
     assert action.ressource == service  # la ressource de la sollicitation par défaut
-    sollicitations.accepter(sollicitation=sollicitation, par=equipe.correspondant.user)
-    sollicitations.marquer_realisee(sollicitation=sollicitation, par=equipe.dedie.user)
+    sollicitations.accepter(sollicitation=sollicitation, par=equipe.correspondant)
+    sollicitations.marquer_realisee(sollicitation=sollicitation, par=equipe.dedie)
     action.refresh_from_db()
     assert action.statut == StatutAction.REALISEE and action.date_fin_reelle == dt.date.today()
     assert dossier.journal.filter(resume__contains="réalisée avec la sollicitation").exists()
@@ -57,7 +57,7 @@ def test_la_sollicitation_liee_doit_etre_du_meme_dossier(equipe):
         domaine="famille",
         besoin=BESOIN,
         mode=ModeSollicitation.CORRESPONDANT,
-        par=equipe.conseiller.user,
+        par=equipe.conseiller,
         correspondant=equipe.correspondant,
     )
     objectif = suivi.ajouter_objectif(

@@ -15,7 +15,7 @@ from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
 
-from accompagnement.exceptions import ErreurMetier
+from accompagnement.exceptions import AccesRefuse, ErreurMetier
 from accompagnement.models import (
     ActionAudit,
     CategorieNotification,
@@ -98,7 +98,7 @@ def creer(equipe, dossier, service, *, mode=ModeSollicitation.CORRESPONDANT, env
         besoin=kw.pop("besoin", BESOIN),
         mode=mode,
         correspondant=equipe.correspondant if mode == ModeSollicitation.CORRESPONDANT else None,
-        par=kw.pop("par", equipe.conseiller.user),
+        par=kw.pop("par", equipe.conseiller),
         coordonnees_contact="06 12 34 56 78, le matin",
         envoyer=envoyer,
         **kw,
@@ -117,14 +117,14 @@ def dossier(equipe):
 
 def amener_a(statut, equipe, dossier, service) -> Sollicitation:
     """Une sollicitation au statut voulu, par les services."""
-    correspondant = equipe.correspondant.user
+    correspondant = equipe.correspondant
     s = creer(equipe, dossier, service, envoyer=statut != S.BROUILLON)
     if statut == S.A_L_ETUDE:
         s = sollicitations.prendre_a_l_etude(sollicitation=s, par=correspondant)
     elif statut in (S.ACCEPTEE, S.REALISEE):
         s = sollicitations.accepter(sollicitation=s, par=correspondant)
         if statut == S.REALISEE:
-            s = sollicitations.marquer_realisee(sollicitation=s, par=equipe.conseiller.user)
+            s = sollicitations.marquer_realisee(sollicitation=s, par=equipe.conseiller)
     elif statut == S.REFUSEE:
         s = sollicitations.refuser(sollicitation=s, par=correspondant, motif="Complet")
     elif statut == S.EXPIREE:
@@ -136,19 +136,15 @@ def amener_a(statut, equipe, dossier, service) -> Sollicitation:
 
 
 ACTIONS = {
-    S.ENVOYEE: lambda s, e: sollicitations.envoyer_sollicitation(
-        sollicitation=s, par=e.conseiller.user
-    ),
+    S.ENVOYEE: lambda s, e: sollicitations.envoyer_sollicitation(sollicitation=s, par=e.conseiller),
     S.A_L_ETUDE: lambda s, e: sollicitations.prendre_a_l_etude(
-        sollicitation=s, par=e.correspondant.user
+        sollicitation=s, par=e.correspondant
     ),
-    S.ACCEPTEE: lambda s, e: sollicitations.accepter(sollicitation=s, par=e.correspondant.user),
+    S.ACCEPTEE: lambda s, e: sollicitations.accepter(sollicitation=s, par=e.correspondant),
     S.REFUSEE: lambda s, e: sollicitations.refuser(
-        sollicitation=s, par=e.correspondant.user, motif="Complet"
+        sollicitation=s, par=e.correspondant, motif="Complet"
     ),
-    S.REALISEE: lambda s, e: sollicitations.marquer_realisee(
-        sollicitation=s, par=e.conseiller.user
-    ),
+    S.REALISEE: lambda s, e: sollicitations.marquer_realisee(sollicitation=s, par=e.conseiller),
 }
 
 
@@ -171,23 +167,23 @@ def test_workflow_complet_via_le_correspondant(equipe, dossier, creche):
     s = creer(equipe, dossier, creche, envoyer=False)
     assert (s.statut, s.version, s.envoyee_le) == (S.BROUILLON, 1, None)
 
-    s = sollicitations.envoyer_sollicitation(sollicitation=s, par=equipe.conseiller.user)
+    s = sollicitations.envoyer_sollicitation(sollicitation=s, par=equipe.conseiller)
     assert s.statut == S.ENVOYEE and s.version == 2
     assert s.delai_jours == sollicitations.DELAI_REPONSE_JOURS == 15
     assert s.echeance - s.envoyee_le == dt.timedelta(days=15)
     assert s.relance_prevue_le - s.envoyee_le == dt.timedelta(days=7.5)
 
-    s = sollicitations.prendre_a_l_etude(sollicitation=s, par=equipe.correspondant.user)
+    s = sollicitations.prendre_a_l_etude(sollicitation=s, par=equipe.correspondant)
     assert s.statut == S.A_L_ETUDE and s.etude_le is not None
     assert s.echeance - s.etude_le == dt.timedelta(days=15)  # le délai repart pour la décision
 
     s = sollicitations.accepter(
-        sollicitation=s, par=equipe.correspondant.user, precisions="RDV lundi 9 h"
+        sollicitation=s, par=equipe.correspondant, precisions="RDV lundi 9 h"
     )
     assert s.statut == S.ACCEPTEE and s.repondu_par == equipe.correspondant.user
     assert s.precisions_reponse == "RDV lundi 9 h" and s.relance_prevue_le is None
 
-    s = sollicitations.marquer_realisee(sollicitation=s, par=equipe.conseiller.user)
+    s = sollicitations.marquer_realisee(sollicitation=s, par=equipe.conseiller)
     s.refresh_from_db()
     assert s.statut == S.REALISEE and s.realisee_le is not None and s.version == 5
     resumes = list(
@@ -226,13 +222,13 @@ def test_toute_transition_illegale_est_refusee(equipe, dossier, creche, depart, 
 def test_relancer_exige_une_sollicitation_en_attente(equipe, dossier, creche, statut):
     s = amener_a(statut, equipe, dossier, creche)
     with pytest.raises(ErreurMetier, match="en attente de réponse"):
-        sollicitations.relancer(sollicitation=s, par=equipe.conseiller.user)
+        sollicitations.relancer(sollicitation=s, par=equipe.conseiller)
 
 
 def test_refus_sans_motif_refuse(equipe, dossier, creche):
     s = creer(equipe, dossier, creche)
     with pytest.raises(ErreurMetier, match="motif du refus est obligatoire"):
-        sollicitations.refuser(sollicitation=s, par=equipe.correspondant.user, motif="  ")
+        sollicitations.refuser(sollicitation=s, par=equipe.correspondant, motif="  ")
     s.refresh_from_db()
     assert s.statut == S.ENVOYEE
 
@@ -240,9 +236,9 @@ def test_refus_sans_motif_refuse(equipe, dossier, creche):
 def test_verrouillage_optimiste(equipe, dossier, creche):
     s = creer(equipe, dossier, creche)
     version_lue = s.version
-    sollicitations.prendre_a_l_etude(sollicitation=s, par=equipe.correspondant.user)
+    sollicitations.prendre_a_l_etude(sollicitation=s, par=equipe.correspondant)
     with pytest.raises(ErreurMetier, match="modifiée entre-temps"):
-        sollicitations.accepter(sollicitation=s, par=equipe.animatrice.user, version=version_lue)
+        sollicitations.accepter(sollicitation=s, par=equipe.animatrice, version=version_lue)
     s.refresh_from_db()
     assert s.statut == S.A_L_ETUDE
 
@@ -253,12 +249,12 @@ def test_refus_de_creation(equipe, dossier, creche):
     with pytest.raises(ErreurMetier, match="n'est pas correspondant insertion du territoire"):
         sollicitations.creer_sollicitation(
             dossier=dossier, service=creche, domaine="famille", besoin=BESOIN,
-            mode=ModeSollicitation.CORRESPONDANT, correspondant=intrus, par=equipe.conseiller.user,
+            mode=ModeSollicitation.CORRESPONDANT, correspondant=intrus, par=equipe.conseiller,
         )  # fmt: skip
     with pytest.raises(ErreurMetier, match="n'est pas correspondant insertion du territoire"):
         sollicitations.creer_sollicitation(
             dossier=dossier, service=creche, domaine="famille", besoin=BESOIN,
-            mode=ModeSollicitation.CORRESPONDANT, correspondant=equipe.ts, par=equipe.conseiller.user,
+            mode=ModeSollicitation.CORRESPONDANT, correspondant=equipe.ts, par=equipe.conseiller,
         )  # fmt: skip
     sans_territoire = nouveau_dossier(equipe, nom="Sansterritoire")
     with pytest.raises(ErreurMetier, match="pas de territoire"):
@@ -270,7 +266,7 @@ def test_refus_de_creation(equipe, dossier, creche):
         creer(equipe, dossier, creche, domaine="inconnu")
     with pytest.raises(ErreurMetier, match="besoin"):
         creer(equipe, dossier, creche, besoin="   ")
-    services.cloturer(dossier=dossier, motif_sortie=MotifSortie.AUTRE, par=equipe.conseiller.user)
+    services.cloturer(dossier=dossier, motif_sortie=MotifSortie.AUTRE, par=equipe.conseiller)
     with pytest.raises(ErreurMetier, match="clos"):
         creer(equipe, dossier, creche)
     assert not Sollicitation.objects.exists()
@@ -334,7 +330,7 @@ def test_notifications_au_correspondant_puis_a_l_auteur(
     assert BESOIN not in mailoutbox[0].body
 
     with django_capture_on_commit_callbacks(execute=True):
-        sollicitations.refuser(sollicitation=s, par=equipe.correspondant.user, motif="Complet")
+        sollicitations.refuser(sollicitation=s, par=equipe.correspondant, motif="Complet")
     a_l_auteur = Notification.objects.get(destinataire=equipe.conseiller.user)
     assert "refusée" in a_l_auteur.titre and "Motif : Complet" in a_l_auteur.texte
     assert a_l_auteur.lien == reverse("dossiers:dossier", args=[dossier.uuid])
@@ -343,7 +339,7 @@ def test_notifications_au_correspondant_puis_a_l_auteur(
 
 def test_pas_de_notification_a_soi_meme(equipe, dossier, creche):
     s = creer(equipe, dossier, creche, mode=ModeSollicitation.DIRECT)
-    sollicitations.accepter(sollicitation=s, par=equipe.conseiller.user)  # réponse par téléphone
+    sollicitations.accepter(sollicitation=s, par=equipe.conseiller)  # réponse par téléphone
     assert not Notification.objects.filter(destinataire=equipe.conseiller.user).exists()
 
 
@@ -351,7 +347,7 @@ def test_un_echec_n_ecrit_ni_journal_ni_notification(equipe, dossier, creche):
     s = creer(equipe, dossier, creche)
     avant = (dossier.journal.count(), Notification.objects.count())
     with pytest.raises(ErreurMetier):
-        sollicitations.marquer_realisee(sollicitation=s, par=equipe.conseiller.user)
+        sollicitations.marquer_realisee(sollicitation=s, par=equipe.conseiller)
     assert (dossier.journal.count(), Notification.objects.count()) == avant
 
 
@@ -359,14 +355,14 @@ def test_relance_manuelle(equipe, dossier, creche):
     s = creer(equipe, dossier, creche)
     assert not s.relancable
     with pytest.raises(ErreurMetier, match="envoyée ou relancée aujourd'hui"):
-        sollicitations.relancer(sollicitation=s, par=equipe.conseiller.user)
+        sollicitations.relancer(sollicitation=s, par=equipe.conseiller)
     vieillir(s, 2)
-    s = sollicitations.relancer(sollicitation=s, par=equipe.conseiller.user)
+    s = sollicitations.relancer(sollicitation=s, par=equipe.conseiller)
     assert s.relances == 1 and s.derniere_relance_le is not None and s.relance_prevue_le is None
     assert Notification.objects.filter(destinataire=equipe.correspondant.user).count() == 2
     assert dossier.journal.filter(resume__startswith="Relance n° 1").exists()
     with pytest.raises(ErreurMetier, match="envoyée ou relancée aujourd'hui"):
-        sollicitations.relancer(sollicitation=s, par=equipe.conseiller.user)
+        sollicitations.relancer(sollicitation=s, par=equipe.conseiller)
 
 
 # --- expiration et relances automatiques (la tâche Celery) -----------------------------------------
@@ -387,7 +383,7 @@ def test_la_tache_relance_a_mi_delai_puis_expire(equipe, dossier, creche, taches
     s = creer(equipe, dossier, creche)
     etudiee = sollicitations.prendre_a_l_etude(
         sollicitation=creer(equipe, dossier, ressource(equipe.departement, nom="Halte")),
-        par=equipe.correspondant.user,
+        par=equipe.correspondant,
     )
     acceptee = amener_a(S.ACCEPTEE, equipe, dossier, ressource(equipe.departement, nom="Nounou"))
     Sollicitation.objects.filter(pk=acceptee.pk).update(echeance=timezone.now() - dt.timedelta(3))
@@ -536,7 +532,7 @@ def test_lien_falsifie_ou_d_un_autre_usage(client, equipe, dossier, creche, dire
 
 def test_lien_deja_traite(client, equipe, directe):
     url = lien_chemin(directe)
-    sollicitations.refuser(sollicitation=directe, par=equipe.animatrice.user, motif="Par tél.")
+    sollicitations.refuser(sollicitation=directe, par=equipe.animatrice, motif="Par tél.")
     reponse = client.post(url, {"decision": "accepter", "version": 3})
     contenu = reponse.content.decode()
     assert reponse.status_code == 200 and "n'attend plus de réponse" in contenu
@@ -671,7 +667,7 @@ def test_besoin_d_un_domaine_sensible_reserve_au_social(client_de, equipe):
     cmp = ressource(equipe.departement, nom="Centre médico", thematiques=["sante--accompagnement"])
     sollicitations.creer_sollicitation(
         dossier=dossier, service=cmp, domaine="sante", besoin="Suivi psychologique",
-        mode=ModeSollicitation.DIRECT, par=equipe.ts.user,
+        mode=ModeSollicitation.DIRECT, par=equipe.ts,
     )  # fmt: skip
     assert (
         "Suivi psychologique"
@@ -692,7 +688,7 @@ def test_fiche_nombre_de_requetes_constant(
     for i in range(1, 7):
         s = creer(equipe, dossier, ressource(equipe.departement, nom=f"Service {i}"))
         if i % 2:
-            sollicitations.accepter(sollicitation=s, par=equipe.correspondant.user)
+            sollicitations.accepter(sollicitation=s, par=equipe.correspondant)
     with django_assert_max_num_queries(30) as grand:
         client.get(url("dossier", dossier.uuid))
     assert len(grand.captured_queries) == len(petit.captured_queries)
@@ -741,7 +737,7 @@ def test_etape_refus_metier_montre_le_message(client_de, equipe, dossier, creche
     s = creer(equipe, dossier, creche)
     client = client_de(equipe.correspondant)
     perime = s.version
-    sollicitations.prendre_a_l_etude(sollicitation=s, par=equipe.animatrice.user)
+    sollicitations.prendre_a_l_etude(sollicitation=s, par=equipe.animatrice)
     reponse = client.post(url("sollicitation_refuser", s.uuid), {"version": perime, "motif": "x"})
     assert reponse.status_code == 400 and "modifiée entre-temps" in reponse.content.decode()
     reponse = client.post(url("sollicitation_refuser", s.uuid), {"version": s.version + 1})
@@ -880,3 +876,45 @@ def test_indicateurs(equipe, creche, django_assert_num_queries):
         )["total"]
         == 0
     )
+
+
+# --- droits vérifiés par les services ----------------------------------------------------------
+
+
+def test_les_etapes_refusent_un_acteur_sans_le_droit(equipe, dossier, creche):
+    """Chaque étape vérifie elle-même le droit de son acteur (AccesRefuse), quel que soit
+    le chemin qui l'appelle ; rien ne change."""
+    s = creer(equipe, dossier, creche)  # via le correspondant du territoire, envoyée
+    etranger = equipe.ts_bis  # ne suit pas le dossier
+    autre_correspondant = MembershipFactory(
+        role=Role.CORRESPONDANT_INSERTION,
+        structure=StructureFactory(territoire=True, departement=equipe.departement),
+    )
+    journal, version = dossier.journal.count(), s.version
+    refus = {
+        "solliciter sans suivre le dossier": lambda: creer(
+            equipe, dossier, creche, par=etranger, envoyer=False
+        ),
+        "prendre à l'étude hors de son territoire": lambda: sollicitations.prendre_a_l_etude(
+            sollicitation=s, par=autre_correspondant
+        ),
+        "l'auteur ne répond pas à la place du correspondant": lambda: sollicitations.accepter(
+            sollicitation=s, par=equipe.conseiller
+        ),
+        "refuser hors de son territoire": lambda: sollicitations.refuser(
+            sollicitation=s, par=autre_correspondant, motif="Complet"
+        ),
+        "relancer sans suivre le dossier": lambda: sollicitations.relancer(
+            sollicitation=s, par=etranger
+        ),
+    }
+    for cas, appel in refus.items():
+        with pytest.raises(AccesRefuse):
+            appel()
+            pytest.fail(cas)
+    s.refresh_from_db()
+    assert (s.statut, s.version) == (S.ENVOYEE, version)
+    assert dossier.journal.count() == journal and dossier.sollicitations.count() == 1
+    acceptee = sollicitations.accepter(sollicitation=s, par=equipe.correspondant)
+    with pytest.raises(AccesRefuse):
+        sollicitations.marquer_realisee(sollicitation=acceptee, par=etranger)

@@ -247,7 +247,7 @@ def test_document_confidentiel_journal_social_et_seul_le_cote_social_prevenu(equ
         dossier=dossier,
         place="referent_social",
         professionnel=equipe.correspondant,
-        par=equipe.animatrice.user,
+        par=equipe.animatrice,
     )
     deposer(equipe, dossier, par=equipe.ts, confidentiel=True)
     prevenus = set(

@@ -91,7 +91,7 @@ def journal(dossier, type_=None):
 
 
 def cloturer(equipe, dossier):
-    services.cloturer(dossier=dossier, motif_sortie=MotifSortie.ABANDON, par=equipe.dedie.user)
+    services.cloturer(dossier=dossier, motif_sortie=MotifSortie.ABANDON, par=equipe.dedie)
     dossier.refresh_from_db()
 
 
