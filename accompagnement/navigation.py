@@ -19,6 +19,7 @@ TOUS = None
 COORDINATION = frozenset({Role.ANIMATRICE, Role.ADMINISTRATEUR})
 
 ENTREES: tuple[Entree, ...] = (
+    Entree("Aujourd'hui", "accueil", frozenset(Role.values) - {Role.ADMINISTRATEUR}),
     Entree(
         "Mon portefeuille",
         "dossiers:portefeuille",
@@ -56,6 +57,8 @@ def menu(request, entrees: tuple[Entree, ...] = ENTREES) -> list[dict]:
             continue
         url = reverse(entree.url_name)
         actif = request.path == url or (url != "/" and request.path.startswith(url))
+        if entree.url_name == "accueil" and request.path.startswith("/aujourdhui/"):
+            actif = True
         items.append({"libelle": entree.libelle, "url": url, "actif": actif})
     return items
 

@@ -10,7 +10,9 @@ admin.site.site_title = "Accompagnement global"
 admin.site.index_title = "Configuration du département"
 
 urlpatterns = [
-    path("", views.accueil, name="accueil"),
+    # Accueil « Aujourd'hui » (files de travail) : application reporting, incluse par son
+    # nom (accompagnement n'importe pas reporting).
+    path("", include("reporting.urls_accueil")),
     path(
         "connexion/",
         auth_views.LoginView.as_view(

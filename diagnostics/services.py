@@ -19,6 +19,7 @@ from accompagnement.referentiels import DomaineFrein
 from dossiers.journal import Modification, modification_du_dossier
 from dossiers.models import Axe, Dossier, RoleAffectation, StatutDossier, TypeEvenement
 from dossiers.parcours import services as dossiers_services
+from dossiers.prescriptions import services as prescriptions
 
 from . import perms
 from .models import (
@@ -125,6 +126,7 @@ def demarrer(*, dossier: Dossier, par: Membership) -> Diagnostic:
         )
         if dossier.statut == StatutDossier.A_ORIENTER:
             dossiers_services.demarrer_diagnostic(dossier=dossier, par=par)
+        prescriptions.noter_diagnostic(dossier=dossier)  # délai prescription → diagnostic
         m.auditer(ActionAudit.CREATION, diagnostic)
         m.journaliser(
             TypeEvenement.DIAGNOSTIC,
@@ -423,6 +425,8 @@ def decider(
                 professionnel_social=professionnel_social,
                 verifier_droit=False,  # demande et décision d'un même geste, conjoint
             )
+        # La demande d'entrée en cours est terminée ; son prescripteur voit l'issue.
+        prescriptions.terminer(dossier=dossier, axe=axe, par=par, date=date)
         decision = DecisionOrientation.objects.create(
             diagnostic=diagnostic,
             axe=axe,

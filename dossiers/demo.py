@@ -29,6 +29,7 @@ from accompagnement import demo as demo_noyau
 from accompagnement.models import Membership, Role
 from dossiers.parcours import services
 from dossiers.parcours.renouvellement import DUREE_AVANT_RENOUVELLEMENT
+from dossiers.prescriptions import services as prescriptions
 
 from .models import (
     Affectation,
@@ -42,6 +43,7 @@ from .models import (
     NiveauQualification,
     Origine,
     PeriodeOrientation,
+    Prescription,
     RoleAffectation,
     StatutDemande,
     StatutDossier,
@@ -1106,4 +1108,93 @@ def charger(*, departement) -> str:
     for demandeur, personne, p in retenus:
         chargeur.charger(demandeur, personne, p)
     chargeur.finir()
+    _prescriptions(equipes, departement, aujourdhui)
     return resume(departement, identifiants)
+
+
+# Demandes d'entrée de démonstration (par les services) : sur des dossiers « à orienter »
+# de l'agence de Besançon Planoise, prescrits par le conseiller de démonstration.
+PRESCRIPTIONS_DEMO = [
+    # (axe, il y a n jours, suite, freins, motif)
+    (
+        Axe.ACCOMPAGNEMENT_GLOBAL,
+        2,
+        None,
+        ["logement", "mobilite"],
+        "Hébergée chez un tiers, sans véhicule : les démarches d'emploi n'aboutissent pas.",
+    ),
+    (
+        Axe.ACCOMPAGNEMENT_GLOBAL,
+        26,
+        None,
+        ["finances", "famille"],
+        "Dettes et garde d'enfant à organiser avant une reprise d'emploi.",
+    ),
+    (
+        Axe.ACCOMPAGNEMENT_GLOBAL,
+        6,
+        "prise",
+        ["savoirs_de_base", "numerique"],
+        "Difficultés à l'écrit et au numérique ; projet de cariste.",
+    ),
+    (
+        Axe.ACCOMPAGNEMENT_GLOBAL,
+        9,
+        "refusee",
+        ["isolement"],
+        "Isolement depuis la fin de son dernier contrat.",
+    ),
+    (
+        Axe.SOCIAL_EXCLUSIF,
+        3,
+        None,
+        ["logement"],
+        "Expulsion locative en cours : la recherche d'emploi est suspendue.",
+    ),
+]
+
+
+def _prescriptions(equipes: Equipes, departement, aujourdhui: dt.date) -> None:
+    if Prescription.objects.filter(dossier__departement=departement).exists():
+        return  # idempotent : déjà chargées
+    conseiller = equipes.compte(EMAIL_CONSEILLER, Role.CONSEILLER)
+    dedie = equipes.compte(EMAIL_CONSEILLER_DEDIE, Role.CONSEILLER_DEDIE)
+    correspondant = equipes.compte(EMAIL_CORRESPONDANT, Role.CORRESPONDANT_INSERTION)
+    travailleur_social = equipes.compte(EMAIL_TRAVAILLEUR_SOCIAL, Role.TRAVAILLEUR_SOCIAL)
+    besancon = equipes.structures[demo_noyau.TERRITOIRES[BESANCON][0]]
+    candidats = list(
+        Dossier.objects.filter(
+            departement=departement,
+            statut=StatutDossier.A_ORIENTER,
+            agence=conseiller.structure,
+            prescriptions__isnull=True,
+        )
+        .filter(Q(territoire__isnull=True) | Q(territoire=besancon))
+        .order_by("pk")[: len(PRESCRIPTIONS_DEMO)]
+    )
+    for dossier, (axe, jours, suite, freins, motif) in zip(
+        candidats, PRESCRIPTIONS_DEMO, strict=False
+    ):
+        date = max(aujourdhui - dt.timedelta(days=jours), dossier.date_orientation)
+        prescription = prescriptions.prescrire(
+            dossier=dossier,
+            par=conseiller,
+            axe=axe,
+            freins=freins,
+            motif=motif,
+            accord_le=date,
+            accord_mode="entretien",
+            territoire=None if dossier.territoire_id else besancon,
+            date=date,
+        )
+        if suite == "prise":
+            prescriptions.prendre(prescription=prescription, par=dedie)
+            prescriptions.designer(
+                prescription=prescription, par=correspondant, travailleur_social=travailleur_social
+            )
+        elif suite == "refusee":
+            prescriptions.refuser(
+                prescription=prescription,
+                par=correspondant,
+                motif="Déjà suivie par le CCAS : un accompagnement social est en cours.",
+            )

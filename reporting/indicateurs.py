@@ -26,8 +26,11 @@ from accompagnement.referentiels import DomaineFrein
 from diagnostics.models import Diagnostic
 from diagnostics.services import comparer
 from dossiers.models import (
+    DELAI_CIBLE_JOURS,
     STATUTS_EN_ATTENTE,
+    Prescription,
     Sollicitation,
+    StatutPrescription,
     StatutSollicitation,
 )
 
@@ -132,3 +135,36 @@ def freins_leves_par_domaine(departement, debut: dt.date, fin: dt.date) -> dict[
         for domaine in comparer(version.precedent, version).leves:
             compte[domaine] += 1
     return compte
+
+
+def delais_des_demandes_d_entree(departement: Departement, debut: dt.date, fin: dt.date) -> dict:
+    """Délais des demandes d'entrée (docs/domaine.md §5) dont la décision conjointe tombe
+    entre `debut` et `fin` inclus : demande → diagnostic, diagnostic → décision, demande →
+    décision (moyenne et médiane en jours), et la part décidée en 21 jours au plus. Une
+    requête."""
+    qs = Prescription.objects.filter(
+        dossier__departement=departement,
+        statut=StatutPrescription.TERMINEE,
+        decision_le__range=(debut, fin),
+    )
+    vers_diagnostic = _Jours(F("diagnostic_le") - F("prescrite_le"))
+    vers_decision = _Jours(F("decision_le") - F("diagnostic_le"))
+    total = _Jours(F("decision_le") - F("prescrite_le"))
+    r = qs.aggregate(
+        nombre=Count("pk"),
+        dans_le_delai=Count("pk", filter=Q(decision_le__lte=F("prescrite_le") + DELAI_CIBLE_JOURS)),
+        diagnostic_moyen=Avg(vers_diagnostic),
+        decision_moyenne=Avg(vers_decision),
+        total_moyen=Avg(total),
+        total_median=_Mediane(total),
+    )
+    nombre = r["nombre"]
+    return {
+        "nombre": nombre,
+        "delai_moyen_demande_diagnostic": _arrondi(r["diagnostic_moyen"]),
+        "delai_moyen_diagnostic_decision": _arrondi(r["decision_moyenne"]),
+        "delai_moyen_total": _arrondi(r["total_moyen"]),
+        "delai_median_total": _arrondi(r["total_median"]),
+        "part_dans_le_delai": _arrondi(100 * r["dans_le_delai"] / nombre) if nombre else None,
+        "cible_jours": DELAI_CIBLE_JOURS,
+    }

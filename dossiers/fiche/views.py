@@ -16,6 +16,7 @@ from dossiers.models import (
 from dossiers.parcours import perms
 from dossiers.parcours.lectures import dossier_visible
 from dossiers.parcours.renouvellement import renouvellement_du
+from dossiers.prescriptions.lectures import pour_la_fiche as prescriptions_de_la_fiche
 from dossiers.sollicitations.lectures import pour_la_fiche
 from dossiers.suivi.lectures import contexte_fiche
 
@@ -71,6 +72,8 @@ def fiche(request, uuid):
             if niveau == perms.Niveau.COMPLET
             else None,
             "sollicitations": pour_la_fiche(m, dossier) if niveau == perms.Niveau.COMPLET else None,
+            # Demandes d'entrée : aussi au prescripteur qui n'a plus que le statut.
+            "prescriptions": prescriptions_de_la_fiche(m, dossier),
             "peut": {
                 "modifier": perms.peut_modifier_demandeur(m, dossier),
                 "diagnostic": perms.peut_orienter(m, dossier) and dossier.statut == "a_orienter",

@@ -14,6 +14,7 @@ from .historique import (
     NoteHistorique,
     ObjectifHistorique,
     PeriodeOrientationHistorique,
+    PrescriptionHistorique,
     RendezVousHistorique,
     SollicitationHistorique,
 )
@@ -51,6 +52,15 @@ from .parcours import (
     valider_code_postal,
     valider_identifiant_ft,
     valider_numero_caf,
+)
+from .prescriptions import (
+    AXES_PRESCRIPTION,
+    DELAI_CIBLE_JOURS,
+    STATUTS_PRESCRIPTION_EN_COURS,
+    ModeAccord,
+    Prescription,
+    PrescriptionQuerySet,
+    StatutPrescription,
 )
 from .sollicitations import (
     STATUTS_EN_ATTENTE,
@@ -97,6 +107,8 @@ from .suivi import (
 )
 
 __all__ = [
+    "AXES_PRESCRIPTION",
+    "DELAI_CIBLE_JOURS",
     "DOMAINES_OBJECTIF",
     "DOMAINE_EMPLOI",
     "ESPACE_INSECABLE",
@@ -104,6 +116,7 @@ __all__ = [
     "SORTIES_POSITIVES",
     "STATUTS_ACTION_TERMINES",
     "STATUTS_EN_ATTENTE",
+    "STATUTS_PRESCRIPTION_EN_COURS",
     "TAILLE_MAX_DOCUMENT",
     "TRANSITIONS",
     "TRANSITIONS_ACTION",
@@ -140,6 +153,7 @@ __all__ = [
     "EvenementJournal",
     "EvenementJournalQuerySet",
     "Indemnisation",
+    "ModeAccord",
     "ModeSollicitation",
     "MotifSortie",
     "NiveauQualification",
@@ -152,6 +166,9 @@ __all__ = [
     "PeriodeOrientation",
     "PeriodeOrientationHistorique",
     "PreferenceContact",
+    "Prescription",
+    "PrescriptionHistorique",
+    "PrescriptionQuerySet",
     "Presence",
     "RendezVous",
     "RendezVousHistorique",
@@ -164,6 +181,7 @@ __all__ = [
     "StatutDemande",
     "StatutDemandeImportante",
     "StatutDossier",
+    "StatutPrescription",
     "StatutSollicitation",
     "TypeDemandeImportante",
     "TypeEvenement",

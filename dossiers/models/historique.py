@@ -6,6 +6,7 @@ dans le déclencheur, au moment de l'écriture."""
 from accompagnement.historique import suivre
 
 from .parcours import Affectation, DemandeChangementAxe, Demandeur, Dossier, PeriodeOrientation
+from .prescriptions import Prescription
 from .sollicitations import Sollicitation
 from .suivi import (
     Action,
@@ -60,3 +61,4 @@ AideFinanciereHistorique = _suivre_par_dossier(
     AideFinanciere, masquer=("motif", "commentaire_decision")
 )
 DemandeImportanteHistorique = _suivre_par_dossier(DemandeImportante, masquer=("objet",))
+PrescriptionHistorique = _suivre_par_dossier(Prescription, masquer=("motif", "motif_refus"))

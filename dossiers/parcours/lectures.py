@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from django.db.models import Prefetch, QuerySet
+from django.db.models import Count, F, Prefetch, Q, QuerySet
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 
@@ -12,8 +12,17 @@ from dossiers.models import (
     DemandeChangementAxe,
     Dossier,
     PeriodeOrientation,
+    RoleAffectation,
 )
 from dossiers.parcours import perms
+
+# Rôles de rattachement qui peuvent tenir une place dans un dossier (binôme, référents).
+ROLES_PROFESSIONNELS = (
+    Role.CONSEILLER_DEDIE,
+    Role.TRAVAILLEUR_SOCIAL,
+    Role.CORRESPONDANT_INSERTION,
+    Role.CONSEILLER,
+)
 
 
 def dossier_visible(request, uuid, *, lecture=perms.peut_voir_dossier) -> Dossier:
@@ -61,4 +70,28 @@ def correspondants_du_territoire(dossier: Dossier) -> QuerySet[Membership]:
         )
         .select_related("user", "structure")
         .order_by("user__nom", "user__prenom")
+    )
+
+
+def charges_des_professionnels(departement, roles=ROLES_PROFESSIONNELS):
+    """Une ligne par rattachement actif d'un professionnel du département, avec le nombre
+    de places ouvertes qu'il tient au titre de cette structure : une seule requête.
+    Page « Charges » et désignation d'un travailleur social (prescriptions)."""
+    ouvertes = Q(user__affectations__date_fin__isnull=True) & Q(
+        user__affectations__structure=F("structure")
+    )
+    par_place = {
+        place: Count("user__affectations", filter=ouvertes & Q(user__affectations__role=place))
+        for place in RoleAffectation.values
+    }
+    return (
+        Membership.objects.actifs()
+        .filter(
+            structure__departement=departement,
+            role__in=roles,
+            user__is_active=True,
+        )
+        .select_related("user", "structure")
+        .annotate(**par_place, total=Count("user__affectations", filter=ouvertes))
+        .order_by("user__nom", "user__prenom", "structure__nom", "pk")
     )

@@ -9,17 +9,10 @@ from django import forms
 from django.contrib.postgres.search import SearchQuery
 from django.db.models import Case, Exists, IntegerField, OuterRef, Value, When
 
-from accompagnement.models import Membership, Role, Structure, TypeStructure, User
+from accompagnement.models import Membership, Structure, TypeStructure, User
 from accompagnement.texte import requete_prefixe
 from dossiers.models import Axe, Dossier, Origine, StatutDossier
-
-# Rôles de rattachement qui peuvent tenir une place dans un dossier (binôme, référents).
-ROLES_PROFESSIONNELS = (
-    Role.CONSEILLER_DEDIE,
-    Role.TRAVAILLEUR_SOCIAL,
-    Role.CORRESPONDANT_INSERTION,
-    Role.CONSEILLER,
-)
+from dossiers.parcours.lectures import ROLES_PROFESSIONNELS
 
 # Ordre du cycle de vie, pour trier par statut autrement que par ordre alphabétique.
 ORDRE_STATUT = Case(

@@ -2,18 +2,17 @@
 
 from __future__ import annotations
 
-from django.db.models import Count, F, Prefetch, Q
+from django.db.models import Prefetch
 
-from accompagnement.models import Membership, Role
+from accompagnement.models import Role
 from dossiers.models import (
     Affectation,
     Dossier,
-    RoleAffectation,
     StatutDossier,
     action_en_retard_existe,
     prochain_rendez_vous,
 )
-from dossiers.portefeuilles.filters import ROLES_PROFESSIONNELS
+from dossiers.parcours.lectures import charges_des_professionnels
 
 
 def dossiers_du_portefeuille(membership):
@@ -42,24 +41,8 @@ def pour_affichage(dossiers):
     )
 
 
-def charges_des_professionnels(departement):
-    """Une ligne par rattachement actif d'un professionnel du département, avec le nombre
-    de places ouvertes qu'il tient au titre de cette structure : une seule requête."""
-    ouvertes = Q(user__affectations__date_fin__isnull=True) & Q(
-        user__affectations__structure=F("structure")
-    )
-    par_place = {
-        place: Count("user__affectations", filter=ouvertes & Q(user__affectations__role=place))
-        for place in RoleAffectation.values
-    }
-    return (
-        Membership.objects.actifs()
-        .filter(
-            structure__departement=departement,
-            role__in=ROLES_PROFESSIONNELS,
-            user__is_active=True,
-        )
-        .select_related("user", "structure")
-        .annotate(**par_place, total=Count("user__affectations", filter=ouvertes))
-        .order_by("user__nom", "user__prenom", "structure__nom", "pk")
-    )
+__all__ = [
+    "charges_des_professionnels",  # définie avec le parcours, réutilisée par les prescriptions
+    "dossiers_du_portefeuille",
+    "pour_affichage",
+]

@@ -28,14 +28,17 @@ def test_chaque_role_a_sa_page_d_accueil(client_de, professionnel, role):
     contenu = response.content.decode()
     assert TITRES[role] in contenu
     assert m.get_role_display() in contenu
-    # Le tableau des effectifs est réservé à la coordination.
-    assert ("Structures et effectifs du département" in contenu) == (
-        role in {Role.ANIMATRICE, Role.ADMINISTRATEUR}
+    # L'administrateur garde l'accueil des structures ; les autres rôles ont « Aujourd'hui ».
+    assert ("Structures et effectifs du département" in contenu) == (role == Role.ADMINISTRATEUR)
+    assert (response.templates[0].name == "reporting/aujourdhui/accueil.html") == (
+        role != Role.ADMINISTRATEUR
     )
 
 
 def test_tableau_des_effectifs_compte_par_role_et_reste_dans_le_departement(client_de):
-    animatrice = MembershipFactory(role=Role.ANIMATRICE)
+    animatrice = MembershipFactory(
+        role=Role.ADMINISTRATEUR, structure=StructureFactory(direction=True)
+    )
     dep = animatrice.structure.departement
     agence = StructureFactory(departement=dep, agence=True, nom="Agence Nord")
     MembershipFactory.create_batch(3, role=Role.CONSEILLER, structure=agence)
@@ -51,7 +54,9 @@ def test_tableau_des_effectifs_compte_par_role_et_reste_dans_le_departement(clie
 
 
 def test_accueil_nombre_de_requetes_borne(client_de, django_assert_max_num_queries):
-    animatrice = MembershipFactory(role=Role.ANIMATRICE)
+    animatrice = MembershipFactory(
+        role=Role.ADMINISTRATEUR, structure=StructureFactory(direction=True)
+    )
     dep = animatrice.structure.departement
     for i in range(10):
         agence = StructureFactory(departement=dep, agence=True, nom=f"Agence {i}")

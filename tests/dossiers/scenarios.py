@@ -5,6 +5,7 @@ import datetime as dt
 
 from dossiers.models import Axe, Origine, RoleAffectation
 from dossiers.parcours import services
+from dossiers.prescriptions import services as prescriptions
 
 
 def identite(**kw):
@@ -56,3 +57,18 @@ def en_axe_2(equipe, **kw):
     )
     dossier.refresh_from_db()
     return dossier
+
+
+def prescrit(equipe, dossier=None, *, axe=Axe.ACCOMPAGNEMENT_GLOBAL, par=None, **kw):
+    """Le conseiller propose la personne (axe 2 par défaut) ; territoire : celui de l'équipe."""
+    dossier = dossier or nouveau_dossier(equipe, **kw)
+    return prescriptions.prescrire(
+        dossier=dossier,
+        par=par or equipe.conseiller,
+        axe=axe,
+        freins=["logement", "mobilite"],
+        motif="Hébergement précaire et pas de véhicule : recherche d'emploi freinée.",
+        accord_le=dt.date.today(),
+        accord_mode="entretien",
+        territoire=None if dossier.territoire_id else equipe.territoire,
+    )

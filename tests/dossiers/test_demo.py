@@ -22,9 +22,11 @@ from dossiers.models import (
     Demandeur,
     Dossier,
     PeriodeOrientation,
+    Prescription,
     RoleAffectation,
     StatutDemande,
     StatutDossier,
+    StatutPrescription,
 )
 
 pytestmark = pytest.mark.django_db
@@ -294,3 +296,14 @@ def test_les_comptes_de_demo_ont_de_la_matiere(departement):
                 assert vus == 0
             else:
                 assert vus > 0, compte.email
+
+
+def test_demandes_d_entree_en_attente_prises_et_refusees(departement):
+    statuts = sorted(
+        Prescription.objects.filter(dossier__departement=departement).values_list(
+            "statut", flat=True
+        )
+    )
+    assert statuts.count(StatutPrescription.EN_ATTENTE) == 3
+    assert StatutPrescription.PRISE_EN_CHARGE in statuts
+    assert StatutPrescription.REFUSEE in statuts

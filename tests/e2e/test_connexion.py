@@ -26,16 +26,23 @@ def test_un_conseiller_se_connecte_et_voit_son_accueil(page, live_server, demo, 
     capture("accueil-conseiller")
 
 
-def test_l_animatrice_voit_les_effectifs_du_departement(page, live_server, demo, capture):
+def test_l_animatrice_voit_ses_files_l_administrateur_les_effectifs(
+    page, live_server, demo, capture
+):
     se_connecter(page, live_server, "animatrice@demo.test", demo)
+    expect(page.get_by_role("heading", name="Dossiers à orienter")).to_be_visible()
+    expect(page.get_by_role("heading", name="Axe 2 sans binôme complet")).to_be_visible()
+    page.get_by_role("button", name="Claire Vuillemin").click()
+    expect(page.get_by_role("link", name="Administration")).to_be_visible()
+    capture("accueil-animatrice")
+    page.get_by_role("button", name="Se déconnecter").click()
+    expect(page.get_by_role("heading", name="Connexion")).to_be_visible()
+    se_connecter(page, live_server, "administrateur@demo.test", demo)
     expect(
         page.get_by_role("heading", name="Structures et effectifs du département")
     ).to_be_visible()
     ligne = page.get_by_role("row", name=re.compile("Agence France Travail Pontarlier"))
     expect(ligne).to_be_visible()
-    page.get_by_role("button", name="Claire Vuillemin").click()
-    expect(page.get_by_role("link", name="Administration")).to_be_visible()
-    capture("accueil-animatrice")
 
 
 def test_plusieurs_rattachements_choix_puis_deconnexion(page, live_server, demo, capture):
