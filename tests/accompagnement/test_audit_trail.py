@@ -91,7 +91,7 @@ def test_ecriture_par_un_service_hors_requete_porte_la_commande(equipe):
     assert creation.pgh_diff is None
 
 
-def test_tache_celery_porte_son_nom(equipe):
+def test_tache_celery_porte_son_nom(equipe, taches_immediates):
     @celery_app.task(name="tests.audit.renommer")
     def renommer(pk):
         Demandeur.objects.filter(pk=pk).update(commune="Dole")
@@ -266,7 +266,7 @@ def test_mois_avant():
     assert audit.mois_avant(instant, 15).date() == dt.date(2024, 12, 31)
 
 
-def test_purge_supprime_seulement_au_dela_de_la_conservation(equipe, settings):
+def test_purge_supprime_seulement_au_dela_de_la_conservation(equipe, settings, taches_immediates):
     settings.AUDIT_CONSERVATION_MOIS = 6
     dossier = nouveau_dossier(equipe)
     ancien = audit.enregistrer(action=ActionAudit.LECTURE, objet=dossier, acteur=equipe.ts.user)
