@@ -7,14 +7,17 @@ lus ; les polices viennent du système (DejaVu, via fontconfig)."""
 
 from __future__ import annotations
 
+import functools
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
 from django.conf import settings
 from django.template.loader import render_to_string
-from weasyprint import HTML
-from weasyprint.text.fonts import FontConfiguration
-from weasyprint.urls import URLFetcher
+
+# WeasyPrint n'est importé qu'au premier rendu (imports différés ci-dessous, pour le coût,
+# pas pour un cycle) : son chargement (Pango par cffi, fontTools) coûte près d'une seconde
+# de CPU à chaque démarrage de processus — serveur, commandes, tests —, qui pour la
+# plupart ne rendent aucun PDF.
 
 
 class RessourceInterdite(ValueError):
@@ -32,22 +35,36 @@ def _racines(base_url: str | Path) -> list[Path]:
     return [r.resolve() for r in racines]
 
 
-class RecuperateurLocal(URLFetcher):
-    """N'ouvre que `data:` et les fichiers sous les racines autorisées ; tout le reste
-    (http, https, ftp, fichiers ailleurs sur le disque) est refusé sans requête."""
+@functools.cache
+def _classe_recuperateur() -> type:
+    from weasyprint.urls import URLFetcher
 
-    def __init__(self, racines: list[Path]):
-        super().__init__(allowed_protocols={"data", "file"}, allow_redirects=False)
-        self.racines = racines
+    class RecuperateurLocal(URLFetcher):
+        """N'ouvre que `data:` et les fichiers sous les racines autorisées ; tout le reste
+        (http, https, ftp, fichiers ailleurs sur le disque) est refusé sans requête."""
 
-    def fetch(self, url, headers=None):
-        if url.startswith("file:"):
-            chemin = Path(unquote(urlsplit(url).path)).resolve()
-            if not any(chemin.is_relative_to(racine) for racine in self.racines):
-                raise RessourceInterdite(f"Ressource hors des dossiers autorisés : {url}")
-        elif not url.startswith("data:"):
-            raise RessourceInterdite(f"Ressource réseau refusée : {url}")
-        return super().fetch(url, headers)
+        def __init__(self, racines: list[Path]):
+            super().__init__(allowed_protocols={"data", "file"}, allow_redirects=False)
+            self.racines = racines
+
+        def fetch(self, url, headers=None):
+            if url.startswith("file:"):
+                chemin = Path(unquote(urlsplit(url).path)).resolve()
+                if not any(chemin.is_relative_to(racine) for racine in self.racines):
+                    raise RessourceInterdite(f"Ressource hors des dossiers autorisés : {url}")
+            elif not url.startswith("data:"):
+                raise RessourceInterdite(f"Ressource réseau refusée : {url}")
+            return super().fetch(url, headers)
+
+    RecuperateurLocal.__module__ = __name__
+    return RecuperateurLocal
+
+
+def __getattr__(nom: str):
+    """`RecuperateurLocal` : la classe est créée (et WeasyPrint importé) au premier accès."""
+    if nom == "RecuperateurLocal":
+        return _classe_recuperateur()
+    raise AttributeError(f"module {__name__!r} has no attribute {nom!r}")
 
 
 def rendre_pdf(gabarit: str, contexte: dict, *, base_url: str | Path) -> bytes:
@@ -55,12 +72,15 @@ def rendre_pdf(gabarit: str, contexte: dict, *, base_url: str | Path) -> bytes:
 
     `base_url` est un dossier local (par exemple settings.BASE_DIR / "static") : les
     chemins relatifs du gabarit s'y résolvent ; aucune URL réseau n'est suivie."""
+    from weasyprint import HTML
+    from weasyprint.text.fonts import FontConfiguration
+
     html = render_to_string(gabarit, contexte)
     base = Path(base_url)
     document = HTML(
         string=html,
         base_url=str(base) + "/",
-        url_fetcher=RecuperateurLocal(_racines(base)),
+        url_fetcher=_classe_recuperateur()(_racines(base)),
         media_type="print",
     )
     return document.write_pdf(font_config=FontConfiguration())

@@ -2,7 +2,8 @@
 
 Toutes les variables sont listées dans `.env.example` et le README. Les valeurs par
 défaut sont sûres pour la production (DEBUG désactivé, cookies sécurisés) ; `make run`
-active DEBUG pour le poste de développement.
+sert la démonstration sans DEBUG (pages d'erreur du projet), en HTTP, avec les valeurs
+explicites de `ENV_RUN` (Makefile) ; `make run DEBUG=true` rend les pages de débogage.
 """
 
 import importlib.util
@@ -226,12 +227,16 @@ STATICFILES_DIRS = [BASE_DIR / "static"]
 # uniquement par des vues qui vérifient les droits.
 MEDIA_ROOT = env.path("MEDIA_ROOT", default=VAR_DIR / "media")
 MEDIA_URL = "/fichiers/"
+# Sans collectstatic (poste de développement, `make run`) : WhiteNoise sert static/ et les
+# fichiers des applications tels quels, relus à chaque modification.
+STATIC_DEPUIS_SOURCES = env.bool("STATIC_DEPUIS_SOURCES", default=DEBUG)
+WHITENOISE_USE_FINDERS = WHITENOISE_AUTOREFRESH = STATIC_DEPUIS_SOURCES
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {
         "BACKEND": (
             "django.contrib.staticfiles.storage.StaticFilesStorage"
-            if DEBUG
+            if STATIC_DEPUIS_SOURCES
             else "whitenoise.storage.CompressedManifestStaticFilesStorage"
         )
     },
@@ -261,7 +266,8 @@ if CELERY_BROKER_URL and urlsplit(CELERY_BROKER_URL).scheme not in {
 CELERY_TASK_ALWAYS_EAGER = not CELERY_BROKER_URL
 CELERY_TASK_EAGER_PROPAGATES = True
 if not CELERY_BROKER_URL:
-    CELERY_BROKER_URL = "memory://"
+    # Un hôte explicite : sans lui, kombu avertit « No hostname was supplied » à chaque tâche.
+    CELERY_BROKER_URL = "memory://localhost/"
 CELERY_RESULT_BACKEND = env.str(
     "CELERY_RESULT_BACKEND",
     default=CELERY_BROKER_URL if CELERY_BROKER_URL.startswith("redis") else "cache+memory://",
@@ -321,13 +327,42 @@ if env.bool("BEHIND_TLS_PROXY", default=False):
 SILENCED_SYSTEM_CHECKS = ["security.W021"]  # preload HSTS : décision de l'exploitant
 
 # --- Journalisation --------------------------------------------------------------------
+# Une ligne par réponse 4xx (django.request, django.security…), sans traceback ; les 5xx
+# gardent la leur. Le journal d'accès de runserver ne répète pas les réponses ≥ 400, déjà
+# journalisées par Django, et Django n'a plus son propre gestionnaire console (qui doublait
+# chaque ligne avec DEBUG=true).
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "formatters": {"simple": {"format": "{asctime} {levelname} {name} {message}", "style": "{"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "simple"}},
+    "filters": {
+        "sans_traceback_4xx": {"()": "accompagnement.journalisation.SansTraceback4xx"},
+        "acces_sous_400": {"()": "accompagnement.journalisation.AccesSous400"},
+    },
+    "formatters": {
+        "simple": {"format": "{asctime} {levelname} {name} {message}", "style": "{"},
+        "acces": {
+            "()": "django.utils.log.ServerFormatter",
+            "format": "[{server_time}] {message}",
+            "style": "{",
+        },
+    },
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "formatter": "simple",
+            "filters": ["sans_traceback_4xx"],
+        },
+        "acces": {"class": "logging.StreamHandler", "formatter": "acces"},
+    },
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
     "loggers": {
+        "django": {"propagate": True},
+        "django.server": {
+            "handlers": ["acces"],
+            "filters": ["acces_sous_400"],
+            "level": "INFO",
+            "propagate": False,
+        },
         "pgserver": {"level": "WARNING"},
         "weasyprint": {"level": "WARNING"},
         "fontTools": {"level": "WARNING"},

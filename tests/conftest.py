@@ -26,6 +26,20 @@ def pytest_configure(config):
     }
 
 
+def pytest_sessionfinish(session):
+    """Sans DATABASE_URL, la session a utilisé le PostgreSQL embarqué : elle l'arrête si
+    plus aucun autre processus ne s'en sert (un `make run` en cours le garde)."""
+    from django.conf import settings
+    from django.db import connections
+
+    from accompagnement import embedded_postgres
+
+    reglages = settings.DATABASES["default"]
+    if reglages["ENGINE"] == "accompagnement.db_embedded":
+        connections.close_all()
+        embedded_postgres.liberer(reglages["PGDATA"])
+
+
 @pytest.fixture(autouse=True)
 def _cache_vide():
     """Chaque test part de compteurs vides (limitation des réinitialisations) : le cache

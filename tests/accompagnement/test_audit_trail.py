@@ -91,7 +91,7 @@ def test_ecriture_par_un_service_hors_requete_porte_la_commande(equipe):
     assert creation.pgh_diff is None
 
 
-def test_tache_celery_porte_son_nom(equipe):
+def test_tache_celery_porte_son_nom(equipe, taches_immediates):
     @celery_app.task(name="tests.audit.renommer")
     def renommer(pk):
         Demandeur.objects.filter(pk=pk).update(commune="Dole")

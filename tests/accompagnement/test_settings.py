@@ -102,7 +102,7 @@ def test_broker_invalide_donne_une_erreur_claire():
 
 def test_sans_broker_les_taches_sont_executees_immediatement():
     code = "from accompagnement.celery import app; print(app.conf.task_always_eager, app.conf.broker_url)"
-    assert lancer(code).stdout.split() == ["True", "memory://"]
+    assert lancer(code).stdout.split() == ["True", "memory://localhost/"]
     avec = lancer(code, CELERY_BROKER_URL="redis://127.0.0.1:6379/3")
     assert avec.stdout.split() == ["False", "redis://127.0.0.1:6379/3"]
     # REDIS_URL sert de repli quand CELERY_BROKER_URL manque.

@@ -1,15 +1,21 @@
 """Crée (ou met à jour) le département de démonstration. Idempotent : deux exécutions
-donnent exactement les mêmes données."""
+donnent exactement les mêmes données.
 
+Chaque chargement inscrit sa version (l'empreinte du code et des données de démonstration)
+en commentaire de la base : `seed_demo --si-necessaire` (lancé par `make run`) ne fait rien
+si la démonstration de cette version y est déjà, sans rien relire ni réécrire."""
+
+import hashlib
 import importlib
 import importlib.util
+from pathlib import Path
 
 from django.apps import apps
 from django.conf import settings
 from django.contrib.auth.hashers import make_password
 from django.contrib.auth.models import Group, Permission
 from django.core.management.base import BaseCommand, CommandError
-from django.db import transaction
+from django.db import DatabaseError, connection, transaction
 
 from accompagnement import demo, notifications, services
 from accompagnement.models import Departement, Structure, TypeStructure, User
@@ -32,6 +38,58 @@ PERMISSIONS_COORDINATION = [
     "delete_accessattempt",
 ]
 
+PREFIXE_VERSION = "accompagnement-demo:"
+
+
+def _modules_demo() -> list[str]:
+    """Les modules `<app>.demo` des applications installées, dans l'ordre des applications."""
+    return [
+        f"{config.name}.demo"
+        for config in apps.get_app_configs()
+        if importlib.util.find_spec(f"{config.name}.demo") is not None
+    ]
+
+
+def version_demo(*, minimal: bool) -> str:
+    """Empreinte de ce que chargerait seed_demo : cette commande, les modules de
+    démonstration et les fichiers `fixtures/` de leurs applications, le mot de passe."""
+    fichiers = [Path(__file__)]
+    for nom in _modules_demo():
+        module = Path(importlib.util.find_spec(nom).origin)
+        fichiers += [module, *sorted((module.parent / "fixtures").glob("**/*"))]
+    empreinte = hashlib.sha256(f"{minimal}|{settings.DEMO_MOT_DE_PASSE}".encode())
+    for fichier in fichiers:
+        if fichier.is_file():
+            empreinte.update(fichier.name.encode() + fichier.read_bytes())
+    return empreinte.hexdigest()[:16] + ("-minimal" if minimal else "")
+
+
+def version_chargee() -> str | None:
+    """La version de démonstration inscrite dans la base courante, s'il y en a une."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT shobj_description(oid, 'pg_database') FROM pg_database "
+            "WHERE datname = current_database()"
+        )
+        (commentaire,) = cursor.fetchone()
+    if commentaire and commentaire.startswith(PREFIXE_VERSION):
+        return commentaire.removeprefix(PREFIXE_VERSION)
+    return None
+
+
+def inscrire_version(version: str) -> bool:
+    """Inscrit la version en commentaire de la base (COMMENT ON DATABASE : disparaît avec
+    elle). Sans droit sur la base (propriétaire autre), rien n'est inscrit."""
+    try:
+        with transaction.atomic(), connection.cursor() as cursor:
+            cursor.execute("SELECT current_database()")
+            nom = connection.ops.quote_name(cursor.fetchone()[0])
+            # version : hexadécimal et « -minimal » seulement, rien à échapper.
+            cursor.execute(f"COMMENT ON DATABASE {nom} IS '{PREFIXE_VERSION}{version}'")
+    except DatabaseError:
+        return False
+    return True
+
 
 class Command(BaseCommand):
     help = "Crée le département de démonstration et un compte par rôle (idempotent)."
@@ -47,14 +105,26 @@ class Command(BaseCommand):
             action="store_true",
             help="Seulement le département, ses structures et les comptes (sans dossiers).",
         )
+        parser.add_argument(
+            "--si-necessaire",
+            action="store_true",
+            help="Ne fait rien si la démonstration de cette version est déjà chargée (make run).",
+        )
 
     @transaction.atomic
-    def handle(self, *args, force=False, minimal=False, **options):
+    def handle(self, *args, force=False, minimal=False, si_necessaire=False, **options):
         if not (settings.DEMO_AUTORISEE or force):
             raise CommandError(
                 "Données de démonstration refusées : DEMO_AUTORISEE est faux (production ?). "
                 "Utilisez --force si vous êtes sûr de vous."
             )
+        version = version_demo(minimal=minimal)
+        if si_necessaire and version_chargee() == version:
+            self.stdout.write(
+                f"Démonstration déjà chargée (version {version}) : rien à faire "
+                "(`python manage.py seed_demo` la recharge)."
+            )
+            return
         departement, _ = Departement.objects.update_or_create(
             code_insee=demo.CODE_DEPARTEMENT, defaults={"nom": demo.NOM_DEPARTEMENT, "actif": True}
         )
@@ -105,9 +175,9 @@ class Command(BaseCommand):
         # Chaque application peut compléter la démo (module `<app>/demo.py`, fonction
         # `charger(departement=…)` idempotente) : le noyau n'importe aucune application
         # métier, le sens des dépendances est respecté.
-        for config in apps.get_app_configs():
-            nom = f"{config.name}.demo"
-            if minimal or config.name == "accompagnement" or importlib.util.find_spec(nom) is None:
+        for nom in _modules_demo():
+            config = apps.get_containing_app_config(nom)
+            if minimal or config.name == "accompagnement":
                 continue
             module = importlib.import_module(nom)
             if hasattr(module, "charger"):
@@ -115,6 +185,7 @@ class Command(BaseCommand):
                     resume = module.charger(departement=departement)
                 self.stdout.write(f"{config.verbose_name} : {resume}")
 
+        inscrire_version(version)
         self.stdout.write(self.style.SUCCESS(f"Département de démonstration prêt : {departement}"))
         self.stdout.write(f"{len(structures)} structures, {len(comptes)} comptes.")
         self.stdout.write(f"Mot de passe de tous les comptes : {settings.DEMO_MOT_DE_PASSE}")
