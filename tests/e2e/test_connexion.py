@@ -55,7 +55,8 @@ def test_plusieurs_rattachements_choix_puis_deconnexion(page, live_server, demo,
         re.compile("Territoire d'action sociale du Haut-Doubs — Correspondant insertion")
     ).check()
     page.get_by_role("button", name="Continuer").click()
-    expect(page.get_by_text("Vous faites le lien entre France Travail")).to_be_visible()
+    # Son accueil « Aujourd'hui » : les files du correspondant insertion.
+    expect(page.get_by_role("heading", name="Travailleurs sociaux à désigner")).to_be_visible()
     page.get_by_role("button", name=re.compile("Élodie Faivre")).click()
     page.get_by_role("button", name="Se déconnecter").click()
     expect(page.get_by_role("heading", name="Connexion")).to_be_visible()
