@@ -121,10 +121,13 @@ class Mois:
 @dataclass(frozen=True)
 class Perimetre:
     """Un département, ou l'un de ses territoires, ou l'une de ses agences. Un dossier est
-    dans le périmètre d'un territoire (d'une agence) par son territoire (son agence)."""
+    dans le périmètre d'un territoire (d'une agence) par son territoire (son agence).
+    `aussi` : d'autres structures qui restreignent encore (filtres du tableau de bord :
+    un territoire et une agence)."""
 
     departement: Departement
     structure: Structure | None = None
+    aussi: tuple = ()
 
     @property
     def niveau(self) -> str:
@@ -134,14 +137,17 @@ class Perimetre:
 
     @property
     def libelle(self) -> str:
-        return str(self.structure or self.departement)
+        return " · ".join(str(s) for s in [self.structure, *self.aussi] if s) or str(
+            self.departement
+        )
 
     def q(self, prefixe: str = "") -> Q:
         q = Q(**{f"{prefixe}departement_id": self.departement.pk})
-        if self.niveau == "agence":
-            q &= Q(**{f"{prefixe}agence_id": self.structure.pk})
-        elif self.niveau == "territoire":
-            q &= Q(**{f"{prefixe}territoire_id": self.structure.pk})
+        for s in [self.structure, *self.aussi]:
+            if s is None:
+                continue
+            champ = "agence_id" if s.type == TypeStructure.AGENCE_FT else "territoire_id"
+            q &= Q(**{f"{prefixe}{champ}": s.pk})
         return q
 
 

@@ -22,6 +22,20 @@ CLES_PRINCIPALES = [
     "part_entree_21_jours",
 ]
 GRAPHIQUES = ["file_active", "entrees", "sorties"]
+ABREVIATIONS = [
+    "janv.",
+    "févr.",
+    "mars",
+    "avr.",
+    "mai",
+    "juin",
+    "juil.",
+    "août",
+    "sept.",
+    "oct.",
+    "nov.",
+    "déc.",
+]
 
 
 def perimetres(departement: Departement) -> list[Perimetre]:
@@ -120,7 +134,7 @@ def graphique_barres(serie: list, titre: str, unite: str = "") -> str:
         f'<line x1="0" y1="{hauteur - marge_bas}" x2="{largeur}" y2="{hauteur - marge_bas}" '
         'stroke="#6a6a6a" stroke-width="1"/>',
     ]
-    for i, (_, libelle, v) in enumerate(serie):
+    for i, (cle, _libelle, v) in enumerate(serie):
         h = utile * (v or 0) / maximum
         x = i * pas + pas * 0.15
         y = hauteur - marge_bas - h
@@ -132,7 +146,8 @@ def graphique_barres(serie: list, titre: str, unite: str = "") -> str:
             f'<text x="{x + pas * 0.35:.1f}" y="{y - 4:.1f}" font-size="12" '
             f'text-anchor="middle" fill="#161616">{escape(nombre_fr(v, unite))}</text>'
         )
-        court = libelle.split()[0][:4] + ". " + libelle.split()[1][2:]
+        annee, numero = cle.split("-")
+        court = f"{ABREVIATIONS[int(numero) - 1]} {annee[2:]}"
         morceaux.append(
             f'<text x="{x + pas * 0.35:.1f}" y="{hauteur - 12}" font-size="11" '
             f'text-anchor="middle" fill="#3a3a3a">{escape(court)}</text>'
