@@ -107,21 +107,22 @@ def nombre_fr(valeur, unite: str = "") -> str:
     return texte + suffixe
 
 
-def evolution(valeur, reference) -> str:
+def evolution(valeur, reference, unite: str = "") -> str:
+    """Écart au mois de référence ; pour un taux, en points."""
     if valeur is None or reference is None:
         return "—"
     ecart = round(valeur - reference, 1)
     if ecart == 0:
         return "stable"
     signe = "+" if ecart > 0 else "−"
-    return f"{signe}{nombre_fr(abs(ecart))}"
+    return f"{signe}{nombre_fr(abs(ecart))}" + ("\u00a0pt" if unite == "%" else "")
 
 
 def graphique_barres(serie: list, titre: str, unite: str = "") -> str:
     """Un histogramme SVG de la série [[clé, libellé, valeur], …] : barres, valeurs et mois
     abrégés en texte. Dessiné à la main (pas de script, pas de style en ligne : compatible
     avec la politique de sécurité du contenu et avec WeasyPrint)."""
-    largeur, hauteur, marge_bas, marge_haut = 720, 220, 34, 22
+    largeur, hauteur, marge_bas, marge_haut = 600, 270, 50, 26
     n = max(len(serie), 1)
     pas = largeur / n
     valeurs = [v or 0 for _, _, v in serie]
@@ -143,15 +144,16 @@ def graphique_barres(serie: list, titre: str, unite: str = "") -> str:
             'fill="#000091"/>'
         )
         morceaux.append(
-            f'<text x="{x + pas * 0.35:.1f}" y="{y - 4:.1f}" font-size="12" '
+            f'<text x="{x + pas * 0.35:.1f}" y="{y - 5:.1f}" font-size="17" '
             f'text-anchor="middle" fill="#161616">{escape(nombre_fr(v, unite))}</text>'
         )
         annee, numero = cle.split("-")
-        court = f"{ABREVIATIONS[int(numero) - 1]} {annee[2:]}"
-        morceaux.append(
-            f'<text x="{x + pas * 0.35:.1f}" y="{hauteur - 12}" font-size="11" '
-            f'text-anchor="middle" fill="#3a3a3a">{escape(court)}</text>'
-        )
+        court = ABREVIATIONS[int(numero) - 1]
+        for ligne, texte in ((hauteur - 28, court), (hauteur - 8, annee[2:])):
+            morceaux.append(
+                f'<text x="{x + pas * 0.35:.1f}" y="{ligne}" font-size="16" '
+                f'text-anchor="middle" fill="#3a3a3a">{escape(texte)}</text>'
+            )
     morceaux.append("</svg>")
     return mark_safe("".join(morceaux))  # noqa: S308 — chaque texte est échappé ci-dessus
 
@@ -186,8 +188,8 @@ def presentation(chiffres: dict) -> dict:
                 "texte": nombre_fr(ind["valeur"], u),
                 "texte_precedent": nombre_fr(ind["precedent"], u),
                 "texte_an_dernier": nombre_fr(ind["an_dernier"], u),
-                "evolution": evolution(ind["valeur"], ind["precedent"]),
-                "evolution_an": evolution(ind["valeur"], ind["an_dernier"]),
+                "evolution": evolution(ind["valeur"], ind["precedent"], u),
+                "evolution_an": evolution(ind["valeur"], ind["an_dernier"], u),
             }
         )
     principaux = [

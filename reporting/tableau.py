@@ -85,7 +85,7 @@ def tuiles(departement, filtres: Filtres) -> list[Tuile]:
                 v,
                 avant,
                 mensuel.nombre_fr(v, ind.unite),
-                mensuel.evolution(v, avant),
+                mensuel.evolution(v, avant, ind.unite),
                 filtres.requete(indicateur=ind.cle),
             )
         )

@@ -52,6 +52,10 @@ def test_generation_fige_les_chiffres_et_le_pdf(f, tmp_path):
     assert i["file_active"]["definition"].startswith("Personnes sur une période")
     assert [s[2] for s in rapport.chiffres["series"]["file_active"]][-2:] == [4, 3]
     texte = _pdftotext(bytes(rapport.pdf), tmp_path)
+    # Le PDF reste dans var/captures/ pour être regardé (pdftoppm -png -r 60).
+    captures = settings.BASE_DIR / "var" / "captures"
+    captures.mkdir(parents=True, exist_ok=True)
+    (captures / "reporting-rapport-mensuel-test.pdf").write_bytes(bytes(rapport.pdf))
     assert "Rapport mensuel — mars 2026" in texte
     assert "File active en fin de mois" in texte and "Définitions" in texte
     assert "Taux de sorties positives" in texte and "33,3 %" in texte

@@ -105,7 +105,7 @@ def test_tableau_de_bord_tuiles_graphiques_files(f, client_de):
     assert valeurs["file_active"] == (3, 4)
     assert valeurs["sorties"] == (3, 1)  # février : D7
     assert html.count("<svg") == 3 and "12 derniers mois (données du graphique)" in html
-    assert "avr. 25" in html and "mars 26" in html
+    assert ">avr.<" in html and ">mars<" in html and ">26<" in html
     assert ("Files de travail" in html and "Dossiers à orienter" in html) or "orienter" in html
     assert "Définitions des indicateurs" in html
 
