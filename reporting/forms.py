@@ -27,11 +27,17 @@ class FiltresForm(forms.Form):
         help_text="Format AAAA-MM.",
     )
     territoire = forms.ModelChoiceField(
-        label="Territoire", queryset=None, required=False, empty_label="Tous les territoires",
+        label="Territoire",
+        queryset=None,
+        required=False,
+        empty_label="Tous les territoires",
         widget=forms.Select(attrs={"class": "form-select"}),
     )
     agence = forms.ModelChoiceField(
-        label="Agence", queryset=None, required=False, empty_label="Toutes les agences",
+        label="Agence",
+        queryset=None,
+        required=False,
+        empty_label="Toutes les agences",
         widget=forms.Select(attrs={"class": "form-select"}),
     )
     axe = forms.ChoiceField(
