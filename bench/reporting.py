@@ -1,15 +1,17 @@
 """Mesure du reporting (voir bench/README.md) : `generate_monthly_reports` pour un
 département et chaque indicateur du catalogue, comparé à un SQL équivalent écrit à la main.
 
-La commande `bench_data` (branche « bench ») n'étant pas encore sur `main`, les données
-sont générées ici, en masse (`bulk_create`), de façon déterministe : N demandeurs et
-dossiers sur 24 mois, leurs périodes d'orientation, affectations (binômes), demandes
-d'entrée. Pas d'événements de journal : aucun indicateur ne les lit.
+Données : par défaut celles de `manage.py bench_data` (bench/donnees.py : demandeurs,
+dossiers, périodes, affectations, prescriptions, diagnostics, suivi, journal…), sur une
+base recréée ; le mois mesuré est le mois précédent (les dates de bench_data suivent
+« aujourd'hui »). `--source interne` garde le petit générateur de ce module (`bulk_create`,
+mars 2026), écrit avant que bench_data n'arrive sur main.
 
 Base : `BENCH_DATABASE_URL` (par défaut postgres://postgres@127.0.0.1:5432/acc_reporting_bench),
-jamais celle du développement ni des tests ; le département 95 de cette base est recréé.
+jamais celle du développement ni des tests ; avec `--source bench_data`, elle est
+supprimée et recréée.
 
-    python -m bench.reporting [--demandeurs 100000] [--repetitions 3]
+    python -m bench.reporting [--demandeurs 100000] [--repetitions 3] [--source interne]
 
 Résultat : bench/resultats/reporting.json.
 """
@@ -32,10 +34,20 @@ RESULTATS = RACINE / "bench" / "resultats" / "reporting.json"
 MOIS = "2026-03"
 
 
+URL = os.environ.get("BENCH_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/acc_reporting_bench")
+
+
+def recreer_base():
+    import psycopg
+
+    base = URL.rsplit("/", 1)
+    with psycopg.connect(base[0] + "/postgres", autocommit=True) as c:
+        c.execute(f'DROP DATABASE IF EXISTS "{base[1]}"')
+        c.execute(f'CREATE DATABASE "{base[1]}"')
+
+
 def preparer_django():
-    os.environ["DATABASE_URL"] = os.environ.get(
-        "BENCH_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/acc_reporting_bench"
-    )
+    os.environ["DATABASE_URL"] = URL
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "accompagnement.settings")
     os.environ.pop("CELERY_BROKER_URL", None)
     sys.path.insert(0, str(RACINE))
@@ -254,17 +266,38 @@ def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--demandeurs", type=int, default=100_000)
     parser.add_argument("--repetitions", type=int, default=3)
+    parser.add_argument("--source", choices=["bench_data", "interne"], default="bench_data")
     args = parser.parse_args()
+    if args.source == "bench_data":
+        recreer_base()
     preparer_django()
     from django.core.management import call_command
     from django.db import connection
 
+    from accompagnement.models import Departement
     from reporting.catalogue import CATALOGUE, Mois, Perimetre
+    from reporting.tasks import mois_precedent
 
     t = time.perf_counter()
-    dep, volumes = generer(args.demandeurs)
+    if args.source == "bench_data":
+        from django.db.models import Count
+
+        call_command("bench_data", "--demandeurs", str(args.demandeurs), "--departement", "95")
+        dep = Departement.objects.get(code_insee="95")
+        volumes = {"demandeurs": args.demandeurs, "source": "manage.py bench_data"}
+        from dossiers.models import EvenementJournal, PeriodeOrientation
+
+        volumes["periodes"] = PeriodeOrientation.objects.count()
+        volumes["evenements_journal"] = EvenementJournal.objects.count()
+        volumes["structures"] = dict(
+            dep.structures.values_list("type").annotate(n=Count("pk")).order_by()
+        )
+        mois = mois_precedent()
+    else:
+        dep, volumes = generer(args.demandeurs)
+        volumes["source"] = "générées par bench/reporting.py (bulk_create)"
+        mois = Mois.depuis_texte(MOIS)
     generation = time.perf_counter() - t
-    mois = Mois.depuis_texte(MOIS)
     p = Perimetre(dep)
     params = {"dep": dep.pk, "debut": mois.debut, "fin": mois.fin, "veille": mois.veille}
     indicateurs = {}
@@ -288,7 +321,10 @@ def main():
             }
         indicateurs[ind.cle] = ligne
     t = time.perf_counter()
-    call_command("generate_monthly_reports", "--month", MOIS, "--departement", "95")
+    call_command("generate_monthly_reports", "--month", str(mois), "--departement", "95")
+    from reporting import mensuel
+
+    nb_perimetres = len(mensuel.perimetres(dep))
     commande = time.perf_counter() - t
     ratios = [v["ratio"] for v in indicateurs.values() if v.get("ratio")]
     resultat = {
@@ -298,7 +334,7 @@ def main():
         | {"source": "générées par bench/reporting.py (bench_data absent de main)"},
         "generation_donnees_s": round(generation, 1),
         "generate_monthly_reports_s": round(commande, 1),
-        "perimetres": 1 + 4 + 3,
+        "perimetres": nb_perimetres,
         "objectif_s": 30,
         "indicateurs": indicateurs,
         "ratio_max": max(ratios) if ratios else None,
