@@ -330,8 +330,8 @@ def main():
     resultat = {
         "date": dt.datetime.now().isoformat(timespec="seconds"),
         "machine": {"plateforme": platform.platform(), "processeurs": os.cpu_count()},
-        "donnees": volumes
-        | {"source": "générées par bench/reporting.py (bench_data absent de main)"},
+        "donnees": volumes,
+        "mois": str(mois),
         "generation_donnees_s": round(generation, 1),
         "generate_monthly_reports_s": round(commande, 1),
         "perimetres": nb_perimetres,
