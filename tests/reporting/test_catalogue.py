@@ -213,3 +213,55 @@ def test_chaque_indicateur_a_libelle_definition_et_unite():
     for ind in catalogue.CATALOGUE:
         assert ind.libelle and len(ind.definition) > 40 and ind.unite, ind.cle
     assert len({i.cle for i in catalogue.CATALOGUE}) == len(catalogue.CATALOGUE)
+
+
+def test_freins_identifies_et_leves(f):
+    """D1 : version 1 partagée le 10/03 (logement et mobilité présents, santé absent),
+    version 2 partagée le 25/03 qui recopie les freins, mobilité levée le 20/03 (un seul
+    frein levé par dossier et domaine même si la version 1 porte aussi la date). D2 :
+    version partagée en février (hors du mois), logement levé le 05/03."""
+    from diagnostics.models import Diagnostic, Frein
+    from tests.reporting.fixture_mensuelle import _dt
+
+    def diagnostic(d, numero, partage, precedent=None):
+        u = f.cd1.user
+        return Diagnostic.objects.create(
+            dossier=d,
+            numero=numero,
+            precedent=precedent,
+            cree_par=u,
+            information_le=partage.date(),
+            information_mode="entretien",
+            emploi_valide_le=partage,
+            emploi_valide_par=u,
+            social_valide_le=partage,
+            social_valide_par=f.ts1.user,
+        )
+
+    v1 = diagnostic(f.d1, 1, _dt(dt.date(2026, 3, 10)))
+    v2 = diagnostic(f.d1, 2, _dt(dt.date(2026, 3, 25)), precedent=v1)
+    for v in (v1, v2):
+        Frein.objects.create(
+            diagnostic=v, domaine="logement", presence="present", statut="identifie"
+        )
+        Frein.objects.create(
+            diagnostic=v,
+            domaine="mobilite",
+            presence="present",
+            statut="leve",
+            statut_le=dt.date(2026, 3, 20),
+        )
+        Frein.objects.create(diagnostic=v, domaine="sante", presence="absent")
+    w = diagnostic(f.d2, 1, _dt(dt.date(2026, 2, 10)))
+    Frein.objects.create(
+        diagnostic=w,
+        domaine="logement",
+        presence="present",
+        statut="leve",
+        statut_le=dt.date(2026, 3, 5),
+    )
+    # Identifiés (versions partagées en mars) : D1 logement, D1 mobilité.
+    assert valeur(f, "freins_identifies") == 2
+    # Levés en mars : D1 mobilité (une fois), D2 logement.
+    assert valeur(f, "freins_leves") == 2
+    assert ventilation(f, "freins_leves", "domaine") == {"Logement": 1, "Mobilité": 1}
