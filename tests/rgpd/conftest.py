@@ -45,6 +45,10 @@ def parcours_complet(equipe, service, *, nom, prenom, telephone="06 11 22 33 44"
         nom_naissance="Martin",
         numero_caf="1234567",
         rsa_allocataire=True,
+        information_le=timezone.localdate(),
+        information_mode="oral",
+        accord_transmission_le=timezone.localdate(),
+        accord_transmission_mode="signe",
     )
     prescrit(equipe, dossier)
     s = sollicitations.creer_sollicitation(
