@@ -39,6 +39,30 @@ TECHNIQUES = {
     "objet_type",
     "objet_id",
 }
+# Libellés des champs sans nom français (Django les dérive du nom de la colonne).
+LIBELLES = {
+    "uuid": "Référence",
+    "cree_le": "Créé le",
+    "modifie_le": "Modifié le",
+    "decide_le": "Décidé le",
+    "demande_le": "Demandé le",
+    "redige_le": "Rédigé le",
+    "transmise_le": "Transmise le",
+    "presence_notee_le": "Présence notée le",
+    "emploi_valide_le": "Volet emploi validé le",
+    "social_valide_le": "Volet social validé le",
+    "emploi_valide_par": "Volet emploi validé par",
+    "social_valide_par": "Volet social validé par",
+}
+
+
+def libelle(champ) -> str:
+    nom = str(champ.verbose_name)
+    if nom == champ.name.replace("_", " ") and champ.name in LIBELLES:
+        return LIBELLES[champ.name]
+    return nom[:1].upper() + nom[1:]  # « RSA », « QPV » gardent leurs majuscules
+
+
 # Rubriques, dans l'ordre : le parcours d'abord, puis le suivi ; un modèle rattaché qui
 # n'est pas ici vient à la suite, sous son nom pluriel.
 TITRES = {
@@ -118,7 +142,9 @@ def _champs(modele) -> list[models.Field]:
     return [
         f
         for f in modele._meta.concrete_fields
-        if f.name not in TECHNIQUES and not isinstance(f, models.GeneratedField)
+        if f.name not in TECHNIQUES
+        and not isinstance(f, models.GeneratedField)
+        and not (f.is_relation and f.related_model is Demandeur)  # la personne elle-même
     ]
 
 
@@ -148,7 +174,7 @@ def _ligne(objet, champs) -> dict[str, str]:
             valeur = getattr(objet, f.attname)
         texte = _valeur(valeur)
         if texte:
-            ligne[str(f.verbose_name).capitalize()] = texte
+            ligne[libelle(f)] = texte
     return ligne
 
 

@@ -4,6 +4,7 @@ données (droit d'accès) en JSON puis en PDF, après confirmation."""
 
 import json
 import re
+from pathlib import Path
 
 from django.utils import timezone
 from playwright.sync_api import expect
@@ -37,7 +38,9 @@ def test_information_accord_puis_droit_d_acces(page, live_server, demo, capture)
     expect(page.locator("#accord-transmission")).to_contain_text(
         f"Accord du {aujourdhui:%d/%m/%Y} (document signé par la personne)"
     )
-    expect(page.locator("#information-personne")).to_contain_text(f"Informée le {aujourdhui:%d/%m/%Y}")
+    expect(page.locator("#information-personne")).to_contain_text(
+        f"Informée le {aujourdhui:%d/%m/%Y}"
+    )
     se_deconnecter(page)
 
     se_connecter(page, live_server, "administrateur@demo.test", demo)
@@ -48,7 +51,9 @@ def test_information_accord_puis_droit_d_acces(page, live_server, demo, capture)
     page.get_by_label("Nom, prénom ou identifiant France Travail").fill("Perrin-Semaine")
     page.get_by_role("button", name="Rechercher").click()
     page.get_by_role("link", name=re.compile("Droit d'accès")).first.click()
-    expect(page.get_by_role("heading", name=re.compile("Droit d'accès — Madame Maëlys"))).to_be_visible()
+    expect(
+        page.get_by_role("heading", name=re.compile("Droit d'accès — Madame Maëlys"))
+    ).to_be_visible()
     expect(page.get_by_text("Notes :")).to_have_count(0)  # aucune note encore
     expect(page.get_by_text(re.compile("Périodes sur les axes : 1"))).to_be_visible()
     # Sans confirmation : refusé, message clair.
@@ -60,7 +65,7 @@ def test_information_accord_puis_droit_d_acces(page, live_server, demo, capture)
     capture("rgpd-droit-acces")
     with page.expect_download() as telechargement:
         page.get_by_role("button", name="Exporter les données").click()
-    donnees = json.loads(open(telechargement.value.path(), encoding="utf-8").read())
+    donnees = json.loads(Path(telechargement.value.path()).read_text(encoding="utf-8"))
     assert donnees["personne"]["Nom d'usage"] == "Perrin-Semaine"
     assert donnees["personne"]["Accord recueilli comment"] == "Document signé par la personne"
     assert donnees["rubriques"]["Périodes sur les axes"][0]["Axe"].startswith("Axe 2")
