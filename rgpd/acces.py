@@ -42,6 +42,7 @@ TECHNIQUES = {
 # Libellés des champs sans nom français (Django les dérive du nom de la colonne).
 LIBELLES = {
     "uuid": "Référence",
+    "visibilite": "Visibilité",
     "cree_le": "Créé le",
     "modifie_le": "Modifié le",
     "decide_le": "Décidé le",
