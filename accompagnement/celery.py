@@ -37,4 +37,10 @@ app.conf.beat_schedule = {
         "task": "reporting.tasks.generer_rapports_du_mois",
         "schedule": crontab(day_of_month=1, hour=6, minute=0),
     },
+    # Conservation des données des personnes (RGPD) : préavis puis anonymisation ; ne fait
+    # rien si RGPD_PURGE_ACTIVE est à faux (docs/rgpd.md).
+    "rgpd-conservation": {
+        "task": "rgpd.tasks.purger_conservation",
+        "schedule": crontab(hour=3, minute=45),
+    },
 }
