@@ -20,6 +20,7 @@ from accompagnement.models import (
     TypeStructure,
     User,
 )
+from accompagnement.texte import minuscule_initiale
 from dossiers.journal import Modification, journaliser, modification_du_dossier
 from dossiers.models import (
     ROLES_POUR_AFFECTATION,
@@ -250,7 +251,7 @@ def ouvrir_dossier(
         m.auditer(ActionAudit.CREATION)
         m.journaliser(
             TypeEvenement.OUVERTURE,
-            f"Dossier ouvert par {par.user} ({par.structure}) — origine : {Origine(origine).label.lower()}",
+            f"Dossier ouvert par {par.user} ({par.structure}) — origine : {minuscule_initiale(Origine(origine).label)}",
             date=date,
         )
     if (
@@ -323,7 +324,7 @@ def affecter(
             )
         if professionnel.role not in ROLES_POUR_AFFECTATION[place]:
             raise ErreurMetier(
-                f"{professionnel.user} est {professionnel.get_role_display().lower()} : "
+                f"{professionnel.user} est {minuscule_initiale(professionnel.get_role_display())} : "
                 f"il ne peut pas être « {RoleAffectation(place).label} »."
             )
         actuelle = dossier.affectations.ouvertes().filter(role=place).first()
@@ -357,7 +358,7 @@ def affecter(
             professionnel=professionnel.user.email,
             relais_de=actuelle.professionnel.email if actuelle else None,
         )
-        resume = f"{professionnel.user} : {RoleAffectation(place).label.lower()}"
+        resume = f"{professionnel.user} : {minuscule_initiale(RoleAffectation(place).label)}"
         if actuelle is not None:
             resume += f", en relais de {actuelle.professionnel}"
         m.journaliser(

@@ -6,6 +6,7 @@ from django.utils import timezone
 
 from accompagnement.models import User
 from accompagnement.perms import est_cote_social
+from accompagnement.texte import minuscule_initiale
 from conventions.models import ServiceRessource
 from dossiers.models import (
     DOMAINE_EMPLOI,
@@ -100,7 +101,9 @@ def _professionnels_du_dossier(dossier):
     places: dict[int, list[str]] = {}
     for a in dossier.affectations.all():
         if a.date_fin is None:
-            places.setdefault(a.professionnel_id, []).append(a.get_role_display().lower())
+            places.setdefault(a.professionnel_id, []).append(
+                minuscule_initiale(a.get_role_display())
+            )
     libelles = {pk: ", ".join(noms) for pk, noms in places.items()}
     return User.objects.filter(pk__in=places).order_by("nom", "prenom"), libelles
 

@@ -60,4 +60,5 @@ def test_connexion_et_creation_d_un_dossier_au_clavier_seul(page, live_server, d
     tabuler_jusqu_a(page, page.get_by_role("button", name="Enregistrer et ouvrir le dossier"))
     page.keyboard.press("Enter")
     expect(page.get_by_role("heading", name="Madame Maëlys CLAVIER-SEUL")).to_be_visible()
+    expect(page.get_by_text("Née le")).to_be_visible()
     expect(page.get_by_text("14/03/1991")).to_be_visible()
