@@ -61,6 +61,12 @@ def taille_lisible(octets) -> str:
     return ""  # pragma: no cover
 
 
+def sans_axe(libelle: str) -> str:
+    """« Conseiller de l'agence (axe 1) » → « Conseiller de l'agence » : pour un dossier
+    pas encore orienté, qui n'est dans aucun axe."""
+    return re.sub(r"\s*\(axe \d\)$", "", str(libelle or ""))
+
+
 def requete_prefixe(texte: str) -> str:
     """Requête plein texte PostgreSQL (configuration `simple`) où chaque mot saisi est un
     préfixe : « lefev jul » → « lefev:* & jul:* ». Sûre : seuls [a-z0-9] subsistent."""

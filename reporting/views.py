@@ -3,6 +3,7 @@
 from django.conf import settings
 from django.http import HttpResponse
 from django.urls import reverse
+from django.utils.text import slugify
 
 from accompagnement import audit
 from accompagnement.decorators import membership_requis
@@ -75,5 +76,6 @@ def bilan_pdf(request, uuid):
         resume=f"Bilan exporté en PDF par {request.user}",
     )
     reponse = HttpResponse(contenu, content_type="application/pdf")
-    reponse["Content-Disposition"] = f'attachment; filename="bilan-{dossier.uuid}.pdf"'
+    nom = slugify(f"bilan du parcours {dossier.demandeur.nom} {dossier.demandeur.prenom}")
+    reponse["Content-Disposition"] = f'attachment; filename="{nom or "bilan"}.pdf"'
     return reponse

@@ -1,8 +1,11 @@
 """Filtres d'affichage communs, chargés d'office dans tous les gabarits (réglage
 TEMPLATES « builtins ») : pluriel à la française, téléphone, taille de fichier."""
 
+import re
+
 from django import template
 
+from accompagnement import texte
 from accompagnement.texte import formater_telephone, minuscule_initiale, normaliser, taille_lisible
 
 register = template.Library()
@@ -46,3 +49,27 @@ def du_territoire(nom: str) -> str:
     if normaliser(nom).startswith("territoire"):
         return f"du {minuscule_initiale(nom)}"
     return f"du territoire {nom}"
+
+
+@register.filter
+def sans_axe(libelle: str) -> str:
+    """« Conseiller de l'agence (axe 1) » → « Conseiller de l'agence »."""
+    return texte.sans_axe(libelle)
+
+
+_PREFIXES_LONGS = (
+    (re.compile(r"^Agence France Travail\s+", re.I), "FT "),
+    (re.compile(r"^Territoire d'action sociale\s+(de\s+|du\s+|des\s+|d')?", re.I), "TAS "),
+)
+
+
+@register.filter
+def nom_court(nom: str) -> str:
+    """Nom de structure pour une colonne étroite : « Agence France Travail Besançon
+    Planoise » → « FT Besançon Planoise », « Territoire d'action sociale du Haut-Doubs »
+    → « TAS Haut-Doubs » (le nom complet reste en infobulle, voir les gabarits)."""
+    texte = str(nom or "")
+    for motif, court in _PREFIXES_LONGS:
+        if motif.search(texte):
+            return motif.sub(court, texte, count=1)
+    return texte

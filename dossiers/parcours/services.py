@@ -20,7 +20,7 @@ from accompagnement.models import (
     TypeStructure,
     User,
 )
-from accompagnement.texte import minuscule_initiale
+from accompagnement.texte import minuscule_initiale, sans_axe
 from dossiers.journal import Modification, journaliser, modification_du_dossier
 from dossiers.models import (
     ROLES_POUR_AFFECTATION,
@@ -358,7 +358,10 @@ def affecter(
             professionnel=professionnel.user.email,
             relais_de=actuelle.professionnel.email if actuelle else None,
         )
-        resume = f"{professionnel.user} : {minuscule_initiale(RoleAffectation(place).label)}"
+        libelle = RoleAffectation(place).label
+        if dossier.statut == StatutDossier.A_ORIENTER:
+            libelle = sans_axe(libelle)  # pas encore orienté : dans aucun axe
+        resume = f"{professionnel.user} : {minuscule_initiale(libelle)}"
         if actuelle is not None:
             resume += f", en relais de {actuelle.professionnel}"
         m.journaliser(

@@ -74,3 +74,22 @@ def test_ne_ou_nee_selon_la_civilite():
     assert Demandeur(civilite=Civilite.MADAME).ne == "née"
     assert Demandeur(civilite=Civilite.MONSIEUR).ne == "né"
     assert rendre("{{ d.ne|capfirst }} le", d=Demandeur(civilite=Civilite.MONSIEUR)) == "Né le"
+
+
+@pytest.mark.parametrize(
+    ("nom", "court"),
+    [
+        ("Agence France Travail Besançon Planoise", "FT Besançon Planoise"),
+        ("Territoire d'action sociale de Besançon", "TAS Besançon"),
+        ("Territoire d'action sociale du Haut-Doubs", "TAS Haut-Doubs"),
+        ("Direction de l'insertion", "Direction de l'insertion"),
+    ],
+)
+def test_nom_court_pour_la_colonne_agence_et_territoire(nom, court):
+    assert rendre("{% autoescape off %}{{ n|nom_court }}{% endautoescape %}", n=nom) == court
+
+
+def test_sans_axe_pour_un_dossier_pas_encore_oriente():
+    assert rendre("{{ l|sans_axe }}", l="Conseiller de l'agence (axe 1)") == (
+        "Conseiller de l&#x27;agence"
+    )
