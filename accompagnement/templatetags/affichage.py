@@ -58,7 +58,7 @@ def sans_axe(libelle: str) -> str:
 
 
 _PREFIXES_LONGS = (
-    (re.compile(r"^Agence France Travail\s+", re.I), "FT "),
+    (re.compile(r"^Agence( France Travail)?\s+", re.I), "FT "),
     (re.compile(r"^Territoire d'action sociale\s+(de\s+|du\s+|des\s+|d')?", re.I), "TAS "),
 )
 

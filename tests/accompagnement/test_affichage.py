@@ -80,6 +80,7 @@ def test_ne_ou_nee_selon_la_civilite():
     ("nom", "court"),
     [
         ("Agence France Travail Besançon Planoise", "FT Besançon Planoise"),
+        ("Agence Besançon Planoise", "FT Besançon Planoise"),
         ("Territoire d'action sociale de Besançon", "TAS Besançon"),
         ("Territoire d'action sociale du Haut-Doubs", "TAS Haut-Doubs"),
         ("Direction de l'insertion", "Direction de l'insertion"),

@@ -25,14 +25,15 @@ def tabuler_jusqu_a(page, cible, *, arriere: bool = False):
 
 def test_connexion_et_creation_d_un_dossier_au_clavier_seul(page, live_server, demo, capture):
     page.goto(f"{live_server.url}/connexion/")
-    # Le lien d'évitement est atteignable au clavier (Maj+Tab depuis le premier champ).
-    tabuler_jusqu_a(page, page.get_by_role("link", name="Aller au contenu"), arriere=True)
     tabuler_jusqu_a(page, page.get_by_label("Courriel professionnel"))
     page.keyboard.type("conseiller@demo.test")
     tabuler_jusqu_a(page, page.get_by_label("Mot de passe"))
     page.keyboard.type(demo)
     page.keyboard.press("Enter")
     expect(page.get_by_role("heading", name="Bonjour Camille")).to_be_visible()
+    # Premier arrêt d'une page connectée : le lien d'évitement vers le contenu.
+    page.keyboard.press("Tab")
+    assert page.evaluate("document.activeElement.textContent.trim()") == "Aller au contenu"
 
     tabuler_jusqu_a(page, page.get_by_role("link", name="Nouvelle personne"))
     page.keyboard.press("Enter")
