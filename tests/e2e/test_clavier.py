@@ -46,7 +46,9 @@ def test_connexion_et_creation_d_un_dossier_au_clavier_seul(page, live_server, d
     tabuler_jusqu_a(page, page.locator("#id_personne-prenom"))
     page.keyboard.type("Maëlys")
     tabuler_jusqu_a(page, page.get_by_label("Date de naissance"))
-    page.keyboard.type("14031991")  # champ date fr-FR : jj mm aaaa
+    # 03/03 : même saisie que le champ date suive l'ordre jj/mm ou mm/jj (Chromium sans
+    # interface garde l'ordre américain malgré --lang).
+    page.keyboard.type("03031991")
     tabuler_jusqu_a(page, page.get_by_label("Allocataire du RSA"))
     page.keyboard.press("Space")
     expect(page.get_by_label("Allocataire du RSA")).to_be_checked()
@@ -62,4 +64,5 @@ def test_connexion_et_creation_d_un_dossier_au_clavier_seul(page, live_server, d
     page.keyboard.press("Enter")
     expect(page.get_by_role("heading", name="Madame Maëlys CLAVIER-SEUL")).to_be_visible()
     expect(page.get_by_text("Née le")).to_be_visible()
-    expect(page.get_by_text("14/03/1991")).to_be_visible()
+    expect(page.get_by_text("03/03/1991")).to_be_visible()
+    expect(page.get_by_text("CLAVIER-SEUL Maëlys est enregistrée")).to_be_visible()
