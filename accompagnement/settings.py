@@ -117,6 +117,8 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "accompagnement.context_processors.navigation",
             ],
+            # Filtres d'affichage (pluriel, telephone, taille_fichier) sans {% load %}.
+            "builtins": ["accompagnement.templatetags.affichage"],
         },
     },
 ]

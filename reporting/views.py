@@ -6,6 +6,7 @@ from django.db import transaction
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
+from django.utils.text import slugify
 
 from accompagnement import audit
 from accompagnement.decorators import membership_requis
@@ -81,7 +82,8 @@ def bilan_pdf(request, uuid):
         resume=f"Bilan exporté en PDF par {request.user}",
     )
     reponse = HttpResponse(contenu, content_type="application/pdf")
-    reponse["Content-Disposition"] = f'attachment; filename="bilan-{dossier.uuid}.pdf"'
+    nom = slugify(f"bilan du parcours {dossier.demandeur.nom} {dossier.demandeur.prenom}")
+    reponse["Content-Disposition"] = f'attachment; filename="{nom or "bilan"}.pdf"'
     return reponse
 
 
