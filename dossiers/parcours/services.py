@@ -377,6 +377,46 @@ def affecter(
     return affectation
 
 
+AXES_SOCIAUX = (Axe.ACCOMPAGNEMENT_GLOBAL, Axe.SOCIAL_EXCLUSIF)
+
+
+def relayer_place_conseiller(m: Modification, *, date: dt.date, motif: str) -> list[Affectation]:
+    """En axe 2 ou 3, le binôme ou le référent social a la main : la place de conseiller de
+    l'agence (axe 1) est relayée — close à `date` (au plus tôt à son début), l'historique
+    reste. Son titulaire garde la lecture du statut (`perms.niveau_acces` : place quittée,
+    agence, dossier orienté). Le seul endroit de cette règle, appelé par chaque entrée en
+    axe 2 ou 3 : `orienter`, `decider_changement_axe`, renouvellement, prise d'une demande
+    d'entrée, décision conjointe (docs/permissions.md, « Relais du conseiller »)."""
+    relayees = list(
+        m.dossier.affectations.ouvertes()
+        .filter(role=RoleAffectation.CONSEILLER)
+        .select_for_update(of=("self",))
+        .select_related("professionnel")
+    )
+    for affectation in relayees:
+        affectation.date_fin = max(date, affectation.date_debut)
+        affectation.motif_fin = motif
+        affectation.save(update_fields=["date_fin", "motif_fin"])
+        m.auditer(
+            ActionAudit.MODIFICATION,
+            affectation,
+            place=RoleAffectation.CONSEILLER,
+            fin=affectation.date_fin.isoformat(),
+            relais=True,
+        )
+        m.journaliser(
+            TypeEvenement.AFFECTATION,
+            f"{affectation.professionnel} quitte la place de conseiller de l'agence ({motif}) ;"
+            " l'agence garde le statut du dossier",
+            objet=affectation,
+            date=affectation.date_fin,
+        )
+    if relayees:
+        # Les affectations préchargées (droits) ne sont plus à jour.
+        getattr(m.dossier, "_prefetched_objects_cache", {}).pop("affectations", None)
+    return relayees
+
+
 def _places_manquantes(dossier: Dossier, axe: Axe, date: dt.date) -> list[str]:
     """Places requises pour l'axe qui ne sont pas tenues à la date d'entrée."""
     tenues = set(
@@ -452,6 +492,8 @@ def orienter(
         )
         _changer_statut(m, StatutDossier.ACCOMPAGNEMENT, axe_courant=axe, date_entree=date)
         m.auditer(ActionAudit.CREATION, periode, axe=axe)
+        if axe in AXES_SOCIAUX:
+            relayer_place_conseiller(m, date=date, motif=f"Entrée en {Axe(axe).label}")
         m.journaliser(
             TypeEvenement.ORIENTATION,
             f"Entrée en {Axe(axe).label} (décision de {par.user}"
@@ -557,6 +599,10 @@ def decider_changement_axe(
                 professionnel_social=professionnel_social,
             )
             m.noter_activite(axe_courant=demande.axe_demande)
+            if demande.axe_demande in AXES_SOCIAUX:
+                relayer_place_conseiller(
+                    m, date=date, motif=f"Passage en {Axe(demande.axe_demande).label}"
+                )
         demande.statut = StatutDemande.ACCEPTEE if accepter else StatutDemande.REFUSEE
         demande.decide_par, demande.decide_le = par.user, timezone.now()
         demande.motif_decision = motif
