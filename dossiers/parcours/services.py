@@ -11,7 +11,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accompagnement import audit, notifications
-from accompagnement.exceptions import ErreurMetier, exiger_droit
+from accompagnement.exceptions import ConflitEdition, ErreurMetier, exiger_droit
 from accompagnement.models import (
     ActionAudit,
     CategorieNotification,
@@ -124,8 +124,19 @@ def creer_demandeur(*, departement: Departement, par: Membership, **champs) -> D
     return demandeur
 
 
+CONFLIT_FICHE = (
+    "La fiche de cette personne a été modifiée par quelqu'un d'autre pendant votre saisie : "
+    "rien n'a été écrasé. Votre saisie est conservée ci-dessous ; rechargez la page pour voir "
+    "la fiche à jour, puis reportez vos modifications."
+)
+
+
 @transaction.atomic
-def modifier_demandeur(*, demandeur: Demandeur, par: Membership, **champs) -> Demandeur:
+def modifier_demandeur(
+    *, demandeur: Demandeur, par: Membership, version: int | None = None, **champs
+) -> Demandeur:
+    """`version` : celle de la fiche lue par le formulaire (verrouillage optimiste) ; si
+    quelqu'un l'a modifiée entre-temps, `ConflitEdition` (409) et rien n'est écrit."""
     # On relit la fiche : en cas de refus, l'objet de l'appelant n'est pas altéré.
     demandeur = Demandeur.objects.select_for_update().get(pk=demandeur.pk)
     dossiers = list(demandeur.dossiers.prefetch_related("affectations"))
@@ -137,8 +148,11 @@ def modifier_demandeur(*, demandeur: Demandeur, par: Membership, **champs) -> De
         and par.structure.departement_id == demandeur.departement_id,
         "Vous ne pouvez pas modifier la fiche de cette personne.",
     )
+    if version is not None and int(version) != demandeur.version:
+        raise ConflitEdition(CONFLIT_FICHE)
     for nom, valeur in champs.items():
         setattr(demandeur, nom, valeur)
+    demandeur.version += 1
     doublon = chercher_doublon(
         departement=demandeur.departement,
         identifiant_ft=demandeur.identifiant_ft,
@@ -417,6 +431,41 @@ def relayer_place_conseiller(m: Modification, *, date: dt.date, motif: str) -> l
     return relayees
 
 
+def _rendre_place_conseiller(dossier: Dossier, *, par: Membership, date: dt.date) -> None:
+    """Retour en axe 1 : la place de conseiller de l'agence revient à celui qui l'a quittée
+    au passage en axe 2 ou 3, s'il est toujours rattaché à la même structure ; sinon elle
+    reste à confier (l'entrée le dit)."""
+    if dossier.affectations.ouvertes().filter(role=RoleAffectation.CONSEILLER).exists():
+        return
+    derniere = (
+        dossier.affectations.filter(role=RoleAffectation.CONSEILLER, date_fin__isnull=False)
+        .order_by("-date_fin", "-pk")
+        .first()
+    )
+    if derniere is None:
+        return
+    membership = (
+        Membership.objects.actifs()
+        .filter(
+            user_id=derniere.professionnel_id,
+            structure_id=derniere.structure_id,
+            role__in=ROLES_POUR_AFFECTATION[RoleAffectation.CONSEILLER],
+        )
+        .select_related("user", "structure")
+        .first()
+    )
+    if membership is not None:
+        affecter(
+            dossier=dossier,
+            place=RoleAffectation.CONSEILLER,
+            professionnel=membership,
+            par=par,
+            motif="Retour en axe 1",
+            date=date,
+            verifier_droit=False,  # la décision du changement d'axe a été vérifiée
+        )
+
+
 def _places_manquantes(dossier: Dossier, axe: Axe, date: dt.date) -> list[str]:
     """Places requises pour l'axe qui ne sont pas tenues à la date d'entrée."""
     tenues = set(
@@ -580,6 +629,8 @@ def decider_changement_axe(
         if accepter:
             if dossier.statut != StatutDossier.ACCOMPAGNEMENT:
                 raise ErreurMetier("Le dossier n'est plus en accompagnement.")
+            if demande.axe_demande == Axe.RESSOURCES_SOCIALES:
+                _rendre_place_conseiller(dossier, par=par, date=date)
             _verifier_entree(dossier, demande.axe_demande, accord_personne, date)
             courante = dossier.periodes.get(date_fin__isnull=True)
             if date < courante.date_debut:

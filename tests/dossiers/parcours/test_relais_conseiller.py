@@ -250,3 +250,19 @@ def test_le_conseiller_n_agit_plus_sur_le_dossier(client_de, equipe, dossier_axe
     assert not Note.objects.filter(texte="Intrusion").exists()
     assert not dossier_axe_2.demandes_changement.exists()
     assert relu(dossier_axe_2).statut == StatutDossier.ACCOMPAGNEMENT
+
+
+def test_retour_en_axe_1_rend_la_place_au_conseiller_relaye(equipe):
+    dossier = en_axe_2(equipe)
+    assert place_conseiller(dossier).date_fin == dt.date.today()
+    demande = services.demander_changement_axe(
+        dossier=dossier, axe=Axe.RESSOURCES_SOCIALES, motif="Freins levés", par=equipe.dedie
+    )
+    services.decider_changement_axe(
+        demande=demande, accepter=True, motif="Validé en comité", par=equipe.animatrice
+    )
+    dossier = relu(dossier)
+    assert dossier.axe_courant == Axe.RESSOURCES_SOCIALES
+    ouverte = dossier.affectations.get(role=RoleAffectation.CONSEILLER, date_fin__isnull=True)
+    assert ouverte.professionnel_id == equipe.conseiller.user_id
+    assert niveau_acces(equipe.conseiller, dossier) == Niveau.COMPLET
