@@ -541,8 +541,6 @@ def orienter(
         )
         _changer_statut(m, StatutDossier.ACCOMPAGNEMENT, axe_courant=axe, date_entree=date)
         m.auditer(ActionAudit.CREATION, periode, axe=axe)
-        if axe in AXES_SOCIAUX:
-            relayer_place_conseiller(m, date=date, motif=f"Entrée en {Axe(axe).label}")
         m.journaliser(
             TypeEvenement.ORIENTATION,
             f"Entrée en {Axe(axe).label} (décision de {par.user}"
@@ -550,6 +548,8 @@ def orienter(
             objet=periode,
             date=date,
         )
+        if axe in AXES_SOCIAUX:
+            relayer_place_conseiller(m, date=date, motif=f"Entrée en {Axe(axe).label}")
     return periode
 
 
@@ -650,10 +650,6 @@ def decider_changement_axe(
                 professionnel_social=professionnel_social,
             )
             m.noter_activite(axe_courant=demande.axe_demande)
-            if demande.axe_demande in AXES_SOCIAUX:
-                relayer_place_conseiller(
-                    m, date=date, motif=f"Passage en {Axe(demande.axe_demande).label}"
-                )
         demande.statut = StatutDemande.ACCEPTEE if accepter else StatutDemande.REFUSEE
         demande.decide_par, demande.decide_le = par.user, timezone.now()
         demande.motif_decision = motif
@@ -666,6 +662,10 @@ def decider_changement_axe(
             objet=demande,
             date=date,
         )
+        if accepter and demande.axe_demande in AXES_SOCIAUX:
+            relayer_place_conseiller(
+                m, date=date, motif=f"Passage en {Axe(demande.axe_demande).label}"
+            )
     notifications.envoyer(
         destinataires=[demande.demande_par],
         sujet=f"Changement d'axe {demande.get_statut_display().lower()}",
