@@ -266,3 +266,18 @@ def test_retour_en_axe_1_rend_la_place_au_conseiller_relaye(equipe):
     ouverte = dossier.affectations.get(role=RoleAffectation.CONSEILLER, date_fin__isnull=True)
     assert ouverte.professionnel_id == equipe.conseiller.user_id
     assert niveau_acces(equipe.conseiller, dossier) == Niveau.COMPLET
+
+
+def test_apres_la_decision_conjointe_le_conseiller_ne_lit_ni_diagnostic_ni_bilan(client_de, equipe):
+    diag = diagnostic_partage(equipe)
+    diagnostics.decider(
+        diagnostic=diag, par=equipe.dedie, axe=Axe.ACCOMPAGNEMENT_GLOBAL, accord_personne=True
+    )
+    pages = [
+        reverse("diagnostics:diagnostic", args=[diag.uuid]),
+        reverse("diagnostics:pdf", args=[diag.uuid]),
+        reverse("reporting:bilan", args=[diag.dossier.uuid]),
+    ]
+    for page in pages:
+        assert client_de(equipe.conseiller).get(page).status_code in (403, 404), page
+    assert client_de(equipe.dedie).get(pages[0]).status_code == 200
