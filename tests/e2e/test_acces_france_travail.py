@@ -6,26 +6,20 @@ import re
 
 from playwright.sync_api import expect
 
-from dossiers.models import Axe, Dossier, RoleAffectation, StatutDossier
+from dossiers.models import RoleAffectation
 from tests.e2e.conftest import CAPTURES
 from tests.e2e.test_connexion import se_connecter
+from tests.e2e.test_suivi import dossier_en_axe_2
 
 
 def test_le_conseiller_ne_voit_que_le_statut_en_axe_2(page, live_server, demo, capture):
-    dossier = (
-        Dossier.objects.filter(
-            statut=StatutDossier.ACCOMPAGNEMENT,
-            axe_courant=Axe.ACCOMPAGNEMENT_GLOBAL,
-            affectations__role=RoleAffectation.CONSEILLER,
-            affectations__professionnel__email="conseiller@demo.test",
-        )
-        .select_related("demandeur")
-        .first()
-    )
-    assert dossier is not None
+    dossier = dossier_en_axe_2()  # ouvert par conseiller@demo.test, puis orienté en axe 2
+    assert dossier.affectations.filter(
+        role=RoleAffectation.CONSEILLER, professionnel__email="conseiller@demo.test"
+    ).exists()
     assert not dossier.affectations.filter(
         role=RoleAffectation.CONSEILLER, date_fin__isnull=True
-    ).exists()  # relayée par la démonstration, qui passe par les services
+    ).exists()  # relayée à l'entrée en axe 2
     se_connecter(page, live_server, "conseiller@demo.test", demo)
     page.goto(f"{live_server.url}/dossiers/{dossier.uuid}/")
     expect(page.get_by_text("Vous voyez le statut de ce dossier")).to_be_visible()
@@ -39,7 +33,7 @@ def test_le_conseiller_ne_voit_que_le_statut_en_axe_2(page, live_server, demo, c
 
 
 def test_deux_saisies_concurrentes_de_la_fiche(page, context, live_server, demo):
-    dossier = Dossier.objects.filter(statut=StatutDossier.ACCOMPAGNEMENT).first()
+    dossier = dossier_en_axe_2()
     se_connecter(page, live_server, "animatrice@demo.test", demo)
     expect(page).not_to_have_url(re.compile("/connexion/"))
     adresse = f"{live_server.url}/dossiers/{dossier.uuid}/personne/"
