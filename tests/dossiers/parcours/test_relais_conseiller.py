@@ -183,7 +183,7 @@ def test_migration_relaie_les_dossiers_ouverts_en_axe_2_et_3(equipe):
     services.cloturer(dossier=clos, motif_sortie=MotifSortie.ABANDON, par=equipe.dedie)
     assert niveau_acces(equipe.conseiller, relu(en_2)) == Niveau.COMPLET
 
-    migration = importlib.import_module("dossiers.migrations.0008_relais_place_conseiller_axes_2_3")
+    migration = importlib.import_module("dossiers.migrations.0009_relais_place_conseiller_axes_2_3")
     migration.relayer(apps, None)
 
     affectation = place_conseiller(en_2)

@@ -1,7 +1,7 @@
 """Ticket 11 (gravité moyenne) : une sollicitation d'un domaine sensible (santé) ne dit
 sa nature — domaine, service, structure — ni aux rôles France Travail ni à l'animatrice :
 fiche, journal partagé, page d'étape, file, files de travail, notifications. Le côté
-social et l'auteur la lisent en entier. Données existantes : migration 0009."""
+social et l'auteur la lisent en entier. Données existantes : migration 0010."""
 
 import html
 import importlib
@@ -134,7 +134,7 @@ def test_migration_reserve_au_social_le_journal_existant(equipe, sante):
     EvenementJournal.objects.filter(objet_id=str(sante.uuid)).update(visibilite=Visibilite.PARTAGEE)
     autre = EvenementJournal.objects.filter(dossier=sante.dossier).exclude(objet_id=str(sante.uuid))
     avant = dict(autre.values_list("pk", "visibilite"))
-    migration = importlib.import_module("dossiers.migrations.0009_journal_sollicitations_sensibles")
+    migration = importlib.import_module("dossiers.migrations.0010_journal_sollicitations_sensibles")
     migration.reserver_au_social(apps, None)
     assert set(
         EvenementJournal.objects.filter(objet_id=str(sante.uuid)).values_list(

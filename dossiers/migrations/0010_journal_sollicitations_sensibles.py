@@ -23,7 +23,7 @@ def reserver_au_social(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("dossiers", "0008_relais_place_conseiller_axes_2_3")]
+    dependencies = [("dossiers", "0009_relais_place_conseiller_axes_2_3")]
 
     operations = [
         migrations.RunPython(reserver_au_social, migrations.RunPython.noop, elidable=False)

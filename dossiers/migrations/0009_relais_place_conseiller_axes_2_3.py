@@ -37,6 +37,6 @@ def relayer(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("dossiers", "0007_prescriptions")]
+    dependencies = [("dossiers", "0008_information_et_accord_de_la_personne")]
 
     operations = [migrations.RunPython(relayer, migrations.RunPython.noop, elidable=False)]
