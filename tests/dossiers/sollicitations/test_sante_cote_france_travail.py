@@ -61,7 +61,7 @@ def sante(equipe):
         mode=ModeSollicitation.CORRESPONDANT,
         correspondant=equipe.correspondant,
         par=equipe.ts,
-        coordonnees_contact="06 12 34 56 78",
+        coordonnees_contact="",  # sans coordonnées : pas d'accord de transmission à exiger
         envoyer=True,
     )
 
