@@ -10,7 +10,7 @@ from django.contrib import messages
 from django.contrib.auth import logout
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import SuspiciousOperation
-from django.shortcuts import redirect
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django_htmx.http import HttpResponseClientRedirect
 from pghistory.middleware import HistoryMiddleware
@@ -65,6 +65,10 @@ class InactiviteMiddleware:
 
 # Chemins où l'on ne force pas le choix de la structure (sinon boucle de redirection).
 CHEMINS_SANS_CHOIX = ("/structure/", "/deconnexion/", "/compte/", "/static/", "/healthz", "/admin/")
+# Ce qu'un compte sans rattachement actif (sorti) peut encore ouvrir : la page qui le lui
+# dit, la déconnexion, son mot de passe. Tout le reste — boîte de réception et
+# administration comprises — répond 403 (ticket 11).
+CHEMINS_SANS_RATTACHEMENT = ("/structure/", "/deconnexion/", "/compte/", "/static/", "/healthz")
 
 
 class StructureCouranteMiddleware:
@@ -100,6 +104,12 @@ class StructureCouranteMiddleware:
             elif len(memberships) > 1 and not request.path.startswith(CHEMINS_SANS_CHOIX):
                 url = reverse("choisir_structure")
                 return redirect(f"{url}?{urlencode({'next': request.get_full_path()})}")
+            elif (
+                not memberships
+                and not user.is_superuser
+                and not request.path.startswith(CHEMINS_SANS_RATTACHEMENT)
+            ):
+                return render(request, "accompagnement/sans_rattachement.html", status=403)
         return self.get_response(request)
 
 

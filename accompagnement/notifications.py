@@ -13,7 +13,7 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
-from .models import CategorieNotification, Notification
+from .models import CategorieNotification, Membership, Notification
 
 _suspendues: contextvars.ContextVar[bool] = contextvars.ContextVar(
     "notifications_suspendues", default=False
@@ -36,14 +36,36 @@ def url_absolue(lien: str) -> str:
     return f"{settings.URL_PUBLIQUE.rstrip('/')}{lien}" if lien else ""
 
 
+def sortis(user_ids: Iterable[int]) -> set[int]:
+    """Les comptes sortis : des rattachements, aucun d'actif (structure et département
+    actifs compris). Ils ne reçoivent plus rien par courriel — ni résumé, ni envoi
+    immédiat — et ne lisent plus leur boîte (`StructureCouranteMiddleware`). Un compte sans
+    aucun rattachement (super-utilisateur, compte technique) n'est pas « sorti »."""
+    user_ids = set(user_ids)
+    if not user_ids:
+        return set()
+    rattaches = set(
+        Membership.objects.filter(user_id__in=user_ids).values_list("user_id", flat=True)
+    )
+    actifs = set(
+        Membership.objects.actifs().filter(user_id__in=rattaches).values_list("user_id", flat=True)
+    )
+    return rattaches - actifs
+
+
 def _courriel(destinataire, sujet: str, texte: str) -> None:
     from .tasks import envoyer_courriel
 
-    adresse = destinataire.email
+    adresse, user_id = destinataire.email, destinataire.pk
     corps = f"Bonjour {destinataire.prenom},\n\n{texte}\n\n— Accompagnement global"
-    transaction.on_commit(
-        lambda: envoyer_courriel.delay(f"{PREFIXE_SUJET} {sujet}", corps, [adresse])
-    )
+
+    def partir():
+        # Vérifié au départ (après validation), pas pendant l'événement : sans requête de
+        # plus dans la transaction du service.
+        if not sortis([user_id]):
+            envoyer_courriel.delay(f"{PREFIXE_SUJET} {sujet}", corps, [adresse])
+
+    transaction.on_commit(partir)
 
 
 def envoyer(
@@ -94,6 +116,11 @@ def envoyer_resumes() -> int:
     for notification in a_envoyer:
         par_destinataire[notification.destinataire].append(notification)
     maintenant = timezone.now()
+    # Un compte sorti ne reçoit plus de résumé ; ses notifications restent « à envoyer »
+    # (sans courriel, elles ne sont pas marquées envoyées).
+    exclus = sortis(u.pk for u in par_destinataire)
+    for destinataire in [u for u in par_destinataire if u.pk in exclus]:
+        del par_destinataire[destinataire]
     for destinataire, notifications in par_destinataire.items():
         if not (destinataire.is_active and destinataire.email):
             continue

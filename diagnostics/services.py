@@ -425,6 +425,12 @@ def decider(
                 professionnel_social=professionnel_social,
                 verifier_droit=False,  # demande et décision d'un même geste, conjoint
             )
+        if axe in dossiers_services.AXES_SOCIAUX:
+            # Déjà fait par l'entrée sur l'axe ; aussi quand l'axe est confirmé (données
+            # antérieures à la règle du relais).
+            dossiers_services.relayer_place_conseiller(
+                m, date=date, motif=f"Décision conjointe : {Axe(axe).label}"
+            )
         # La demande d'entrée en cours est terminée ; son prescripteur voit l'issue.
         prescriptions.terminer(dossier=dossier, axe=axe, par=par, date=date)
         decision = DecisionOrientation.objects.create(

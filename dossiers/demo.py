@@ -694,6 +694,14 @@ class Equipes:
         return equipe[choix % len(equipe)]
 
 
+def _apres_entree(tenues: dict, axe) -> dict:
+    """L'entrée en axe 2 ou 3 relaie la place de conseiller de l'agence (les services le
+    font : `parcours.services.relayer_place_conseiller`)."""
+    if axe in services.AXES_SOCIAUX:
+        return {k: v for k, v in tenues.items() if k != RoleAffectation.CONSEILLER}
+    return tenues
+
+
 def _moment(jour: dt.date, heure: int = 10) -> dt.datetime:
     return timezone.make_aware(dt.datetime.combine(jour, dt.time(heure, 0)))
 
@@ -950,6 +958,7 @@ class _Chargeur:
             return
         self.orienter(dossier, p, axe_entree, tenues, d["entree"])
         self.activites[dossier.pk] = d["entree"]
+        tenues = _apres_entree(tenues, axe_entree)
         if p.demande == "acceptee":
             tenues_avant = tenues
             tenues = self.pourvoir(
@@ -963,6 +972,7 @@ class _Chargeur:
                 (True, d["changement"]),
             )
             self.activites[dossier.pk] = d["changement"]
+            tenues = _apres_entree(tenues, axe_final)
         elif p.demande == "refusee":
             self.demander(
                 dossier,

@@ -37,6 +37,7 @@ from dossiers.models import (
 from dossiers.parcours.renouvellement import periodes_a_renouveler
 from dossiers.prescriptions import lectures as prescriptions
 from dossiers.prescriptions import perms as perms_prescriptions
+from dossiers.sollicitations import perms as perms_sollicitations
 from dossiers.sollicitations.lectures import file_a_traiter
 from dossiers.suivi import perms as perms_suivi
 
@@ -269,6 +270,13 @@ def _ligne_designation(membership, a: Affectation) -> Ligne:
 # --- Sollicitations ---------------------------------------------------------------------
 
 
+def _service_lisible(membership: Membership, s: Sollicitation) -> str:
+    """Le service d'une sollicitation d'un domaine sensible ne se lit que côté social."""
+    if perms_sollicitations.peut_lire_besoin(membership, s):
+        return s.service.nom
+    return "Ressource d'un domaine réservé au côté social"
+
+
 def _sollicitations_repondues(membership: Membership) -> QuerySet:
     depuis = timezone.now() - dt.timedelta(days=JOURS_RECENTS)
     return (
@@ -283,7 +291,7 @@ def _sollicitations_repondues(membership: Membership) -> QuerySet:
 def _ligne_sollicitation_repondue(membership, s: Sollicitation) -> Ligne:
     return Ligne(
         titre=str(s.dossier.demandeur),
-        detail=f"{s.service.nom} : {s.get_statut_display().lower()}"
+        detail=f"{_service_lisible(membership, s)} : {s.get_statut_display().lower()}"
         + (f" — {s.motif_refus}" if s.motif_refus else ""),
         date=timezone.localdate(s.date_reponse) if s.date_reponse else None,
         url=_fiche(s.dossier) + "#titre-sollicitations",
@@ -297,7 +305,8 @@ def _sollicitations_a_traiter(membership: Membership) -> QuerySet:
 def _ligne_sollicitation(membership, s: Sollicitation) -> Ligne:
     return Ligne(
         titre=str(s.dossier.demandeur),
-        detail=f"{s.service.nom} — {s.get_statut_display().lower()}, par {s.auteur}",
+        detail=f"{_service_lisible(membership, s)} — {s.get_statut_display().lower()}, "
+        f"par {s.auteur}",
         date=timezone.localdate(s.envoyee_le) if s.envoyee_le else None,
         url=reverse("dossiers:sollicitations_a_traiter") + f"?statut={s.statut}",
         alerte="bientôt expirée"

@@ -23,7 +23,7 @@ from functools import cached_property
 from typing import Any
 
 from django.db import IntegrityError, transaction
-from django.db.models import Q
+from django.db.models import F, Q
 from django.utils import timezone
 
 from accompagnement import audit
@@ -579,13 +579,14 @@ def appliquer_import(
             setattr(demandeur, champ, ligne.valeurs[champ])
         champs.update(ligne.changements)
         demandeur.modifie_le = maintenant  # bulk_update ne passe pas par auto_now
+        demandeur.version = F("version") + 1  # une saisie en cours sur la fiche est en conflit
         modifies.append(demandeur.preparer())
     try:
         Demandeur.objects.bulk_create(nouveaux, batch_size=TAILLE_LOT)
         if modifies:
             Demandeur.objects.bulk_update(
                 modifies,
-                [*sorted(champs), "cle_identite", "texte_recherche", "modifie_le"],
+                [*sorted(champs), "cle_identite", "texte_recherche", "modifie_le", "version"],
                 batch_size=TAILLE_LOT,
             )
     except IntegrityError as exc:

@@ -137,6 +137,9 @@ class Demandeur(models.Model):
     )
     cree_le = models.DateTimeField(auto_now_add=True)
     modifie_le = models.DateTimeField(auto_now=True)
+    # Verrouillage optimiste de la fiche : lue par le formulaire (champ caché), comparée
+    # et avancée par `modifier_demandeur` ; l'import des demandeurs l'avance aussi.
+    version = models.PositiveIntegerField(default=1, editable=False)
 
     objects = DemandeurQuerySet.as_manager()
 

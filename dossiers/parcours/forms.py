@@ -74,6 +74,11 @@ class DemandeurForm(forms.ModelForm):
             ("", "— Non renseigné —"),
             *self.fields["niveau_qualification"].choices[1:],
         ]
+        if self.instance.pk:
+            # Verrouillage optimiste : la version de la fiche lue, renvoyée avec la saisie.
+            self.fields["version"] = forms.IntegerField(
+                widget=forms.HiddenInput, initial=self.instance.version, min_value=1
+            )
 
     def clean_identifiant_ft(self):
         return self.cleaned_data["identifiant_ft"].strip().upper()

@@ -25,7 +25,11 @@ from dossiers.models import (
     TypeEvenement,
 )
 from dossiers.parcours import perms
-from dossiers.parcours.services import _ouvrir_periode, date_d_evenement
+from dossiers.parcours.services import (
+    _ouvrir_periode,
+    date_d_evenement,
+    relayer_place_conseiller,
+)
 
 # La règle des 12 mois, ici seulement : la tâche quotidienne (periodes_a_renouveler, en SQL),
 # le bandeau de la fiche (renouvellement_du, en Python) et le service renouveler()
@@ -162,6 +166,8 @@ def renouveler(
         )
         nouvelle.renouvellement = True
         nouvelle.save(update_fields=["renouvellement"])
+        # Un dossier entré en axe 2 ou 3 avant la règle du relais (données anciennes).
+        relayer_place_conseiller(m, date=date, motif=f"Renouvellement en {Axe(courante.axe).label}")
         m.auditer(ActionAudit.CREATION, nouvelle, renouvellement=True)
         m.journaliser(
             TypeEvenement.ORIENTATION,

@@ -11,7 +11,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accompagnement import audit, notifications
-from accompagnement.exceptions import ErreurMetier, exiger_droit
+from accompagnement.exceptions import ConflitEdition, ErreurMetier, exiger_droit
 from accompagnement.models import (
     ActionAudit,
     CategorieNotification,
@@ -126,8 +126,19 @@ def creer_demandeur(*, departement: Departement, par: Membership, **champs) -> D
     return demandeur
 
 
+CONFLIT_FICHE = (
+    "La fiche de cette personne a été modifiée par quelqu'un d'autre pendant votre saisie : "
+    "rien n'a été écrasé. Votre saisie est conservée ci-dessous ; rechargez la page pour voir "
+    "la fiche à jour, puis reportez vos modifications."
+)
+
+
 @transaction.atomic
-def modifier_demandeur(*, demandeur: Demandeur, par: Membership, **champs) -> Demandeur:
+def modifier_demandeur(
+    *, demandeur: Demandeur, par: Membership, version: int | None = None, **champs
+) -> Demandeur:
+    """`version` : celle de la fiche lue par le formulaire (verrouillage optimiste) ; si
+    quelqu'un l'a modifiée entre-temps, `ConflitEdition` (409) et rien n'est écrit."""
     # On relit la fiche : en cas de refus, l'objet de l'appelant n'est pas altéré.
     demandeur = Demandeur.objects.select_for_update().get(pk=demandeur.pk)
     dossiers = list(demandeur.dossiers.prefetch_related("affectations"))
@@ -139,8 +150,11 @@ def modifier_demandeur(*, demandeur: Demandeur, par: Membership, **champs) -> De
         and par.structure.departement_id == demandeur.departement_id,
         "Vous ne pouvez pas modifier la fiche de cette personne.",
     )
+    if version is not None and int(version) != demandeur.version:
+        raise ConflitEdition(CONFLIT_FICHE)
     for nom, valeur in champs.items():
         setattr(demandeur, nom, valeur)
+    demandeur.version += 1
     doublon = chercher_doublon(
         departement=demandeur.departement,
         identifiant_ft=demandeur.identifiant_ft,
@@ -447,6 +461,81 @@ def affecter(
     return affectation
 
 
+AXES_SOCIAUX = (Axe.ACCOMPAGNEMENT_GLOBAL, Axe.SOCIAL_EXCLUSIF)
+
+
+def relayer_place_conseiller(m: Modification, *, date: dt.date, motif: str) -> list[Affectation]:
+    """En axe 2 ou 3, le binôme ou le référent social a la main : la place de conseiller de
+    l'agence (axe 1) est relayée — close à `date` (au plus tôt à son début), l'historique
+    reste. Son titulaire garde la lecture du statut (`perms.niveau_acces` : place quittée,
+    agence, dossier orienté). Le seul endroit de cette règle, appelé par chaque entrée en
+    axe 2 ou 3 : `orienter`, `decider_changement_axe`, renouvellement, prise d'une demande
+    d'entrée, décision conjointe (docs/permissions.md, « Relais du conseiller »)."""
+    relayees = list(
+        m.dossier.affectations.ouvertes()
+        .filter(role=RoleAffectation.CONSEILLER)
+        .select_for_update(of=("self",))
+        .select_related("professionnel")
+    )
+    for affectation in relayees:
+        affectation.date_fin = max(date, affectation.date_debut)
+        affectation.motif_fin = motif
+        affectation.save(update_fields=["date_fin", "motif_fin"])
+        m.auditer(
+            ActionAudit.MODIFICATION,
+            affectation,
+            place=RoleAffectation.CONSEILLER,
+            fin=affectation.date_fin.isoformat(),
+            relais=True,
+        )
+        m.journaliser(
+            TypeEvenement.AFFECTATION,
+            f"{affectation.professionnel} quitte la place de conseiller de l'agence ({motif}) ;"
+            " l'agence garde le statut du dossier",
+            objet=affectation,
+            date=affectation.date_fin,
+        )
+    if relayees:
+        # Les affectations préchargées (droits) ne sont plus à jour.
+        getattr(m.dossier, "_prefetched_objects_cache", {}).pop("affectations", None)
+    return relayees
+
+
+def _rendre_place_conseiller(dossier: Dossier, *, par: Membership, date: dt.date) -> None:
+    """Retour en axe 1 : la place de conseiller de l'agence revient à celui qui l'a quittée
+    au passage en axe 2 ou 3, s'il est toujours rattaché à la même structure ; sinon elle
+    reste à confier (l'entrée le dit)."""
+    if dossier.affectations.ouvertes().filter(role=RoleAffectation.CONSEILLER).exists():
+        return
+    derniere = (
+        dossier.affectations.filter(role=RoleAffectation.CONSEILLER, date_fin__isnull=False)
+        .order_by("-date_fin", "-pk")
+        .first()
+    )
+    if derniere is None:
+        return
+    membership = (
+        Membership.objects.actifs()
+        .filter(
+            user_id=derniere.professionnel_id,
+            structure_id=derniere.structure_id,
+            role__in=ROLES_POUR_AFFECTATION[RoleAffectation.CONSEILLER],
+        )
+        .select_related("user", "structure")
+        .first()
+    )
+    if membership is not None:
+        affecter(
+            dossier=dossier,
+            place=RoleAffectation.CONSEILLER,
+            professionnel=membership,
+            par=par,
+            motif="Retour en axe 1",
+            date=date,
+            verifier_droit=False,  # la décision du changement d'axe a été vérifiée
+        )
+
+
 def _places_manquantes(dossier: Dossier, axe: Axe, date: dt.date) -> list[str]:
     """Places requises pour l'axe qui ne sont pas tenues à la date d'entrée."""
     tenues = set(
@@ -529,6 +618,8 @@ def orienter(
             objet=periode,
             date=date,
         )
+        if axe in AXES_SOCIAUX:
+            relayer_place_conseiller(m, date=date, motif=f"Entrée en {Axe(axe).label}")
     return periode
 
 
@@ -608,6 +699,8 @@ def decider_changement_axe(
         if accepter:
             if dossier.statut != StatutDossier.ACCOMPAGNEMENT:
                 raise ErreurMetier("Le dossier n'est plus en accompagnement.")
+            if demande.axe_demande == Axe.RESSOURCES_SOCIALES:
+                _rendre_place_conseiller(dossier, par=par, date=date)
             _verifier_entree(dossier, demande.axe_demande, accord_personne, date)
             courante = dossier.periodes.get(date_fin__isnull=True)
             if date < courante.date_debut:
@@ -639,6 +732,10 @@ def decider_changement_axe(
             objet=demande,
             date=date,
         )
+        if accepter and demande.axe_demande in AXES_SOCIAUX:
+            relayer_place_conseiller(
+                m, date=date, motif=f"Passage en {Axe(demande.axe_demande).label}"
+            )
     notifications.envoyer(
         destinataires=[demande.demande_par],
         sujet=f"Changement d'axe {demande.get_statut_display().lower()}",

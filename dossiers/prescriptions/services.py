@@ -254,14 +254,11 @@ def prendre(
             date=date,
             verifier_droit=False,  # droit vérifié ci-dessus : peut_prendre
         )
-        conseiller = dossier.affectations.ouvertes().filter(role=RoleAffectation.CONSEILLER).first()
-        if conseiller is not None and conseiller.date_debut <= date:
-            conseiller.date_fin = date
-            conseiller.motif_fin = (
-                f"Relais par le conseiller dédié {par.user} (accompagnement global)"
-            )
-            conseiller.save(update_fields=["date_fin", "motif_fin"])
-            m.auditer(ActionAudit.MODIFICATION, conseiller, fin=date.isoformat())
+        parcours.relayer_place_conseiller(
+            m,
+            date=date,
+            motif=f"Relais par le conseiller dédié {par.user} (accompagnement global)",
+        )
         prescription.pris_par, prescription.pris_le = par.user, date
         prescription.save(
             update_fields=["pris_par", "pris_le", *_passer_prise_en_charge(prescription)]
@@ -391,9 +388,9 @@ def noter_diagnostic(*, dossier: Dossier, date: dt.date | None = None) -> None:
 
 def terminer(*, dossier: Dossier, axe: Axe, par: Membership, date: dt.date | None = None) -> None:
     """La décision conjointe (diagnostics.services.decider, dans sa modification du
-    dossier) termine la demande en cours ; le prescripteur voit l'issue. Une réorientation
-    en axe 3 relaie la place de conseiller de l'agence : France Travail garde le statut
-    seul (docs/permissions.md)."""
+    dossier) termine la demande en cours ; le prescripteur voit l'issue. L'entrée en axe 2
+    ou 3 qui la précède a déjà relayé la place de conseiller de l'agence
+    (`parcours.relayer_place_conseiller`)."""
     date = date or timezone.localdate()
     prescription = (
         dossier.prescriptions.en_cours()
@@ -410,10 +407,6 @@ def terminer(*, dossier: Dossier, axe: Axe, par: Membership, date: dt.date | Non
     prescription.save(
         update_fields=["statut", "decision_le", "axe_decide", "diagnostic_le", "repondue_le"]
     )
-    if axe == Axe.SOCIAL_EXCLUSIF:
-        dossier.affectations.ouvertes().filter(
-            role=RoleAffectation.CONSEILLER, date_debut__lte=date
-        ).update(date_fin=date, motif_fin="Réorientation vers le suivi social exclusif")
     audit.enregistrer(
         action=ActionAudit.MODIFICATION,
         acteur=par.user,

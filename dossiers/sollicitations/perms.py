@@ -7,7 +7,7 @@ from __future__ import annotations
 from accompagnement.models import Membership, Role
 from accompagnement.perms import est_cote_social
 from accompagnement.referentiels import DOMAINES_SENSIBLES
-from dossiers.models import Dossier
+from dossiers.models import Dossier, Visibilite
 from dossiers.parcours.perms import Niveau, niveau_acces
 
 
@@ -76,10 +76,22 @@ def peut_lire_domaine_sensible(membership: Membership | None) -> bool:
 
 
 def peut_lire_besoin(membership: Membership | None, sollicitation) -> bool:
-    """Un besoin d'un domaine sensible (santé) n'est lu que par le côté social et par son
-    auteur : jamais par les autres rôles France Travail."""
+    """Le détail d'une sollicitation d'un domaine sensible (santé) — domaine, service, sa
+    structure (un centre d'addictologie dit la santé) et besoin — n'est lu que par le côté
+    social et par son auteur : jamais par les autres rôles France Travail ni par
+    l'animatrice. Les pages (fiche, file, étapes, files de travail) montrent à la place
+    « ressource d'un domaine réservé au côté social » ; le journal range ses événements en
+    visibilité sociale (`visibilite_journal`)."""
     if sollicitation.domaine not in DOMAINES_SENSIBLES:
         return True
     return peut_lire_domaine_sensible(membership) or (
         membership is not None and sollicitation.auteur_id == membership.user_id
+    )
+
+
+def visibilite_journal(sollicitation):
+    """Le journal d'une sollicitation d'un domaine sensible nomme le service et sa
+    structure : il est réservé au côté social (`EvenementJournal.objects.lisibles_par`)."""
+    return (
+        Visibilite.SOCIALE if sollicitation.domaine in DOMAINES_SENSIBLES else Visibilite.PARTAGEE
     )

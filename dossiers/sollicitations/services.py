@@ -129,7 +129,12 @@ def _tracer(
     """Audit et journal du dossier, dans la modification de l'étape."""
     m.auditer(action, sollicitation, statut=sollicitation.statut, **(details or {}))
     if journal:
-        m.journaliser(TypeEvenement.SOLLICITATION, resume, objet=sollicitation)
+        m.journaliser(
+            TypeEvenement.SOLLICITATION,
+            resume,
+            objet=sollicitation,
+            visibilite=perms.visibilite_journal(sollicitation),
+        )
 
 
 def _nom_service(sollicitation: Sollicitation) -> str:

@@ -35,6 +35,7 @@ def test_les_services_ecrivent_le_journal(equipe):
         TypeEvenement.AFFECTATION,
         TypeEvenement.DIAGNOSTIC,
         TypeEvenement.ORIENTATION,
+        TypeEvenement.AFFECTATION,  # relais du conseiller de l'agence (axe 2, ticket 11)
         TypeEvenement.CHANGEMENT_AXE,
         TypeEvenement.CHANGEMENT_AXE,
         TypeEvenement.FICHE,
@@ -60,7 +61,7 @@ def test_fiche_et_page_journal_filtrable(client_de, equipe):
     assert "Derniers événements" in fiche and "Entrée en Axe 2" in fiche
     page = client.get(reverse("dossiers:journal", args=[dossier.uuid]), {"type": "affectation"})
     assert page.status_code == 200
-    assert [e.type for e in page.context["page"].object_list] == [TypeEvenement.AFFECTATION] * 3
+    assert [e.type for e in page.context["page"].object_list] == [TypeEvenement.AFFECTATION] * 4
     partiel = client.get(
         reverse("dossiers:journal", args=[dossier.uuid]), headers={"HX-Request": "true"}
     )

@@ -341,7 +341,11 @@ def test_modifier_la_fiche(client_de, equipe):
         k.removeprefix("personne-"): v for k, v in PERSONNE.items() if k.startswith("personne-")
     }
     donnees.update(
-        nom="Lefèvre", prenom="Éloïse", date_naissance="1988-04-02", telephone="0381818181"
+        nom="Lefèvre",
+        prenom="Éloïse",
+        date_naissance="1988-04-02",
+        telephone="0381818181",
+        version=dossier.demandeur.version,  # verrouillage optimiste (ticket 11)
     )
     assert client.post(url("modifier_personne", dossier), donnees).status_code == 302
     dossier.demandeur.refresh_from_db()

@@ -685,8 +685,9 @@ def test_besoin_d_un_domaine_sensible_reserve_au_social(client_de, equipe):
         in client_de(equipe.ts).get(url("dossier", dossier.uuid)).content.decode()
     )
     contenu = client_de(equipe.dedie).get(url("dossier", dossier.uuid)).content.decode()
-    assert "Centre médico" in contenu and "Suivi psychologique" not in contenu
-    assert "Besoin réservé aux professionnels du social" in contenu
+    # Ticket 11 : ni le besoin, ni le service, ni sa structure (ils disent la santé).
+    assert "Centre médico" not in contenu and "Suivi psychologique" not in contenu
+    assert "Ressource d'un domaine réservé au côté social" in contenu
 
 
 def test_fiche_nombre_de_requetes_constant(

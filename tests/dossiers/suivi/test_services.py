@@ -492,7 +492,8 @@ def test_notes_et_journal_selon_la_visibilite(equipe):
         ("ts", {"partagee", "sociale", "privee"}),  # auteur de la note privée
         ("correspondant", {"partagee", "sociale"}),
         ("animatrice", {"partagee"}),
-        ("conseiller", {"partagee"}),
+        # Relayé à l'entrée en axe 2 (ticket 11) : le statut seul, aucune note.
+        ("conseiller", set()),
     ],
 )
 def test_qui_lit_quelle_note(equipe, qui, attendues):
