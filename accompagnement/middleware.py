@@ -203,6 +203,6 @@ class TailleRequeteMiddleware:
         contenu = render_to_string(
             "413.html", {"mo": f"{annonce / 1024 / 1024:.1f}".replace(".", ",")}
         )
-        reponse = HttpResponse(contenu, status=413)
-        reponse["Connection"] = "close"  # le corps non lu ne sera pas relu comme une requête
-        return reponse
+        # Pas d'en-tête « Connection » (interdit en WSGI) : le serveur (gunicorn, runserver)
+        # écarte lui-même le corps non lu avant la requête suivante, sans le garder.
+        return HttpResponse(contenu, status=413)
