@@ -2,7 +2,9 @@
 documents des dossiers : taille plafonnée (lecture par morceaux), texte ou binaire,
 décodage du texte (UTF-8 avec ou sans BOM, sinon Windows-1252 reconnu par
 charset-normalizer), type reconnu au contenu (signatures, structure des archives
-bureautiques) et archives zip vérifiées avant d'être lues (bombes de décompression).
+bureautiques), archives zip vérifiées avant d'être lues (bombes de décompression) et
+contenu actif refusé (`verifier_sans_contenu_actif` : PDF lu par pypdf sans JavaScript,
+action à l'ouverture ni fichier joint, ni HTML caché ; documents bureautiques sans macro).
 
 Couche la plus basse : n'importe ni `conventions` ni `dossiers`. Les messages, en français,
 sont montrés tels quels ; chaque appelant y ajoute son conseil (« Découpez-le… »). Voir
@@ -11,12 +13,15 @@ docs/decisions.md (n° 21)."""
 from __future__ import annotations
 
 import io
+import re
 import zipfile
 from dataclasses import dataclass
 from typing import BinaryIO
 
+import pypdf
 from charset_normalizer import from_bytes
 from PIL import Image
+from pypdf import generic as pdf
 
 from accompagnement.exceptions import ErreurMetier
 
@@ -326,6 +331,133 @@ def verifier_archive(
             )
 
 
+# --- Contenu actif ----------------------------------------------------------------------------
+
+# PDF : ce qu'un lecteur exécute ou ouvre de lui-même. Clés de dictionnaire interdites, et
+# valeurs interdites de /S (type d'action), /Subtype (annotation) et /Type.
+CLES_PDF_INTERDITES = {
+    "/JS": "du JavaScript",
+    "/JavaScript": "du JavaScript",
+    "/OpenAction": "une action lancée à l'ouverture",
+    "/AA": "des actions automatiques",
+    "/EmbeddedFiles": "des fichiers joints",
+    "/EF": "des fichiers joints",
+    "/RichMedia": "un contenu multimédia actif",
+    "/XFA": "un formulaire XFA",
+}
+VALEURS_PDF_INTERDITES = {
+    "/JavaScript": "du JavaScript",
+    "/Launch": "une action qui lance un programme",
+    "/ImportData": "une action qui importe des données",
+    "/SubmitForm": "un formulaire qui envoie des données",
+    "/GoToE": "un lien vers un fichier joint",
+    "/EmbeddedFile": "des fichiers joints",
+    "/FileAttachment": "des fichiers joints",
+    "/RichMedia": "un contenu multimédia actif",
+}
+OBJETS_PDF_MAX = 200_000  # au-delà, le PDF n'est pas un justificatif ordinaire
+# Un PDF/HTML polyglotte : des balises qu'un navigateur interpréterait, n'importe où dans le
+# fichier (un flux compressé n'en produit pas par hasard : au moins 5 octets précis).
+HTML_CACHE = re.compile(
+    rb"<\s*(?:!doctype\s+html|html|head|body|script|iframe|svg|object|embed|meta\s)",
+    re.IGNORECASE,
+)
+FIN_PDF = b"%%EOF"
+REFUS_PDF = "Ce PDF contient {quoi} : il est refusé par sécurité. Imprimez-le en PDF (« Microsoft Print to PDF », « Enregistrer au format PDF ») et déposez la copie."
+
+# Bureautique : les macros (VBA, ActiveX ; Basic et scripts d'OpenDocument), même dans un
+# fichier renommé en .docx ou .xlsx.
+MEMBRES_MACROS = re.compile(
+    r"(?:^|/)(?:vbaProject\.bin|vbaData\.xml|activeX[^/]*)$|(?:^|/)activeX/|^(?:Basic|Scripts)/",
+    re.IGNORECASE,
+)
+TYPES_MACROS = (b"macroenabled", b"vbaproject", b"activex", b"vnd.ms-office.vba")
+REFUS_MACROS = (
+    "Ce document contient des macros : il est refusé par sécurité. Enregistrez-le sans "
+    "macros (.docx, .xlsx ou .odt), ou en PDF, et déposez-le de nouveau."
+)
+
+
+def verifier_sans_contenu_actif(fichier: bytes | BinaryIO, type_: str | None) -> None:
+    """Refuse un PDF ou un document bureautique porteur de contenu actif (ErreurFichier).
+    Le type est celui reconnu au contenu (`reconnaitre_type`) ; les autres types passent."""
+    flux = _flux(fichier)
+    try:
+        if type_ == MIME_PDF:
+            _verifier_pdf(flux.read())
+        elif type_ in (MIME_DOCX, MIME_XLSX, MIME_ODT, MIME_ZIP):
+            _verifier_macros(flux)
+    finally:
+        flux.seek(0)
+
+
+def _verifier_pdf(contenu: bytes) -> None:
+    """Un vrai analyseur (pypdf) parcourt tous les objets atteignables depuis le trailer
+    (catalogue, pages, annotations, formulaires, noms) : pas de JavaScript, d'action à
+    l'ouverture (/OpenAction, /AA), de fichier joint, de lancement de programme. Autour,
+    le fichier lui-même : rien d'autre qu'un PDF (pas de HTML caché, rien après la fin)."""
+    if HTML_CACHE.search(contenu):
+        raise ErreurFichier(REFUS_PDF.format(quoi="du HTML caché (fichier polyglotte)"))
+    fin = contenu.rfind(FIN_PDF)
+    if fin < 0:
+        raise ErreurFichier("Ce PDF est incomplet ou abîmé : enregistrez-le de nouveau en PDF.")
+    if contenu[fin + len(FIN_PDF) :].strip(b" \t\r\n\x00\x0c"):
+        raise ErreurFichier(REFUS_PDF.format(quoi="des données après sa fin (fichier polyglotte)"))
+    try:
+        lecteur = pypdf.PdfReader(io.BytesIO(contenu), strict=False)
+        if lecteur.is_encrypted and not lecteur.decrypt(""):
+            raise ErreurFichier(
+                "Ce PDF est protégé par un mot de passe : enregistrez-le sans protection et "
+                "déposez-le de nouveau."
+            )
+        _parcourir_pdf(lecteur.trailer)
+    except ErreurFichier:
+        raise
+    except Exception as exc:  # pypdf lève des erreurs variées sur un fichier abîmé
+        raise ErreurFichier(
+            "Ce PDF est illisible ou abîmé : enregistrez-le de nouveau en PDF."
+        ) from exc
+
+
+def _parcourir_pdf(racine) -> None:
+    """Parcours en largeur, chaque objet indirect une fois (les cycles sont fréquents :
+    /Parent des pages)."""
+    vus: set[tuple[int, int]] = set()
+    a_voir = [racine]
+    while a_voir:
+        objet = a_voir.pop()
+        if isinstance(objet, pdf.IndirectObject):
+            cle = (objet.idnum, objet.generation)
+            if cle in vus:
+                continue
+            vus.add(cle)
+            if len(vus) > OBJETS_PDF_MAX:
+                raise ErreurFichier(REFUS_PDF.format(quoi="un nombre d'objets démesuré"))
+            objet = objet.get_object()
+        if isinstance(objet, pdf.DictionaryObject):  # un flux (StreamObject) en est un
+            for cle, valeur in objet.items():
+                if cle in CLES_PDF_INTERDITES:
+                    raise ErreurFichier(REFUS_PDF.format(quoi=CLES_PDF_INTERDITES[cle]))
+                if cle in ("/S", "/Subtype", "/Type") and valeur in VALEURS_PDF_INTERDITES:
+                    raise ErreurFichier(REFUS_PDF.format(quoi=VALEURS_PDF_INTERDITES[valeur]))
+                a_voir.append(valeur)
+        elif isinstance(objet, pdf.ArrayObject):
+            a_voir.extend(objet)
+
+
+def _verifier_macros(flux: BinaryIO) -> None:
+    try:
+        with zipfile.ZipFile(flux) as archive:
+            noms = archive.namelist()
+            types = (lire_membre(archive, "[Content_Types].xml") or b"").lower()
+    except (zipfile.BadZipFile, OSError, EOFError, ValueError, RuntimeError):
+        return  # illisible : son lecteur le dira
+    if any(MEMBRES_MACROS.search(nom) for nom in noms) or any(
+        marque in types for marque in TYPES_MACROS
+    ):
+        raise ErreurFichier(REFUS_MACROS)
+
+
 # --- Tout en un -------------------------------------------------------------------------------
 
 
@@ -349,4 +481,5 @@ def lire(
         return FichierLu(contenu=contenu, type=type_, encodage=encodage, texte=decode)
     if type_ in ARCHIVES:
         verifier_archive(contenu)
+    verifier_sans_contenu_actif(contenu, type_)
     return FichierLu(contenu=contenu, type=type_)

@@ -90,7 +90,7 @@ class Declencheur(pgh_trigger.Event):
         cols = ", ".join(f'"{c}"' for c in valeurs)
         vals = ", ".join(valeurs.values())
         # Noms de tables et de colonnes tirés des modèles, jamais d'une saisie.
-        return f'INSERT INTO "{modele._meta.db_table}" ({cols}) VALUES ({vals}); RETURN NULL;'  # noqa: S608
+        return f'INSERT INTO "{modele._meta.db_table}" ({cols}) VALUES ({vals}); RETURN NULL;'  # noqa: S608 (noms tirés des modèles)
 
     @staticmethod
     def _sql_diff(colonnes: dict[str, str]) -> str:

@@ -1,6 +1,6 @@
 """Intergiciels du noyau : rattachement courant de l'utilisateur, expiration de la
 session par inactivité, contexte de l'historique des écritures, en-têtes de sécurité et
-refus des requêtes porteuses d'un caractère NUL."""
+refus des requêtes porteuses d'un caractère NUL ou d'un corps démesuré."""
 
 import time
 from urllib.parse import urlencode
@@ -10,8 +10,10 @@ from django.contrib import messages
 from django.contrib.auth import logout
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import SuspiciousOperation
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
-from django.urls import reverse
+from django.template.loader import render_to_string
+from django.urls import Resolver404, resolve, reverse
 from django_htmx.http import HttpResponseClientRedirect
 from pghistory.middleware import HistoryMiddleware
 
@@ -171,3 +173,46 @@ class CaracteresInterditsMiddleware:
         ):
             raise SuspiciousOperation("Caractère NUL dans l'adresse demandée.")
         return self.get_response(request)
+
+
+class TailleRequeteMiddleware:
+    """Refuse une requête dont le corps annoncé (`Content-Length`) dépasse la limite de sa
+    route, AVANT que quiconque le lise : 413, page française. Limite par défaut
+    `TAILLE_REQUETE_MAX` (un document de 10 Mo et son enveloppe multipart), plus haute pour
+    les routes nommées dans `TAILLE_REQUETE_MAX_PAR_ROUTE` (import de la base de ressources).
+    Sans `Content-Length` (envoi par morceaux), Django ne lit aucun corps. Les champs hors
+    fichiers restent bornés par DATA_UPLOAD_MAX_MEMORY_SIZE, et un fichier au-delà de
+    FILE_UPLOAD_MAX_MEMORY_SIZE passe par un fichier temporaire plutôt que par la mémoire."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        try:
+            annonce = int(request.META.get("CONTENT_LENGTH") or 0)
+        except ValueError:
+            annonce = 0  # Django le lit comme un corps vide
+        if annonce > self.limite(request.path_info):
+            return self.refuser(annonce)
+        return self.get_response(request)
+
+    @staticmethod
+    def limite(chemin: str) -> int:
+        par_route = settings.TAILLE_REQUETE_MAX_PAR_ROUTE
+        if par_route:
+            try:
+                correspondance = resolve(chemin)
+            except Resolver404:
+                correspondance = None
+            if correspondance is not None and correspondance.view_name in par_route:
+                return par_route[correspondance.view_name]
+        return settings.TAILLE_REQUETE_MAX
+
+    @staticmethod
+    def refuser(annonce: int):
+        contenu = render_to_string(
+            "413.html", {"mo": f"{annonce / 1024 / 1024:.1f}".replace(".", ",")}
+        )
+        # Pas d'en-tête « Connection » (interdit en WSGI) : le serveur (gunicorn, runserver)
+        # écarte lui-même le corps non lu avant la requête suivante, sans le garder.
+        return HttpResponse(contenu, status=413)

@@ -82,6 +82,8 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     # Avant tout : les en-têtes X-Forwarded-* d'un client direct sont retirés.
     "accompagnement.reseau.ProxyDeConfianceMiddleware",
+    # Puis : un corps annoncé trop gros est refusé (413) avant que quiconque le lise.
+    "accompagnement.middleware.TailleRequeteMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "accompagnement.middleware.CaracteresInterditsMiddleware",
     "accompagnement.middleware.EntetesSecuriteMiddleware",
@@ -293,6 +295,19 @@ CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"
 
 # --- Sécurité --------------------------------------------------------------------------
+# --- Taille des requêtes (docs/securite.md) -----------------------------------------------
+# Refus avant lecture du corps (TailleRequeteMiddleware, 413) : un document ou un import de
+# demandeurs pèse 10 Mo au plus, plus l'enveloppe multipart ; l'import de la base de
+# ressources, 60 Mo au plus.
+TAILLE_REQUETE_MAX = env.int("TAILLE_REQUETE_MAX", default=11 * 1024 * 1024)
+TAILLE_REQUETE_MAX_PAR_ROUTE = {"conventions:import": 61 * 1024 * 1024}
+# Champs hors fichiers (formulaires ordinaires) : 2,5 Mo au plus, 1 000 champs, 5 fichiers.
+DATA_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
+DATA_UPLOAD_MAX_NUMBER_FIELDS = 1000
+DATA_UPLOAD_MAX_NUMBER_FILES = 5
+# Au-delà, un fichier déposé est écrit dans un fichier temporaire plutôt que gardé en mémoire.
+FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
+
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"

@@ -115,8 +115,8 @@ def lancer_run(clone: Path, port: int, journal: Path) -> dict:
     with journal.open("a") as sortie:
         sortie.write(f"\n===== make run PORT={port} =====\n")
         sortie.flush()
-        processus = subprocess.Popen(  # noqa: S603
-            ["make", "run", f"PORT={port}"],  # noqa: S607
+        processus = subprocess.Popen(  # noqa: S603 (make du clone, arguments fixes)
+            ["make", "run", f"PORT={port}"],  # noqa: S607 (make du PATH, banc local)
             cwd=clone,
             stdout=sortie,
             stderr=subprocess.STDOUT,
@@ -153,7 +153,7 @@ def arreter_restes(clone: Path) -> None:
     pgdata = clone / "var" / "pgdata"
     if not processus_postgres(pgdata):
         return
-    subprocess.run(["make", "stop"], cwd=clone, check=False, capture_output=True)  # noqa: S607
+    subprocess.run(["make", "stop"], cwd=clone, check=False, capture_output=True)  # noqa: S607 (banc local)
     pid_file = pgdata / "postmaster.pid"
     if processus_postgres(pgdata) and pid_file.exists():
         os.kill(int(pid_file.read_text().split()[0]), signal.SIGINT)  # arrêt rapide
@@ -163,7 +163,7 @@ def arreter_restes(clone: Path) -> None:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--port", type=int, default=8765)
-    parser.add_argument("--dossier", type=Path, default=Path("/tmp/clone-demarrage"))  # noqa: S108
+    parser.add_argument("--dossier", type=Path, default=Path("/tmp/clone-demarrage"))  # noqa: S108 (banc local, option)
     args = parser.parse_args()
     clone: Path = args.dossier.resolve()
     journal = clone.with_name(clone.name + ".log")
@@ -171,14 +171,14 @@ def main() -> int:
         arreter_restes(clone)
         shutil.rmtree(clone)
     journal.write_text("")
-    subprocess.run(["git", "clone", "-q", str(RACINE), str(clone)], check=True)  # noqa: S603, S607
+    subprocess.run(["git", "clone", "-q", str(RACINE), str(clone)], check=True)  # noqa: S603, S607 (git du PATH, notre dépôt)
     resultat: dict = {}
     try:
         charge = os.getloadavg()[0]
         premier = lancer_run(clone, args.port, journal)
         second = lancer_run(clone, args.port, journal)
         # Une commande qui démarre la base, puis `make stop`.
-        subprocess.run(  # noqa: S603
+        subprocess.run(  # noqa: S603 (arguments fixes, banc local)
             [str(clone / ".venv" / "bin" / "python"), "manage.py", "migrate", "--check"],
             cwd=clone,
             check=False,
@@ -186,7 +186,7 @@ def main() -> int:
         )
         demarree = bool(processus_postgres(clone / "var" / "pgdata"))
         debut_stop = time.monotonic()
-        stop = subprocess.run(["make", "stop"], cwd=clone, check=False, capture_output=True)  # noqa: S607
+        stop = subprocess.run(["make", "stop"], cwd=clone, check=False, capture_output=True)  # noqa: S607 (banc local)
         duree_stop = time.monotonic() - debut_stop
         resultat = {
             "date": datetime.datetime.now().isoformat(timespec="seconds"),

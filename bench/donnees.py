@@ -681,7 +681,7 @@ def creer_referentiel(volumes: Volumes, rng: random.Random, code: str) -> Refere
 def _premiers_ids(curseur) -> dict[str, int]:
     debuts = {}
     for cle, (table, _) in TABLES.items():
-        curseur.execute(f"SELECT coalesce(max(id), 0) + 1 FROM {table}")  # noqa: S608
+        curseur.execute(f"SELECT coalesce(max(id), 0) + 1 FROM {table}")  # noqa: S608 (nom de table tiré des modèles)
         debuts[cle] = curseur.fetchone()[0]
     return debuts
 
@@ -1378,7 +1378,7 @@ def _vide() -> dict[str, list]:
 
 def flux_lignes(ref: Referentiel, n: int, graine: int, debuts: dict[str, int], today):
     """Les paquets de lignes, sans base : même graine, mêmes paquets."""
-    rng = random.Random(graine + 1)  # noqa: S311 - données de mesure, pas de sécurité
+    rng = random.Random(graine + 1)  # noqa: S311 (données de mesure, pas de sécurité)
     gen = Generateur(ref, rng, debuts, today)
     lignes = _vide()
     for i in range(n):
@@ -1491,7 +1491,7 @@ def charger(
     with transaction.atomic(), connection.cursor() as curseur:
         curseur.execute("SET LOCAL session_replication_role = replica")
         curseur.execute("SET LOCAL synchronous_commit = off")
-        rng = random.Random(graine)  # noqa: S311
+        rng = random.Random(graine)  # noqa: S311 (données de mesure, pas de sécurité)
         ref = creer_referentiel(Volumes(n), rng, code)
         debuts = _premiers_ids(curseur)
         for numero, paquet in enumerate(flux_lignes(ref, n, graine, debuts, today)):
@@ -1505,7 +1505,7 @@ def charger(
             comptes["dossiers_evenementjournal"] += curseur.rowcount
         for table, _ in TABLES.values():
             curseur.execute(
-                f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), "  # noqa: S608
+                f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), "  # noqa: S608 (nom de table tiré des modèles)
                 f"(SELECT coalesce(max(id), 1) FROM {table}))"
             )
         # Dans une transaction englobante (tests), le réglage ne doit pas lui survivre.
@@ -1536,7 +1536,7 @@ def cles_orphelines() -> dict[str, int]:
             if table not in {t for t, _ in TABLES.values()} | {"dossiers_evenementjournal"}:
                 continue
             curseur.execute(
-                f'SELECT count(*) FROM {table} t WHERE t."{colonne}" IS NOT NULL '  # noqa: S608
+                f'SELECT count(*) FROM {table} t WHERE t."{colonne}" IS NOT NULL '  # noqa: S608 (noms tirés des modèles)
                 f'AND NOT EXISTS (SELECT 1 FROM {cible} c WHERE c."{cle}" = t."{colonne}")'
             )
             nombre = curseur.fetchone()[0]

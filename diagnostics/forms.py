@@ -47,7 +47,7 @@ def _pas_dans_le_futur(valeur, libelle: str) -> None:
 class RevisionForm(forms.Form):
     """Numéro de révision du volet lu par l'utilisateur (verrouillage optimiste)."""
 
-    revision = forms.IntegerField(widget=forms.HiddenInput, min_value=0)
+    revision = forms.IntegerField(widget=forms.HiddenInput, min_value=0, max_value=2**31 - 1)
 
 
 # --- volet emploi ---------------------------------------------------------------------------

@@ -27,6 +27,11 @@ from dossiers.models import (
 
 TAILLE_MAX = 10 * 1024 * 1024  # 10 Mo
 LIGNES_MAX = 100_000  # garde-fou : un XLSX de 10 Mo peut contenir des millions de cellules
+# Garde-fous d'un classeur, en plus des lignes : cellules lues (100 000 lignes de 30
+# colonnes) et taille décompressée (100 000 lignes ordinaires font 70 Mo de XML ; le plafond
+# commun des archives, 256 Mo, laisserait openpyxl analyser plusieurs minutes).
+CELLULES_MAX = 3_000_000
+DECOMPRESSE_MAX = 100 * 1024 * 1024
 EXTENSIONS = (".csv", ".xlsx")
 TAILLE_LOT = 1000  # lignes par requête d'écriture en masse
 PAS_PROGRESSION = 250

@@ -15,7 +15,14 @@ import openpyxl
 from django.conf import settings
 
 from accompagnement import fichiers
-from dossiers.imports.champs import LIGNES_MAX, TAILLE_MAX, ErreurFichier, en_texte
+from dossiers.imports.champs import (
+    CELLULES_MAX,
+    DECOMPRESSE_MAX,
+    LIGNES_MAX,
+    TAILLE_MAX,
+    ErreurFichier,
+    en_texte,
+)
 
 # --- Lecture du fichier ----------------------------------------------------------------------
 
@@ -53,7 +60,7 @@ def lire_fichier(contenu: bytes, nom_fichier: str) -> Tableau:
             "au format .xlsx ou « CSV UTF-8 »."
         )
     if contenu.startswith(fichiers.SIGNATURE_ZIP) or extension == ".xlsx":
-        fichiers.verifier_archive(contenu)
+        fichiers.verifier_archive(contenu, decompresse_max=DECOMPRESSE_MAX, conseil=DECOUPER)
         return _tableau(_lire_xlsx(contenu), nom_fichier)
     if extension != ".csv":
         raise ErreurFichier("Format non pris en charge : déposez un fichier .csv ou .xlsx.")
@@ -67,7 +74,14 @@ def lire_fichier(contenu: bytes, nom_fichier: str) -> Tableau:
 def _tableau(rangees, nom_fichier: str, encodage: str | None = None) -> Tableau:
     entetes: list[str] | None = None
     lignes: list[tuple[int, list[Any]]] = []
+    cellules_lues = 0
     for numero, cellules in enumerate(rangees, start=1):
+        cellules_lues += len(cellules)
+        if cellules_lues > CELLULES_MAX:
+            raise ErreurFichier(
+                f"Le fichier dépasse {CELLULES_MAX:,} cellules (lignes × colonnes, vides "
+                "comprises) : supprimez les colonnes inutiles ou découpez-le.".replace(",", " ")
+            )
         if entetes is None:
             entetes = [en_texte(c) for c in cellules]
             if not any(entetes):

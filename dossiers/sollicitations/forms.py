@@ -110,7 +110,7 @@ class SollicitationForm(forms.ModelForm):
 class VersionForm(forms.Form):
     """Confirmation d'une étape ; `version` protège d'une décision prise sur un état périmé."""
 
-    version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
+    version = forms.IntegerField(widget=forms.HiddenInput, min_value=1, max_value=2**31 - 1)
 
 
 class AcceptationForm(VersionForm):

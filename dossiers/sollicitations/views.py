@@ -188,16 +188,23 @@ def a_traiter(request):
 @never_cache
 def reponse_partenaire(request, jeton):
     """Page publique du lien signé : le partenaire lit l'essentiel et répond. Lien
-    invalide, expiré ou déjà traité : une page claire, rien ne change."""
-    contexte: dict = {"jeton": jeton}
+    invalide (404), expiré ou remplacé par celui d'une relance (410) : une page claire en
+    français qui ne montre rien de la sollicitation, rien ne change. Déjà traitée avant
+    l'échéance : son état seulement (200)."""
+    contexte: dict = {}
     try:
         s = partenaire_sollicitations.sollicitation_du_lien(jeton)
-    except partenaire_sollicitations.LienExpire as erreur:
-        contexte.update(erreur=erreur.message, titre="Lien expiré")
-        return _rendre_public(request, contexte)
+    except partenaire_sollicitations.LienPerime as erreur:
+        titre = (
+            "Lien remplacé"
+            if isinstance(erreur, partenaire_sollicitations.LienRemplace)
+            else "Lien expiré"
+        )
+        contexte.update(erreur=erreur.message, titre=titre)
+        return _rendre_public(request, contexte, status=erreur.status)
     except partenaire_sollicitations.LienInvalide as erreur:
         contexte.update(erreur=erreur.message, titre="Lien non valide")
-        return _rendre_public(request, contexte)
+        return _rendre_public(request, contexte, status=erreur.status)
     contexte.update(
         s=s, personne=sollicitations.personne_abregee(s), titre=f"Sollicitation — {s.service.nom}"
     )

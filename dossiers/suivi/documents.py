@@ -44,12 +44,14 @@ REFUS_FORMAT = (
 def reconnaitre_type(fichier) -> str:
     """Le type MIME d'un fichier déposé, reconnu à son contenu, jamais à son nom ni au type
     annoncé par le navigateur, s'il est accepté ; une archive bureautique démesurée une fois
-    décompressée (bombe) est refusée."""
+    décompressée (bombe), un PDF porteur de JavaScript, d'action à l'ouverture, de fichier
+    joint ou de HTML caché, un document à macros sont refusés."""
     type_mime = fichiers.reconnaitre_type(fichier)
     if type_mime not in EXTENSIONS:
         raise ErreurMetier(REFUS_FORMAT.format(formats=FORMATS_ACCEPTES))
     if type_mime in fichiers.ARCHIVES:
         fichiers.verifier_archive(fichier)
+    fichiers.verifier_sans_contenu_actif(fichier, type_mime)
     return type_mime
 
 

@@ -152,7 +152,7 @@ class ActionForm(forms.Form):
         empty_label="— Aucune —",
         help_text="Quand la sollicitation sera réalisée, l'action le sera aussi.",
     )
-    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False, max_value=2**31 - 1)
 
     def __init__(self, *args, dossier, objectif, membership, **kwargs):
         super().__init__(*args, **kwargs)
@@ -206,7 +206,7 @@ class StatutActionForm(forms.Form):
     commentaire = forms.CharField(
         label="Précisions (facultatif)", max_length=500, required=False, help_text=SANS_SANTE
     )
-    version = forms.IntegerField(widget=forms.HiddenInput)
+    version = forms.IntegerField(widget=forms.HiddenInput, max_value=2**31 - 1)
 
     def __init__(self, *args, action, **kwargs):
         super().__init__(*args, **kwargs)

@@ -12,6 +12,7 @@ from PIL import Image
 
 from accompagnement import fichiers
 from accompagnement.fichiers import ErreurFichier, FichierLu
+from tests.accompagnement import pdfs
 
 MO = 1024 * 1024
 PDF = b"%PDF-1.4\n1 0 obj<</Type/Catalog>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n"
@@ -286,3 +287,73 @@ def test_lire_refuse_trop_gros_et_bombe():
         fichiers.lire(b"x" * MO, taille_max=MO // 2, conseil_taille="Réduisez-le.")
     with pytest.raises(ErreurFichier, match="bombe de décompression"):
         fichiers.lire(archive({"x.xml": b"0" * (20 * MO)}), taille_max=10 * MO)
+
+
+# --- Contenu actif : PDF lu par pypdf, macros des documents bureautiques -----------------------
+
+
+def test_un_vrai_pdf_de_weasyprint_avec_lien_est_accepte():
+    """Un PDF ordinaire (celui que produit l'application elle-même, avec un lien et des
+    polices embarquées) passe : seules les actions automatiques et le JavaScript sont refusés."""
+    from weasyprint import HTML
+
+    contenu = HTML(
+        string='<h1>Bilan</h1><p>Voir <a href="https://exemple.fr/">le site</a>.</p>'
+    ).write_pdf()
+    assert fichiers.reconnaitre_type(contenu) == fichiers.MIME_PDF
+    fichiers.verifier_sans_contenu_actif(contenu, fichiers.MIME_PDF)
+    assert fichiers.lire(contenu, taille_max=10 * MO).type == fichiers.MIME_PDF
+
+
+@pytest.mark.parametrize(
+    ("fabrique", "message"),
+    [
+        (pdfs.pdf_javascript, "du JavaScript"),
+        (pdfs.pdf_nom_echappe, "du JavaScript"),
+        (pdfs.pdf_action_a_l_ouverture, "une action lancée à l'ouverture"),
+        (pdfs.pdf_actions_automatiques_de_page, "des actions automatiques"),
+        (pdfs.pdf_fichier_joint, "des fichiers joints"),
+        (pdfs.pdf_polyglotte_html_apres, "HTML caché"),
+        (pdfs.pdf_polyglotte_html_dedans, "HTML caché"),
+    ],
+)
+def test_pdf_a_contenu_actif_refuse_aussi_par_lire(fabrique, message):
+    with pytest.raises(ErreurFichier, match=message):
+        fichiers.lire(fabrique(), taille_max=10 * MO)
+
+
+def test_pdf_polyglotte_html_avant_n_est_pas_un_pdf():
+    assert fichiers.reconnaitre_type(pdfs.pdf_polyglotte_html_avant()) != fichiers.MIME_PDF
+
+
+@pytest.mark.parametrize(
+    "membres",
+    [
+        {"word/vbaProject.bin": b"macro"},
+        {"xl/VBAPROJECT.BIN": b"macro"},
+        {"word/activeX/activeX1.xml": b"<ax/>"},
+        {"Basic/Standard/Module1.xml": b"<m/>"},
+    ],
+)
+def test_document_a_macros_refuse_meme_renomme(membres):
+    contenu = archive(
+        {
+            "[Content_Types].xml": (
+                b'<Types><Override PartName="/word/document.xml" ContentType="application/'
+                b'vnd.openxmlformats-officedocument.wordprocessingml.document.main+xml"/></Types>'
+            ),
+            "word/document.xml": b"<w:document/>",
+            **membres,
+        }
+    )
+    with pytest.raises(ErreurFichier, match="contient des macros"):
+        fichiers.lire(contenu, taille_max=10 * MO)
+
+
+def test_type_macroenabled_declare_refuse():
+    with pytest.raises(ErreurFichier, match="contient des macros"):
+        fichiers.verifier_sans_contenu_actif(
+            docx(b"ms-word.document.macroEnabled.main+xml"), fichiers.MIME_ZIP
+        )
+    fichiers.verifier_sans_contenu_actif(docx(), fichiers.MIME_DOCX)  # un docx ordinaire passe
+    fichiers.verifier_sans_contenu_actif(classeur(), fichiers.MIME_XLSX)

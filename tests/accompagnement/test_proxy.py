@@ -189,12 +189,13 @@ def compose_config() -> str:
     return res.stdout
 
 
-def test_compose_ne_publie_gunicorn_que_sur_la_boucle_locale():
+def test_compose_ne_publie_pas_gunicorn_et_ne_croit_que_le_proxy():
+    """Ticket 11 : gunicorn n'est plus publié du tout ; seul le proxy TLS l'est (voir
+    aussi tests/test_compose.py)."""
     texte = compose_config()
     web = texte.split("\n  web:\n", 1)[1].split("\n  worker:\n", 1)[0]
-    ports = web.split("\n    ports:\n", 1)[1].split("\n    restart:", 1)[0]
-    # docker-compose 1.x écrit « 127.0.0.1:8000:8000/tcp », docker compose 2 « host_ip: ».
-    assert "host_ip: 127.0.0.1" in ports or "- 127.0.0.1:8000:8000" in ports, ports
+    assert "ports:" not in web and "published" not in web
     assert "--forwarded-allow-ips" in web
-    assert "TRUSTED_PROXIES: 172.31.250.1" in web
+    assert "TRUSTED_PROXIES: 172.31.250.10" in web
+    assert "ipv4_address: 172.31.250.10" in texte
     assert "subnet: 172.31.250.0/24" in texte

@@ -200,5 +200,16 @@ def test_le_partenaire_repond_par_son_lien(page, live_server, demo, capture):
     s.refresh_from_db()
     assert s.statut == StatutSollicitation.REFUSEE and s.reponse_par_lien
 
-    page.goto(lien[:-3] + "xx/")
+    reponse = page.goto(lien[:-3] + "xx/")
+    assert reponse.status == 404
     expect(page.get_by_role("heading", name="Lien non valide")).to_be_visible()
+    expect(page.get_by_text("Auto-école sociale")).to_have_count(0)
+    capture("sollicitation-lien-invalide")
+
+    # Échéance passée : le lien ne répond plus tout de suite (410), sans attendre la nuit.
+    Sollicitation.objects.filter(pk=s.pk).update(echeance=timezone.now() - dt.timedelta(hours=1))
+    reponse = page.goto(lien)
+    assert reponse.status == 410
+    expect(page.get_by_role("heading", name="Lien expiré")).to_be_visible()
+    expect(page.get_by_text("Agathe V.", exact=True)).to_have_count(0)
+    capture("sollicitation-lien-expire")

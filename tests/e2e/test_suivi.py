@@ -12,10 +12,11 @@ from playwright.sync_api import expect
 from accompagnement.models import Membership
 from dossiers.models import Axe, Origine, RoleAffectation
 from dossiers.parcours import services
+from tests.accompagnement import pdfs
 from tests.e2e.test_connexion import se_connecter
 from tests.e2e.test_dossiers import se_deconnecter
 
-PDF = b"%PDF-1.4\n1 0 obj<</Type/Catalog>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n"
+PDF = pdfs.pdf_valide()
 
 
 def _rattachement(email):

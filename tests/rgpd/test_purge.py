@@ -157,7 +157,7 @@ def test_plus_rien_de_l_identite_dans_l_historique_ni_les_notifications(equipe, 
     for historique in modeles_historique():
         table = historique._meta.db_table
         with connection.cursor() as c:
-            c.execute(f'SELECT row_to_json(t)::text FROM "{table}" t')  # noqa: S608
+            c.execute(f'SELECT row_to_json(t)::text FROM "{table}" t')  # noqa: S608 (noms de tables des modèles)
             contenu = " ".join(r[0] for r in c.fetchall())
         assert "Lefèvre" not in contenu and "Éloïse" not in contenu, table
         assert "06 11 22 33 44" not in contenu, table

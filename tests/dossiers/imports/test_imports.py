@@ -181,6 +181,32 @@ def test_bombe_de_decompression_refusee_avant_openpyxl():
         lire_fichier(tampon.getvalue(), "demandeurs.xlsx")
 
 
+def test_classeur_au_dela_du_plafond_decompresse_des_imports_refuse():
+    """Régression (ticket 11) : 227 Ko devenaient 843 Mo (208 s de CPU). Un classeur qui
+    se décompresse au-delà de 100 Mo est refusé avant openpyxl, même au taux ordinaire."""
+    tampon = io.BytesIO()
+    with zipfile.ZipFile(tampon, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("[Content_Types].xml", b"<Types/>")
+        # Membres de moins de 10 Mo : leur taux de compression n'est pas regardé.
+        for i in range(11):
+            archive.writestr(f"xl/worksheets/sheet{i}.xml", b"<c/>" * (2_400_000))
+    assert len(tampon.getvalue()) < 1024 * 1024
+    with pytest.raises(ErreurFichier, match=r"possible bombe de décompression.*100 Mo au plus"):
+        lire_fichier(tampon.getvalue(), "demandeurs.xlsx")
+
+
+def test_trop_de_cellules_refuse(monkeypatch):
+    from dossiers.imports import fichier
+
+    monkeypatch.setattr(fichier, "CELLULES_MAX", 50)
+    large = xlsx_octets([["x"] * 20 for _ in range(3)], entetes=[f"C{i}" for i in range(20)])
+    with pytest.raises(ErreurFichier, match="dépasse 50 cellules"):
+        lire_fichier(large, "f.xlsx")
+    csv = ("a;b\n" + "1;2\n" * 30).encode()
+    with pytest.raises(ErreurFichier, match="dépasse 50 cellules"):
+        lire_fichier(csv, "f.csv")
+
+
 def test_xlsx_dates_excel_et_codes_numeriques(departement):
     elodie = ["Mme", "Lefèvre", "Élodie", dt.datetime(1985, 3, 12), "1234567A", 1000, "Bourg"]
     karim = ["M", "Girard", "Karim", "1990-07-01", "2345678B", "25300", "Pontarlier"]

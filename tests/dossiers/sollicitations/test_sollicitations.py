@@ -4,9 +4,8 @@ vues, journal, notifications, indicateurs, nombre de requêtes."""
 
 import datetime as dt
 import html
-import time
+import re
 import uuid
-from unittest import mock
 from urllib.parse import urlsplit
 
 import pytest
@@ -507,35 +506,95 @@ def test_lien_refus_exige_un_motif(client, directe):
     assert directe.statut == S.REFUSEE and directe.motif_refus == "Hors zone"
 
 
-def test_lien_expire(client, equipe, dossier, creche):
-    il_y_a_16_jours = time.time() - 16 * 86400
+def test_lien_expire_des_l_echeance_sans_attendre_la_tache(client, equipe, dossier, creche):
+    """Régression (ticket 11) : le lien répondait jusqu'au passage de la tâche de nuit, et
+    sa durée comptait depuis la signature, pas depuis l'échéance."""
     s = creer(equipe, dossier, creche, mode=ModeSollicitation.DIRECT)
-    with mock.patch.object(signing.time, "time", return_value=il_y_a_16_jours):
-        url = lien_chemin(s)
-    reponse = client.post(url, {"decision": "accepter", "version": s.version})
-    assert reponse.status_code == 200 and "Ce lien a expiré" in reponse.content.decode()
-    assert "Éloïse" not in reponse.content.decode()
+    url = lien_chemin(s)  # signé maintenant : la signature seule vaudrait encore 15 jours
+    Sollicitation.objects.filter(pk=s.pk).update(echeance=timezone.now() - dt.timedelta(minutes=1))
+    for reponse in (
+        client.get(url),
+        client.post(url, {"decision": "accepter", "version": s.version}),
+    ):
+        contenu = html.unescape(reponse.content.decode())
+        assert reponse.status_code == 410 and "Ce lien a expiré" in contenu
+        assert "Éloïse" not in contenu and BESOIN not in contenu and "Lutins" not in contenu
+    s.refresh_from_db()
+    assert s.statut == S.ENVOYEE  # la tâche de nuit ne l'a pas encore expirée
+
+
+def test_lien_d_une_sollicitation_expiree_par_la_tache(client, equipe, dossier, creche):
+    s = creer(equipe, dossier, creche, mode=ModeSollicitation.DIRECT)
+    url = lien_chemin(s)
+    vieillir(s, 16)
+    assert sollicitations.expirer_sollicitations() == 1
+    assert client.get(url).status_code == 410
+
+
+def test_apres_une_relance_seul_le_dernier_lien_vaut(
+    client, equipe, dossier, creche, mailoutbox, django_capture_on_commit_callbacks,
+    taches_immediates,
+):  # fmt: skip
+    """Régression (ticket 11) : les liens des courriels précédents restaient valides."""
+    s = creer(equipe, dossier, creche, mode=ModeSollicitation.DIRECT)
+    ancien = lien_chemin(s)
+    vieillir(s, 2)
+    with django_capture_on_commit_callbacks(execute=True):
+        s = sollicitations.relancer(sollicitation=s, par=equipe.conseiller)
+    (courriel,) = mailoutbox
+    nouveau = re.search(r"/dossiers/sollicitations/reponse/[^/\s]+/", courriel.body).group()
+    assert nouveau != ancien
+    perime = client.post(ancien, {"decision": "accepter", "version": s.version})
+    contenu = html.unescape(perime.content.decode())
+    assert perime.status_code == 410 and "remplacé par un lien plus récent" in contenu
+    assert BESOIN not in contenu and "Éloïse" not in contenu
     s.refresh_from_db()
     assert s.statut == S.ENVOYEE
+    assert client.get(nouveau).status_code == 200
+    client.post(nouveau, {"decision": "accepter", "version": s.version})
+    s.refresh_from_db()
+    assert s.statut == S.ACCEPTEE
+
+
+def test_lien_emis_avant_les_generations_vaut_tant_qu_il_n_y_a_pas_eu_de_relance(
+    client, equipe, dossier, creche
+):
+    s = creer(equipe, dossier, creche, mode=ModeSollicitation.DIRECT)
+    ancien_format = signing.TimestampSigner(salt=partenaire_sollicitations.SEL_LIEN_REPONSE).sign(
+        str(s.uuid)
+    )
+    url = reverse("dossiers:sollicitation_reponse", args=[ancien_format])
+    assert client.get(url).status_code == 200
+    Sollicitation.objects.filter(pk=s.pk).update(relances=1)
+    assert client.get(url).status_code == 410
 
 
 def test_lien_falsifie_ou_d_un_autre_usage(client, equipe, dossier, creche, directe):
+    """Régression (ticket 11) : un lien invalide répondait 200."""
     url = lien_chemin(directe)
     falsifie = url[:-2] + ("A" if url[-2] != "A" else "B") + "/"
     autre_sel = signing.TimestampSigner().sign(str(directe.uuid))
     via_correspondant = creer(equipe, dossier, creche)
-    jeton_correspondant = signing.TimestampSigner(
-        salt=partenaire_sollicitations.SEL_LIEN_REPONSE
-    ).sign(str(via_correspondant.uuid))
+    signataire = signing.TimestampSigner(salt=partenaire_sollicitations.SEL_LIEN_REPONSE)
+    jeton_correspondant = signataire.sign(
+        partenaire_sollicitations.valeur_signee(via_correspondant)
+    )
+    generation_forgee = signataire.sign(f"{directe.uuid}.x")
+    inconnue = signataire.sign(f"{uuid.uuid4()}.0")
     for chemin in (
         falsifie,
         reverse("dossiers:sollicitation_reponse", args=[autre_sel]),
         reverse("dossiers:sollicitation_reponse", args=[jeton_correspondant]),
+        reverse("dossiers:sollicitation_reponse", args=[generation_forgee]),
+        reverse("dossiers:sollicitation_reponse", args=[inconnue]),
         reverse("dossiers:sollicitation_reponse", args=["n-importe-quoi"]),
     ):
         reponse = client.post(chemin, {"decision": "accepter", "version": 2})
-        assert reponse.status_code == 200, chemin
-        assert "Ce lien n'est pas valide" in html.unescape(reponse.content.decode()), chemin
+        contenu = html.unescape(reponse.content.decode())
+        assert reponse.status_code == 404, chemin
+        assert "Ce lien n'est pas valide" in contenu, chemin
+        assert "Lutins" not in contenu and BESOIN not in contenu, chemin
+        assert reponse["X-Robots-Tag"] == "noindex, nofollow"
     directe.refresh_from_db()
     via_correspondant.refresh_from_db()
     assert directe.statut == via_correspondant.statut == S.ENVOYEE

@@ -5,6 +5,7 @@ suppression après confirmation (fichier effacé une fois la transaction validé
 import io
 import zipfile
 
+import openpyxl
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
@@ -13,13 +14,14 @@ from accompagnement.models import ActionAudit, EvenementAudit, Notification
 from dossiers.models import Document, EvenementJournal, TypeEvenement, Visibilite
 from dossiers.suivi import documents as suivi
 from dossiers.suivi import services as services_suivi
+from tests.accompagnement import pdfs
 from tests.accompagnement.factories import MembershipFactory
 from tests.accompagnement.test_fichiers import image
 from tests.dossiers.suivi.test_services import cloturer, collegue_agence, dossier_du_binome
 
 pytestmark = pytest.mark.django_db
 
-PDF = b"%PDF-1.4\n1 0 obj<</Type/Catalog>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n"
+PDF = pdfs.pdf_valide()
 MIME_DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 MIME_XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 MIME_ODT = "application/vnd.oasis.opendocument.text"
@@ -122,6 +124,45 @@ EXE = (
 HTML = b"<!doctype html><html><body><script>alert(document.cookie)</script></body></html>"
 
 
+def docx_a_macros() -> bytes:
+    types = (
+        b'<Types><Default Extension="bin" ContentType="application/vnd.ms-office.vbaProject"/>'
+        b'<Override PartName="/word/document.xml" ContentType="application/vnd.'
+        b'openxmlformats-officedocument.wordprocessingml.document.main+xml"/></Types>'
+    )
+    return archive(
+        {
+            "[Content_Types].xml": types,
+            "word/document.xml": b"<w:document/>",
+            "word/vbaProject.bin": b"\xd0\xcf\x11\xe0macro",
+        }
+    )
+
+
+def xlsx_a_macros() -> bytes:
+    """Un vrai classeur (openpyxl) où l'on a glissé xl/vbaProject.bin."""
+
+    tampon = io.BytesIO()
+    openpyxl.Workbook().save(tampon)
+    entree = zipfile.ZipFile(io.BytesIO(tampon.getvalue()))
+    sortie = io.BytesIO()
+    with zipfile.ZipFile(sortie, "w", zipfile.ZIP_DEFLATED) as z:
+        for info in entree.infolist():
+            z.writestr(info.filename, entree.read(info))
+        z.writestr("xl/vbaProject.bin", b"\xd0\xcf\x11\xe0macro")
+    return sortie.getvalue()
+
+
+def odt_a_macros() -> bytes:
+    return archive(
+        {
+            "mimetype": MIME_ODT.encode(),
+            "content.xml": b"<office/>",
+            "Basic/Standard/Module1.xml": b"<script:module/>",
+        }
+    )
+
+
 @pytest.mark.parametrize(
     "nom, contenu, message",
     [
@@ -138,6 +179,22 @@ HTML = b"<!doctype html><html><body><script>alert(document.cookie)</script></bod
         ("faux.jpg", b"\xff\xd8\xff\xe0" + b"pas une image", "n'est pas d'un format accepté"),
         ("zip-casse.xlsx", b"PK\x03\x04" + b"\x00" * 30, "n'est pas d'un format accepté"),
         ("vide.pdf", b"", "Le fichier est vide"),
+        # Régressions (ticket 11) : seul le préfixe « %PDF- » était vérifié.
+        ("script.pdf", pdfs.pdf_javascript(), "Ce PDF contient du JavaScript"),
+        ("echappe.pdf", pdfs.pdf_nom_echappe(), "Ce PDF contient du JavaScript"),
+        ("ouvre.pdf", pdfs.pdf_action_a_l_ouverture(), "une action lancée à l'ouverture"),
+        ("page.pdf", pdfs.pdf_actions_automatiques_de_page(), "des actions automatiques"),
+        ("joint.pdf", pdfs.pdf_fichier_joint(), "des fichiers joints"),
+        ("poly.pdf", pdfs.pdf_polyglotte_html_apres(), "HTML caché"),
+        ("poly2.pdf", pdfs.pdf_polyglotte_html_dedans(), "HTML caché"),
+        ("poly3.pdf", pdfs.pdf_polyglotte_html_avant(), "n'est pas d'un format accepté"),
+        ("tronque.pdf", pdfs.pdf_valide()[:-40], "incomplet ou abîmé"),
+        ("casse.pdf", b"%PDF-1.7\n" + b"\x00" * 200 + b"\n%%EOF\n", "illisible ou abîmé"),
+        # Un paquet à macros renommé en .docx / .xlsx : le type principal est celui d'un
+        # document ordinaire, mais il porte vbaProject.bin ou un type « macroEnabled ».
+        ("macro.docx", docx_a_macros(), "contient des macros"),
+        ("macro.xlsx", xlsx_a_macros(), "contient des macros"),
+        ("macro.odt", odt_a_macros(), "contient des macros"),
     ],
 )
 def test_depot_refuse_rien_n_est_stocke(equipe, media, nom, contenu, message):
@@ -179,7 +236,7 @@ def test_depot_d_une_bombe_de_decompression_refuse(equipe, media):
 
 def test_depot_de_10_mo_tout_juste_accepte(equipe):
     dossier = dossier_du_binome(equipe)
-    limite = PDF + b"0" * (10 * 1024 * 1024 - len(PDF))
+    limite = pdfs.pdf_rembourre(10 * 1024 * 1024)
     assert deposer(equipe, dossier, contenu=limite).taille == 10 * 1024 * 1024
 
 
