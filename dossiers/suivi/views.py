@@ -109,6 +109,9 @@ def objectif_ajouter(request, uuid):
 def action_ajouter(request, uuid, objectif):
     dossier = _ecriture(request, uuid)
     objectif = get_object_or_404(Objectif, uuid=objectif, dossier=dossier)
+    # Un objectif d'un domaine sensible dont on ne lit pas l'intitulé ne reçoit pas d'action
+    # de sa main : on agirait à l'aveugle sous un titre qu'on n'a pas le droit de lire.
+    exiger(perms.peut_lire_detail_objectif(request.membership, objectif))
     form = forms_suivi.ActionForm(
         donnees_post(request), dossier=dossier, objectif=objectif, membership=request.membership
     )
@@ -122,9 +125,7 @@ def action_ajouter(request, uuid, objectif):
         dossier,
         form,
         titre="Ajouter une action",
-        intro=f"Objectif : {objectif.intitule}"
-        if perms.peut_lire_detail_objectif(request.membership, objectif)
-        else "",
+        intro=f"Objectif : {objectif.intitule}",
         bouton="Ajouter l'action",
         executer=executer,
         succes="Action ajoutée au plan.",

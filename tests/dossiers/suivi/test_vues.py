@@ -483,3 +483,37 @@ def test_portefeuille_indicateurs_et_requetes_constantes(
     contenu = response.content.decode()
     assert contenu.count("Action en retard") == 7 and "(prochain RDV)" in contenu
     assert contenu.count("Prochain rendez-vous le </span><time") == 7  # tous sauf Bonnet
+
+
+def test_conseiller_n_ajoute_pas_d_action_sous_un_objectif_sante_illisible(client_de, equipe):
+    """Régression (ticket #10, point 3) : le conseiller France Travail, qui tient sa place
+    d'axe 1 avec l'accès complet, ouvrait le formulaire d'action sous un objectif santé dont
+    il ne lit pas l'intitulé, et le POST passait."""
+    from tests.dossiers.scenarios import avec_binome, nouveau_dossier
+
+    dossier = avec_binome(
+        equipe, nouveau_dossier(equipe, date=dt.date.today() - dt.timedelta(days=30))
+    )
+    sante = suivi.ajouter_objectif(
+        dossier=dossier, par=equipe.ts, domaine="sante", intitule="Suivi addictologie"
+    )
+    client = client_de(equipe.conseiller)
+    plan = client.get(url("suivi_plan", dossier)).content.decode()
+    assert "addictologie" not in plan
+    assert url("suivi_action_ajouter", dossier, sante.uuid) not in plan
+    adresse = url("suivi_action_ajouter", dossier, sante.uuid)
+    assert client.get(adresse).status_code == 403
+    reponse = client.post(
+        adresse,
+        {
+            "intitule": "Prendre rendez-vous",
+            "cote": "emploi",
+            "responsable": equipe.conseiller.user.pk,
+            "date_debut": dt.date.today().isoformat(),
+            "date_fin_prevue": (dt.date.today() + dt.timedelta(days=7)).isoformat(),
+        },
+    )
+    assert reponse.status_code == 403
+    assert not Action.objects.filter(objectif=sante).exists()
+    # Le côté social, lui, y ajoute ses actions.
+    assert client_de(equipe.ts).get(adresse).status_code == 200
