@@ -8,10 +8,14 @@ from django.shortcuts import get_object_or_404
 
 from accompagnement.models import Membership, Role
 from dossiers.models import (
+    Action,
     Affectation,
+    AideFinanciere,
+    DecisionAide,
     DemandeChangementAxe,
     Dossier,
     PeriodeOrientation,
+    RendezVous,
     RoleAffectation,
 )
 from dossiers.parcours import perms
@@ -95,3 +99,27 @@ def charges_des_professionnels(departement, roles=ROLES_PROFESSIONNELS):
         .annotate(**par_place, total=Count("user__affectations", filter=ouvertes))
         .order_by("user__nom", "user__prenom", "structure__nom", "pk")
     )
+
+
+def en_cours_a_la_cloture(dossier: Dossier) -> dict:
+    """Ce qu'une clôture laisserait en suspens : actions ouvertes, aides en attente de
+    décision, rendez-vous à venir (trois requêtes). L'intitulé d'une action d'un domaine
+    sensible n'est pas lu ici : la page de clôture le masque."""
+    actions = list(
+        Action.objects.filter(dossier=dossier)
+        .non_terminees()
+        .select_related("objectif", "responsable")
+        .order_by("date_fin_prevue", "pk")
+    )
+    aides = list(
+        AideFinanciere.objects.filter(dossier=dossier, decision=DecisionAide.EN_ATTENTE).order_by(
+            "date_demande", "pk"
+        )
+    )
+    rendez_vous = list(RendezVous.objects.filter(dossier=dossier).a_venir().order_by("debut"))
+    return {
+        "actions": actions,
+        "aides": aides,
+        "rendez_vous": rendez_vous,
+        "total": len(actions) + len(aides) + len(rendez_vous),
+    }

@@ -21,15 +21,15 @@ from dossiers.models import (
 )
 from dossiers.parcours import forms, perms, services
 from dossiers.parcours import renouvellement as renouvellement_parcours
-from dossiers.parcours.lectures import dossier_visible
+from dossiers.parcours.lectures import dossier_visible, en_cours_a_la_cloture
 
 
-def _action(request, dossier, form, *, suite=None, **page):
+def _action(request, dossier, form, *, suite=None, gabarit="dossiers/parcours/action.html", **page):
     """Une action du parcours : sa page, puis retour à la fiche du dossier."""
     return page_action(
         request,
         form,
-        gabarit="dossiers/parcours/action.html",
+        gabarit=gabarit,
         suite=suite or reverse("dossiers:dossier", args=[dossier.uuid]),
         dossier=dossier,
         **page,
@@ -251,11 +251,14 @@ def decider_changement(request, uuid, demande):
 def cloturer(request, uuid):
     dossier = dossier_visible(request, uuid)
     exiger(perms.peut_cloturer(request.membership, dossier))
-    form = forms.ClotureForm(donnees_post(request))
+    en_cours = en_cours_a_la_cloture(dossier)
+    form = forms.ClotureForm(donnees_post(request), a_des_elements_en_cours=bool(en_cours["total"]))
     return _action(
         request,
         dossier,
         form,
+        gabarit="dossiers/parcours/cloture.html",
+        en_cours=en_cours,
         titre="Clôturer le dossier",
         danger=True,
         intro="La période et les affectations en cours seront closes. Le dossier restera consultable ; un nouveau parcours pourra être ouvert plus tard.",
@@ -266,6 +269,7 @@ def cloturer(request, uuid):
             par=request.membership,
             date=d["date"],
             commentaire=d["commentaire"],
+            annuler_en_cours=d.get("en_cours") == "annuler",
         ),
         succes="Dossier clos. Relisez le bilan du parcours et rédigez sa conclusion.",
         # Le bilan est dans l'application reporting (référencée par son nom d'URL : dossiers

@@ -41,10 +41,10 @@ def contexte_fiche(membership, dossier) -> dict:
     return {
         "objectifs": objectifs,
         "en_retard": sum(o.nb_en_retard for o in objectifs),
-        "prochain_rdv": RendezVous.objects.filter(dossier=dossier)
-        .a_venir()
-        .order_by("debut")
-        .first(),
+        # Un dossier clos n'a plus de « prochain rendez-vous » (ticket #10).
+        "prochain_rdv": None
+        if dossier.est_clos
+        else RendezVous.objects.filter(dossier=dossier).a_venir().order_by("debut").first(),
         "notes": list(
             Note.objects.filter(dossier=dossier)
             .lisibles_par(membership)
