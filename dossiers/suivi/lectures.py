@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from django.db.models import Prefetch
 
 from dossiers.models import (
+    DOMAINES_OBJECTIF,
     Action,
     Note,
     Objectif,
@@ -33,6 +36,34 @@ def objectifs_du_plan(membership, dossier) -> list[Objectif]:
         )
         objectif.nb_en_retard = sum(a.en_retard for a in objectif.liste_actions)
     return objectifs
+
+
+# Le diagnostic partagé (application `diagnostics`, qui dépend de `dossiers` et non
+# l'inverse) s'enregistre ici au démarrage, dans son AppConfig.ready() : il fournit les
+# domaines des freins qui pèsent dans le dernier diagnostic partagé, les plus lourds d'abord.
+FOURNISSEURS_FREINS: list[Callable[[object], list[str]]] = []
+
+
+def freins_a_proposer(dossier, objectifs: list[Objectif]) -> list[dict]:
+    """Les freins du dernier diagnostic qui n'ont pas encore d'objectif au plan, chacun
+    prêt à devenir un objectif d'un clic (domaine et intitulé pré-remplis)."""
+    deja = {o.domaine for o in objectifs}
+    libelles = dict(DOMAINES_OBJECTIF)
+    proposes: list[dict] = []
+    for fournisseur in FOURNISSEURS_FREINS:
+        for domaine in fournisseur(dossier):
+            if domaine in deja or domaine not in libelles:
+                continue
+            deja.add(domaine)
+            court = libelles[domaine].split(" (")[0]
+            proposes.append(
+                {
+                    "domaine": domaine,
+                    "libelle": libelles[domaine],
+                    "intitule": f"Lever le frein : {court.lower()}",
+                }
+            )
+    return proposes
 
 
 def contexte_fiche(membership, dossier) -> dict:

@@ -34,7 +34,7 @@ from dossiers.suivi import documents as documents_suivi
 from dossiers.suivi import forms as forms_suivi
 from dossiers.suivi import perms
 from dossiers.suivi import services as suivi
-from dossiers.suivi.lectures import objectifs_du_plan
+from dossiers.suivi.lectures import freins_a_proposer, objectifs_du_plan
 
 NOTES_PAR_PAGE = 20
 
@@ -80,11 +80,13 @@ def plan(request, uuid):
     dossier = _lecture(request, uuid, "plan")
     m = request.membership
     objectifs = objectifs_du_plan(m, dossier)
+    peut_ecrire = perms.peut_ecrire_suivi(m, dossier)
     contexte = {
         "dossier": dossier,
         "objectifs": objectifs,
         "en_retard": sum(o.nb_en_retard for o in objectifs),
-        "peut_ecrire": perms.peut_ecrire_suivi(m, dossier),
+        "peut_ecrire": peut_ecrire,
+        "freins_proposes": freins_a_proposer(dossier, objectifs) if peut_ecrire else [],
     }
     return render(request, "dossiers/suivi/plan.html", contexte)
 

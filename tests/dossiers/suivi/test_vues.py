@@ -517,3 +517,31 @@ def test_conseiller_n_ajoute_pas_d_action_sous_un_objectif_sante_illisible(clien
     assert not Action.objects.filter(objectif=sante).exists()
     # Le côté social, lui, y ajoute ses actions.
     assert client_de(equipe.ts).get(adresse).status_code == 200
+
+
+def test_plan_propose_les_freins_du_dernier_diagnostic_comme_objectifs(client_de, equipe):
+    """Ticket #10, point 3 : les freins du dernier diagnostic partagé deviennent des
+    objectifs d'un clic, au lieu d'être ressaisis ; un frein déjà au plan n'est plus proposé,
+    et le détail santé du diagnostic n'est jamais repris dans l'intitulé."""
+    from tests.diagnostics.test_vues import DETAIL_SANTE, partage
+
+    diag = partage(equipe)
+    dossier = diag.dossier
+    client = client_de(equipe.dedie)
+    page = client.get(url("suivi_plan", dossier)).content.decode()
+    assert "Freins repérés au dernier diagnostic" in page
+    assert page.index("« Lever le frein : logement »") < page.index("« Lever le frein : mobilité »")
+    assert "Lever le frein : finances" not in page  # absent au diagnostic
+    assert DETAIL_SANTE not in page
+    reponse = client.post(
+        url("suivi_objectif_ajouter", dossier),
+        {"domaine": "logement", "intitule": "Lever le frein : logement"},
+    )
+    assert reponse.status_code == 302
+    assert Objectif.objects.get(dossier=dossier).domaine == "logement"
+    apres = client.get(url("suivi_plan", dossier)).content.decode()
+    assert "« Lever le frein : logement »" not in apres
+    assert "« Lever le frein : mobilité »" in apres
+    # Qui ne peut pas écrire (l'animatrice lit le plan) ne se voit rien proposer.
+    lu = client_de(equipe.animatrice).get(url("suivi_plan", dossier)).content.decode()
+    assert "Freins repérés au dernier diagnostic" not in lu
