@@ -34,7 +34,7 @@ from dossiers.suivi import documents as documents_suivi
 from dossiers.suivi import forms as forms_suivi
 from dossiers.suivi import perms
 from dossiers.suivi import services as suivi
-from dossiers.suivi.lectures import freins_a_proposer, objectifs_du_plan
+from dossiers.suivi.lectures import freins_a_proposer, objectifs_du_plan, ressources_pour_action
 
 NOTES_PAR_PAGE = 20
 
@@ -135,6 +135,23 @@ def action_ajouter(request, uuid, objectif):
     )
 
 
+@membership_requis
+def ressources_action(request, uuid, objectif):
+    """Résultats du sélecteur « Ressource mobilisée » (partiel htmx ; la page entière du
+    formulaire sans htmx) : mêmes droits que l'ajout d'une action sous cet objectif."""
+    dossier = _ecriture(request, uuid)
+    objectif = get_object_or_404(Objectif, uuid=objectif, dossier=dossier)
+    exiger(perms.peut_lire_detail_objectif(request.membership, objectif))
+    contexte = ressources_pour_action(
+        dossier=dossier,
+        objectif=objectif,
+        texte=request.GET.get("ressource_q", "")[:200],
+        choisi=request.GET.get("ressource", ""),
+    )
+    contexte |= {"name": "ressource", "id": "id_ressource"}
+    return render(request, "dossiers/suivi/_resultats_ressource.html", contexte)
+
+
 def _action_du_dossier(request, uuid, action):
     dossier = _ecriture(request, uuid)
     action = get_object_or_404(
@@ -152,7 +169,7 @@ def action_modifier(request, uuid, action):
     initial = {nom: getattr(action, nom) for nom in ("intitule", "cote", "commentaire")}
     initial |= {
         "responsable": action.responsable_id,
-        "ressource": action.ressource_id,
+        "ressource": action.ressource,
         "date_debut": action.date_debut,
         "date_fin_prevue": action.date_fin_prevue,
         "version": action.version,
