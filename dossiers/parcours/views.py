@@ -21,7 +21,13 @@ from dossiers.models import (
 )
 from dossiers.parcours import forms, perms, services
 from dossiers.parcours import renouvellement as renouvellement_parcours
-from dossiers.parcours.lectures import dossier_visible, en_cours_a_la_cloture
+from dossiers.parcours.lectures import (
+    dossier_visible,
+    en_cours_a_la_cloture,
+    personne_a_ouvrir,
+    personnes_sans_dossier,
+    qui_suit,
+)
 
 
 def _action(request, dossier, form, *, suite=None, gabarit="dossiers/parcours/action.html", **page):
@@ -54,12 +60,17 @@ def creer(request):
             )
             dossier = services.ouvrir_dossier(demandeur=demandeur, par=m, **ouverture.cleaned_data)
         except services.DoublonDetecte as erreur:
+            # « Suivie par une autre équipe » seulement si quelqu'un la suit vraiment : on
+            # dit qui ; sinon on propose de lui ouvrir un dossier (ticket #10, point 4).
             doublon = {
                 "message": erreur.message,
+                "personne": erreur.existant,
                 "dossier": Dossier.objects.visibles_par(m)
                 .filter(demandeur=erreur.existant)
                 .order_by("-date_orientation")
                 .first(),
+                "suivie_par": qui_suit(erreur.existant),
+                "dossier_ouvert": erreur.existant.dossiers.ouverts().exists(),
             }
         except ErreurMetier as erreur:
             personne.add_error(None, erreur.message)
@@ -76,6 +87,52 @@ def creer(request):
         "dossiers/parcours/creer.html",
         {"personne": personne, "ouverture": ouverture, "doublon": doublon},
         status=statut,
+    )
+
+
+PERSONNES_PAR_PAGE = 25
+
+
+@membership_requis
+def personnes_sans_dossier_liste(request):
+    """Les personnes enregistrées sans dossier (souvent importées), dans le périmètre du
+    rattachement : recherche par nom, pagination ; chacune peut recevoir un dossier."""
+    m = request.membership
+    exiger(perms.peut_voir_personnes_sans_dossier(m))
+    texte = request.GET.get("q", "")[:100]
+    page = Paginator(personnes_sans_dossier(m, texte), PERSONNES_PAR_PAGE).get_page(
+        request.GET.get("page")
+    )
+    return rendre_avec_htmx(
+        request,
+        "dossiers/parcours/sans_dossier.html",
+        "dossiers/parcours/_sans_dossier_resultats.html",
+        {"page": page, "q": texte},
+    )
+
+
+@membership_requis
+def ouvrir_pour(request, uuid):
+    """Ouvrir un dossier à une personne déjà enregistrée qui n'en a pas d'ouvert."""
+    m = request.membership
+    exiger(perms.peut_creer_demandeur(m))
+    demandeur = personne_a_ouvrir(m, uuid)
+    exiger(perms.peut_ouvrir_dossier_pour(m, demandeur))
+    form = forms.OuvertureForm(donnees_post(request), departement=request.departement, membership=m)
+    return page_action(
+        request,
+        form,
+        gabarit="dossiers/parcours/ouvrir_pour.html",
+        titre=f"Ouvrir un dossier pour {demandeur}",
+        intro=f"{demandeur}, née le {demandeur.date_naissance:%d/%m/%Y}"
+        + (f", {demandeur.commune}" if demandeur.commune else "")
+        + (f" — agence {demandeur.agence}" if demandeur.agence_id else "")
+        + ". Son dossier s'ouvre au statut « à orienter ».",
+        bouton="Ouvrir le dossier",
+        executer=lambda d: services.ouvrir_dossier(demandeur=demandeur, par=m, **d),
+        succes=f"Le dossier de {demandeur} est ouvert.",
+        suite=lambda dossier: reverse("dossiers:dossier", args=[dossier.uuid]),
+        personne=demandeur,
     )
 
 
