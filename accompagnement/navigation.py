@@ -27,7 +27,6 @@ ENTREES: tuple[Entree, ...] = (
     ),
     Entree("Dossiers", "dossiers:liste", frozenset({Role.ANIMATRICE})),
     Entree("Nouvelle personne", "dossiers:creer", frozenset(Role.values) - {Role.ADMINISTRATEUR}),
-    Entree("Sans dossier", "dossiers:sans_dossier", frozenset(Role.values) - {Role.ADMINISTRATEUR}),
     Entree(
         "Charges", "dossiers:charges", frozenset({Role.ANIMATRICE, Role.CORRESPONDANT_INSERTION})
     ),

@@ -124,9 +124,10 @@ def ouvrir_pour(request, uuid):
         form,
         gabarit="dossiers/parcours/ouvrir_pour.html",
         titre=f"Ouvrir un dossier pour {demandeur}",
-        intro=f"{demandeur}, née le {demandeur.date_naissance:%d/%m/%Y}"
+        intro=f"{demandeur}, {'né' if demandeur.civilite == 'm' else 'née'} le "
+        f"{demandeur.date_naissance:%d/%m/%Y}"
         + (f", {demandeur.commune}" if demandeur.commune else "")
-        + (f" — agence {demandeur.agence}" if demandeur.agence_id else "")
+        + (f" — {demandeur.agence}" if demandeur.agence_id else "")
         + ". Son dossier s'ouvre au statut « à orienter ».",
         bouton="Ouvrir le dossier",
         executer=lambda d: services.ouvrir_dossier(demandeur=demandeur, par=m, **d),

@@ -1,5 +1,5 @@
 """Suites du ticket #10 dans le navigateur, sans taper d'adresse : une personne importée
-sans dossier trouvée dans « Sans dossier » et à qui le conseiller ouvre un dossier ; le
+sans dossier trouvée depuis « Nouvelle personne » (« personnes sans dossier ») et à qui le conseiller ouvre un dossier ; le
 sélecteur à recherche « Ressource mobilisée » utilisé au clavier ; la clôture qui avertit
 des éléments en cours. Captures dans var/captures/ (copies relues dans docs/captures/)."""
 
@@ -59,7 +59,8 @@ def test_personne_importee_sans_dossier_puis_dossier_ouvert(page, live_server, d
     )
     page.set_viewport_size(LARGEUR)
     se_connecter(page, live_server, "conseiller@demo.test", demo)
-    page.locator("#menu").get_by_role("link", name="Sans dossier").click()
+    page.locator("#menu").get_by_role("link", name="Nouvelle personne").click()
+    page.get_by_role("link", name="personnes sans dossier").click()
     expect(page.get_by_role("heading", name="Personnes sans dossier")).to_be_visible()
     page.get_by_label("Rechercher une personne").fill("import")
     ligne = page.get_by_role("row", name=re.compile("Yanis IMPORTÉ-TÉMOIN"))
@@ -71,7 +72,8 @@ def test_personne_importee_sans_dossier_puis_dossier_ouvert(page, live_server, d
     page.get_by_role("button", name="Ouvrir le dossier").click()
     expect(page.get_by_text(re.compile("Le dossier de .* est ouvert."))).to_be_visible()
     expect(page.get_by_text("À orienter").first).to_be_visible()
-    page.locator("#menu").get_by_role("link", name="Sans dossier").click()
+    page.locator("#menu").get_by_role("link", name="Nouvelle personne").click()
+    page.get_by_role("link", name="personnes sans dossier").click()
     expect(
         page.get_by_text("Toutes les personnes de votre périmètre ont un dossier")
     ).to_be_visible()
@@ -142,7 +144,7 @@ def test_ressource_choisie_au_clavier_puis_cloture_avertie(page, live_server, de
     # Clôture : l'action ouverte et le rendez-vous à venir sont annoncés, puis annulés.
     page.get_by_role("link", name=re.compile("Dossier de")).first.click()
     expect(page.get_by_role("heading", name="Prochain rendez-vous")).to_be_visible()
-    page.get_by_role("link", name="Sortir").click()
+    page.get_by_role("link", name="Clôturer", exact=True).click()
     avertissement = page.get_by_role("region", name="Ce dossier a encore des éléments en cours")
     expect(avertissement).to_be_visible()
     expect(avertissement.get_by_text("1 action ouverte")).to_be_visible()
