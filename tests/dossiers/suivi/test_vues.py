@@ -80,6 +80,7 @@ ROUTES = [
     ("suivi_document_telecharger", "document", False),
     ("suivi_objectif_ajouter", None, True),
     ("suivi_action_ajouter", "objectif", True),
+    ("suivi_ressources_action", "objectif", True),
     ("suivi_action_modifier", "action", True),
     ("suivi_action_statut", "action", True),
     ("suivi_rendez_vous_ajouter", None, True),
