@@ -36,13 +36,21 @@ ENTREES: tuple[Entree, ...] = (
         frozenset({Role.CORRESPONDANT_INSERTION, Role.ANIMATRICE}),
     ),
     Entree("Import", "dossiers:import", frozenset({Role.ANIMATRICE})),
+    Entree("Tableau de bord", "reporting:tableau_de_bord", frozenset({Role.ANIMATRICE})),
+    Entree(
+        "Rapports", "reporting:rapports", frozenset({Role.ANIMATRICE, Role.CORRESPONDANT_INSERTION})
+    ),
     Entree("Ressources", "conventions:annuaire", frozenset(Role.values) - {Role.ADMINISTRATEUR}),
     Entree("Annuaire", "annuaire", TOUS),
 )
 
 
 # Le menu du compte (en haut à droite) : outils de contrôle, hors du travail courant.
-ENTREES_COMPTE: tuple[Entree, ...] = (Entree("Journal d'audit", "journal_audit", COORDINATION),)
+ENTREES_COMPTE: tuple[Entree, ...] = (
+    Entree("Journal d'audit", "journal_audit", COORDINATION),
+    # Droit d'accès des personnes (application rgpd, référencée par son nom d'URL).
+    Entree("Droits des personnes", "rgpd:personnes", frozenset({Role.ADMINISTRATEUR})),
+)
 
 
 def menu(request, entrees: tuple[Entree, ...] = ENTREES) -> list[dict]:
