@@ -331,6 +331,24 @@ class MembershipChoiceField(forms.ModelChoiceField):
     def label_from_instance(self, m: Membership) -> str:
         return f"{m.user.get_full_name()} — {m.structure.nom}"
 
+    def regrouper(self, proches: list[int | None]) -> None:
+        """Les professionnels de l'agence et du territoire du dossier d'abord, chacun sous
+        le nom de sa structure, puis les autres structures du département (groupes
+        d'options : une seule requête, comme la liste à plat)."""
+        proches = [p for p in proches if p]
+        groupes: dict[str, list] = {}
+        autres: list = []
+        for m in self.queryset:
+            choix = (str(m.uuid), self.label_from_instance(m))
+            if m.structure_id in proches:
+                groupes.setdefault(m.structure.nom, []).append(choix)
+            else:
+                autres.append(choix)
+        choices = [("", self.empty_label), *groupes.items()]
+        if autres:
+            choices.append(("Autres structures du département", autres))
+        self.choices = choices
+
 
 def _professionnels(departement, roles):
     return (
@@ -388,7 +406,7 @@ class DecisionForm(forms.Form):
     )
     referent_social = MembershipChoiceField(label="Référent social (axe 3)", required=False)
 
-    def __init__(self, *args, diagnostic: Diagnostic, departement, **kwargs):
+    def __init__(self, *args, diagnostic: Diagnostic, departement, proches=(), **kwargs):
         self.axe_recommande = diagnostic.axe_recommande
         super().__init__(*args, **kwargs)
         self.fields["axe"].initial = diagnostic.axe_recommande
@@ -403,6 +421,7 @@ class DecisionForm(forms.Form):
         for champ in self.fields.values():
             if isinstance(champ, MembershipChoiceField):
                 champ.empty_label = "— Personne —"
+                champ.regrouper(list(proches))
 
     def clean_date(self):
         date = self.cleaned_data["date"]

@@ -164,15 +164,17 @@ def _initial_decision(diagnostic, membership) -> dict:
         for place, a in ouvertes.items()
     }
     initial = {forms.CHAMP_PAR_PLACE[place]: m for place, m in tenue.items() if m}
+    # Présents : qui remplit le formulaire, s'il est de ce côté ; sinon le binôme (le
+    # conseiller dédié, le travailleur social), et seulement à défaut les places d'axe 1 / 3.
     initial["conseiller"] = (
-        tenue.get(RoleAffectation.CONSEILLER_DEDIE)
+        (membership if est_cote_france_travail(membership) else None)
+        or tenue.get(RoleAffectation.CONSEILLER_DEDIE)
         or tenue.get(RoleAffectation.CONSEILLER)
-        or (membership if est_cote_france_travail(membership) else None)
     )
     initial["professionnel_social"] = (
-        tenue.get(RoleAffectation.TRAVAILLEUR_SOCIAL)
+        (membership if est_cote_social(membership) else None)
+        or tenue.get(RoleAffectation.TRAVAILLEUR_SOCIAL)
         or tenue.get(RoleAffectation.REFERENT_SOCIAL)
-        or (membership if est_cote_social(membership) else None)
     )
     return initial
 
@@ -186,6 +188,7 @@ def decision(request, uuid):
         donnees_post(request),
         diagnostic=d,
         departement=request.departement,
+        proches=[d.dossier.agence_id, d.dossier.territoire_id],
         initial=_initial_decision(d, m),
     )
 

@@ -283,6 +283,8 @@ class Presence(models.TextChoices):
     PRESENT = "present", "Présente"
     ABSENT = "absent", "Absente"
     EXCUSE = "excuse", "Excusée"
+    # Rendez-vous à venir annulé à la clôture du dossier (docs/suivi-parcours.md).
+    ANNULE = "annule", "Annulé (dossier clos)"
 
 
 # On note la présence une fois (et on peut la corriger) ; on ne revient jamais à « prévu ».
@@ -291,6 +293,7 @@ TRANSITIONS_PRESENCE = {
     Presence.PRESENT: {Presence.ABSENT, Presence.EXCUSE},
     Presence.ABSENT: {Presence.PRESENT, Presence.EXCUSE},
     Presence.EXCUSE: {Presence.PRESENT, Presence.ABSENT},
+    Presence.ANNULE: set(),
 }
 
 
@@ -421,6 +424,8 @@ class DecisionAide(models.TextChoices):
     EN_ATTENTE = "en_attente", "En attente de décision"
     ACCORDEE = "accordee", "Accordée"
     REFUSEE = "refusee", "Refusée"
+    # Demande en attente annulée à la clôture du dossier.
+    ANNULEE = "annulee", "Annulée (dossier clos)"
 
 
 class AideFinanciere(models.Model):
@@ -478,11 +483,16 @@ class AideFinanciere(models.Model):
                     & Q(montant_accorde__isnull=True)
                     & Q(date_decision__gte=models.F("date_demande"))
                     & ~Q(commentaire_decision="")
+                )
+                | (
+                    Q(decision="annulee")
+                    & Q(montant_accorde__isnull=True)
+                    & Q(date_decision__isnull=False)
                 ),
                 name="aide_decision_coherente",
                 violation_error_message=(
                     "Une aide accordée a un montant (au plus le montant demandé) et une date ; "
-                    "un refus est daté et motivé."
+                    "un refus est daté et motivé ; une annulation est datée."
                 ),
             ),
         ]

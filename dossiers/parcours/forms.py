@@ -285,10 +285,29 @@ class ClotureForm(forms.Form):
     commentaire = forms.CharField(
         label="Commentaire", required=False, widget=forms.Textarea(attrs={"rows": 3})
     )
+    en_cours = forms.ChoiceField(
+        label="Actions ouvertes, aides en attente et rendez-vous à venir",
+        choices=[
+            (
+                "annuler",
+                "Les annuler avec la clôture (les personnes concernées le verront dans le dossier)",
+            ),
+            ("garder", "Les garder tels quels dans le dossier clos"),
+        ],
+        widget=forms.RadioSelect,
+        error_messages={
+            "required": "Ce dossier a encore des éléments en cours : choisissez de les annuler ou de les garder."
+        },
+    )
     confirmation = forms.BooleanField(
         label="Je confirme la clôture : les affectations et la période en cours seront closes.",
         error_messages={"required": "Cochez la case pour confirmer la clôture."},
     )
+
+    def __init__(self, *args, a_des_elements_en_cours: bool = False, **kwargs):
+        super().__init__(*args, **kwargs)
+        if not a_des_elements_en_cours:
+            del self.fields["en_cours"]
 
     def clean_date(self):
         date = self.cleaned_data["date"]

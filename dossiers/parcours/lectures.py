@@ -2,16 +2,23 @@
 
 from __future__ import annotations
 
-from django.db.models import Count, F, Prefetch, Q, QuerySet
+from django.contrib.postgres.search import SearchQuery
+from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, QuerySet
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 
 from accompagnement.models import Membership, Role
+from accompagnement.texte import requete_prefixe
 from dossiers.models import (
+    Action,
     Affectation,
+    AideFinanciere,
+    DecisionAide,
     DemandeChangementAxe,
+    Demandeur,
     Dossier,
     PeriodeOrientation,
+    RendezVous,
     RoleAffectation,
 )
 from dossiers.parcours import perms
@@ -95,3 +102,83 @@ def charges_des_professionnels(departement, roles=ROLES_PROFESSIONNELS):
         .annotate(**par_place, total=Count("user__affectations", filter=ouvertes))
         .order_by("user__nom", "user__prenom", "structure__nom", "pk")
     )
+
+
+def en_cours_a_la_cloture(dossier: Dossier) -> dict:
+    """Ce qu'une clôture laisserait en suspens : actions ouvertes, aides en attente de
+    décision, rendez-vous à venir (trois requêtes). L'intitulé d'une action d'un domaine
+    sensible n'est pas lu ici : la page de clôture le masque."""
+    actions = list(
+        Action.objects.filter(dossier=dossier)
+        .non_terminees()
+        .select_related("objectif", "responsable")
+        .order_by("date_fin_prevue", "pk")
+    )
+    aides = list(
+        AideFinanciere.objects.filter(dossier=dossier, decision=DecisionAide.EN_ATTENTE).order_by(
+            "date_demande", "pk"
+        )
+    )
+    rendez_vous = list(RendezVous.objects.filter(dossier=dossier).a_venir().order_by("debut"))
+    return {
+        "actions": actions,
+        "aides": aides,
+        "rendez_vous": rendez_vous,
+        "total": len(actions) + len(aides) + len(rendez_vous),
+    }
+
+
+# --- Personnes sans dossier ----------------------------------------------------------------
+
+
+def personnes_sans_dossier(membership: Membership | None, texte: str = "") -> QuerySet[Demandeur]:
+    """Les personnes enregistrées (souvent importées) qui n'ont aucun dossier, dans le
+    périmètre du lecteur : l'animatrice, tout le département ; un conseiller ou un conseiller
+    dédié, les personnes de son agence ; un travailleur social ou un correspondant
+    insertion, celles qui habitent une commune où son territoire suit déjà des dossiers ;
+    l'administrateur, personne. Recherche par nom (préfixes, accents ignorés)."""
+    if membership is None or membership.role == Role.ADMINISTRATEUR:
+        return Demandeur.objects.none()
+    qs = Demandeur.objects.filter(departement_id=membership.structure.departement_id).exclude(
+        Exists(Dossier.objects.filter(demandeur=OuterRef("pk")))
+    )
+    role, structure = membership.role, membership.structure
+    if role in (Role.CONSEILLER, Role.CONSEILLER_DEDIE):
+        qs = qs.filter(agence=structure)
+    elif role in (Role.TRAVAILLEUR_SOCIAL, Role.CORRESPONDANT_INSERTION):
+        communes = (
+            Dossier.objects.filter(territoire=structure)
+            .exclude(demandeur__code_commune="")
+            .values("demandeur__code_commune")
+        )
+        qs = qs.filter(code_commune__in=communes)
+    elif role != Role.ANIMATRICE:
+        return Demandeur.objects.none()
+    if requete := requete_prefixe(texte):
+        qs = qs.filter(recherche=SearchQuery(requete, search_type="raw", config="simple"))
+    return qs.select_related("agence").order_by("-cree_le", "nom", "prenom", "pk")
+
+
+def personne_a_ouvrir(membership: Membership, uuid) -> Demandeur:
+    """La personne à qui ouvrir un dossier : de son département, sans dossier ouvert (404
+    sinon). Plus large que la liste : « Nouvelle personne » y mène aussi quand la personne
+    existe déjà sans que personne ne la suive."""
+    qs = Demandeur.objects.filter(departement_id=membership.structure.departement_id).exclude(
+        Exists(Dossier.objects.filter(demandeur=OuterRef("pk")).ouverts())
+    )
+    return get_object_or_404(qs, uuid=uuid)
+
+
+def qui_suit(demandeur: Demandeur) -> list[str]:
+    """Qui suit la personne aujourd'hui : les professionnels qui tiennent une place ouverte
+    dans son dossier ouvert (« Nom, place, structure »). Vide si personne ne la suit."""
+    affectations = (
+        Affectation.objects.ouvertes()
+        .filter(dossier__in=Dossier.objects.filter(demandeur=demandeur).ouverts())
+        .select_related("professionnel", "structure")
+        .order_by("role", "pk")
+    )
+    return [
+        f"{a.professionnel.get_full_name()} ({a.get_role_display().lower()}, {a.structure.nom})"
+        for a in affectations
+    ]

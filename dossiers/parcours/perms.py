@@ -90,6 +90,21 @@ def peut_creer_demandeur(membership: Membership | None) -> bool:
     return membership is not None and membership.role != Role.ADMINISTRATEUR
 
 
+def peut_voir_personnes_sans_dossier(membership: Membership | None) -> bool:
+    """La liste « Personnes sans dossier » (son périmètre : `lectures.personnes_sans_dossier`) :
+    tout rôle qui enregistre des personnes, donc tous sauf l'administrateur."""
+    return peut_creer_demandeur(membership)
+
+
+def peut_ouvrir_dossier_pour(membership: Membership | None, demandeur) -> bool:
+    """Ouvrir un dossier à une personne qui n'en a pas d'ouvert : qui peut enregistrer une
+    personne, dans le département de la personne."""
+    return (
+        peut_creer_demandeur(membership)
+        and membership.structure.departement_id == demandeur.departement_id
+    )
+
+
 def peut_modifier_demandeur(membership, dossier) -> bool:
     return not dossier.est_clos and niveau_acces(membership, dossier) == Niveau.COMPLET
 

@@ -7,6 +7,8 @@ from __future__ import annotations
 import datetime as dt
 
 from django.db import transaction
+from django.db.models import F, Value
+from django.db.models.functions import Greatest
 from django.urls import reverse
 from django.utils import timezone
 
@@ -25,8 +27,11 @@ from dossiers.journal import Modification, journaliser, modification_du_dossier
 from dossiers.models import (
     ROLES_POUR_AFFECTATION,
     TRANSITIONS,
+    Action,
     Affectation,
+    AideFinanciere,
     Axe,
+    DecisionAide,
     DemandeChangementAxe,
     Demandeur,
     Dossier,
@@ -34,7 +39,10 @@ from dossiers.models import (
     MotifSortie,
     Origine,
     PeriodeOrientation,
+    Presence,
+    RendezVous,
     RoleAffectation,
+    StatutAction,
     StatutDemande,
     StatutDossier,
     TypeEvenement,
@@ -758,7 +766,11 @@ def cloturer(
     par: Membership,
     date: dt.date | None = None,
     commentaire: str = "",
+    annuler_en_cours: bool = False,
 ) -> Dossier:
+    """Clôture : période et affectations closes. Avec `annuler_en_cours`, les actions
+    ouvertes sont annulées par la structure, les aides en attente annulées et les
+    rendez-vous à venir annulés ; sinon ils restent tels quels dans le dossier clos."""
     with modification_du_dossier(dossier, par) as m:
         dossier = m.dossier
         if motif_sortie not in MotifSortie.values:
@@ -786,6 +798,8 @@ def cloturer(
             decide_le=timezone.now(),
             motif_decision="Dossier clos",
         )
+        if annuler_en_cours:
+            _annuler_en_cours(m, date, par)
         _changer_statut(
             m,
             StatutDossier.CLOS,
@@ -800,6 +814,50 @@ def cloturer(
             date=date,
         )
     return dossier
+
+
+def _annuler_en_cours(m: Modification, date: dt.date, par: Membership) -> None:
+    """Annule ce que la clôture laisserait en suspens (trois mises à jour, un événement)."""
+    dossier = m.dossier
+    actions = Action.objects.filter(dossier=dossier).non_terminees()
+    nb_actions = actions.update(
+        statut=StatutAction.ANNULEE,
+        # Une action qui n'a pas encore commencé se termine le jour de son début.
+        date_fin_reelle=Greatest(Value(date), F("date_debut")),
+        commentaire="Annulée à la clôture du dossier",
+        version=F("version") + 1,
+        modifie_le=timezone.now(),
+    )
+    nb_aides = AideFinanciere.objects.filter(
+        dossier=dossier, decision=DecisionAide.EN_ATTENTE
+    ).update(
+        decision=DecisionAide.ANNULEE,
+        date_decision=date,
+        commentaire_decision="Demande annulée à la clôture du dossier",
+        decision_par=par.user,
+    )
+    nb_rdv = (
+        RendezVous.objects.filter(dossier=dossier)
+        .a_venir()
+        .update(
+            presence=Presence.ANNULE, presence_notee_par=par.user, presence_notee_le=timezone.now()
+        )
+    )
+    if nb_actions or nb_aides or nb_rdv:
+        m.auditer(
+            ActionAudit.MODIFICATION,
+            annulation_a_la_cloture={
+                "actions": nb_actions,
+                "aides": nb_aides,
+                "rendez_vous": nb_rdv,
+            },
+        )
+        m.journaliser(
+            TypeEvenement.CLOTURE,
+            f"À la clôture, {par.user} annule {nb_actions} action(s) ouverte(s), "
+            f"{nb_aides} aide(s) en attente et {nb_rdv} rendez-vous à venir",
+            date=date,
+        )
 
 
 @transaction.atomic

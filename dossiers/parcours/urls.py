@@ -6,6 +6,8 @@ from . import views
 
 urlpatterns = [
     path("nouveau/", views.creer, name="creer"),
+    path("personnes-sans-dossier/", views.personnes_sans_dossier_liste, name="sans_dossier"),
+    path("personnes/<uuid:uuid>/ouvrir/", views.ouvrir_pour, name="ouvrir_pour"),
     path("<uuid:uuid>/personne/", views.modifier_personne, name="modifier_personne"),
     path("<uuid:uuid>/information/", views.information, name="information_personne"),
     path("<uuid:uuid>/diagnostic/", views.demarrer_diagnostic, name="demarrer_diagnostic"),

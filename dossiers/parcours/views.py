@@ -21,15 +21,21 @@ from dossiers.models import (
 )
 from dossiers.parcours import forms, perms, services
 from dossiers.parcours import renouvellement as renouvellement_parcours
-from dossiers.parcours.lectures import dossier_visible
+from dossiers.parcours.lectures import (
+    dossier_visible,
+    en_cours_a_la_cloture,
+    personne_a_ouvrir,
+    personnes_sans_dossier,
+    qui_suit,
+)
 
 
-def _action(request, dossier, form, *, suite=None, **page):
+def _action(request, dossier, form, *, suite=None, gabarit="dossiers/parcours/action.html", **page):
     """Une action du parcours : sa page, puis retour à la fiche du dossier."""
     return page_action(
         request,
         form,
-        gabarit="dossiers/parcours/action.html",
+        gabarit=gabarit,
         suite=suite or reverse("dossiers:dossier", args=[dossier.uuid]),
         dossier=dossier,
         **page,
@@ -54,12 +60,17 @@ def creer(request):
             )
             dossier = services.ouvrir_dossier(demandeur=demandeur, par=m, **ouverture.cleaned_data)
         except services.DoublonDetecte as erreur:
+            # « Suivie par une autre équipe » seulement si quelqu'un la suit vraiment : on
+            # dit qui ; sinon on propose de lui ouvrir un dossier (ticket #10, point 4).
             doublon = {
                 "message": erreur.message,
+                "personne": erreur.existant,
                 "dossier": Dossier.objects.visibles_par(m)
                 .filter(demandeur=erreur.existant)
                 .order_by("-date_orientation")
                 .first(),
+                "suivie_par": qui_suit(erreur.existant),
+                "dossier_ouvert": erreur.existant.dossiers.ouverts().exists(),
             }
         except ErreurMetier as erreur:
             personne.add_error(None, erreur.message)
@@ -77,6 +88,53 @@ def creer(request):
         "dossiers/parcours/creer.html",
         {"personne": personne, "ouverture": ouverture, "doublon": doublon},
         status=statut,
+    )
+
+
+PERSONNES_PAR_PAGE = 25
+
+
+@membership_requis
+def personnes_sans_dossier_liste(request):
+    """Les personnes enregistrées sans dossier (souvent importées), dans le périmètre du
+    rattachement : recherche par nom, pagination ; chacune peut recevoir un dossier."""
+    m = request.membership
+    exiger(perms.peut_voir_personnes_sans_dossier(m))
+    texte = request.GET.get("q", "")[:100]
+    page = Paginator(personnes_sans_dossier(m, texte), PERSONNES_PAR_PAGE).get_page(
+        request.GET.get("page")
+    )
+    return rendre_avec_htmx(
+        request,
+        "dossiers/parcours/sans_dossier.html",
+        "dossiers/parcours/_sans_dossier_resultats.html",
+        {"page": page, "q": texte},
+    )
+
+
+@membership_requis
+def ouvrir_pour(request, uuid):
+    """Ouvrir un dossier à une personne déjà enregistrée qui n'en a pas d'ouvert."""
+    m = request.membership
+    exiger(perms.peut_creer_demandeur(m))
+    demandeur = personne_a_ouvrir(m, uuid)
+    exiger(perms.peut_ouvrir_dossier_pour(m, demandeur))
+    form = forms.OuvertureForm(donnees_post(request), departement=request.departement, membership=m)
+    return page_action(
+        request,
+        form,
+        gabarit="dossiers/parcours/ouvrir_pour.html",
+        titre=f"Ouvrir un dossier pour {demandeur}",
+        intro=f"{demandeur}, {'né' if demandeur.civilite == 'm' else 'née'} le "
+        f"{demandeur.date_naissance:%d/%m/%Y}"
+        + (f", {demandeur.commune}" if demandeur.commune else "")
+        + (f" — {demandeur.agence}" if demandeur.agence_id else "")
+        + ". Son dossier s'ouvre au statut « à orienter ».",
+        bouton="Ouvrir le dossier",
+        executer=lambda d: services.ouvrir_dossier(demandeur=demandeur, par=m, **d),
+        succes=f"Le dossier de {demandeur} est ouvert.",
+        suite=lambda dossier: reverse("dossiers:dossier", args=[dossier.uuid]),
+        personne=demandeur,
     )
 
 
@@ -252,11 +310,14 @@ def decider_changement(request, uuid, demande):
 def cloturer(request, uuid):
     dossier = dossier_visible(request, uuid)
     exiger(perms.peut_cloturer(request.membership, dossier))
-    form = forms.ClotureForm(donnees_post(request))
+    en_cours = en_cours_a_la_cloture(dossier)
+    form = forms.ClotureForm(donnees_post(request), a_des_elements_en_cours=bool(en_cours["total"]))
     return _action(
         request,
         dossier,
         form,
+        gabarit="dossiers/parcours/cloture.html",
+        en_cours=en_cours,
         titre="Clôturer le dossier",
         danger=True,
         intro="La période et les affectations en cours seront closes. Le dossier restera consultable ; un nouveau parcours pourra être ouvert plus tard.",
@@ -267,6 +328,7 @@ def cloturer(request, uuid):
             par=request.membership,
             date=d["date"],
             commentaire=d["commentaire"],
+            annuler_en_cours=d.get("en_cours") == "annuler",
         ),
         succes="Dossier clos. Relisez le bilan du parcours et rédigez sa conclusion.",
         # Le bilan est dans l'application reporting (référencée par son nom d'URL : dossiers

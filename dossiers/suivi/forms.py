@@ -2,6 +2,8 @@
 valident la saisie, les services de dossiers/suivi.py décident."""
 
 from django import forms
+from django.template.loader import render_to_string
+from django.urls import reverse
 from django.utils import timezone
 
 from accompagnement.models import User
@@ -9,7 +11,6 @@ from accompagnement.perms import est_cote_social
 from accompagnement.texte import minuscule_initiale
 from conventions.models import ServiceRessource
 from dossiers.models import (
-    DOMAINE_EMPLOI,
     DOMAINES_OBJECTIF,
     TRANSITIONS_ACTION,
     TRANSITIONS_DEMANDE_IMPORTANTE,
@@ -27,6 +28,7 @@ from dossiers.models import (
 )
 from dossiers.parcours.forms import DateInput
 from dossiers.suivi import perms
+from dossiers.suivi.lectures import ressources_pour_action
 from dossiers.suivi.services import LONGUEUR_MAX_NOTE
 
 AVERTISSEMENT_SANTE = (
@@ -114,6 +116,33 @@ def _professionnels_du_dossier(dossier):
 # --- Plan d'action -------------------------------------------------------------------------
 
 
+class ChoixRessource(forms.Widget):
+    """« Ressource mobilisée » : une recherche (htmx, sans script externe) et des boutons
+    radio « service — structure, commune », au clavier comme à la souris. Sans JavaScript,
+    les premiers services (ceux de la commune de la personne d'abord) restent proposés."""
+
+    def __init__(self, *, dossier, objectif, data=None):
+        super().__init__()
+        self.dossier, self.objectif, self.data = dossier, objectif, data
+
+    def render(self, name, value, attrs=None, renderer=None):
+        choisi = str(value) if value else ""
+        texte = (self.data or {}).get(f"{name}_q", "")
+        contexte = ressources_pour_action(
+            dossier=self.dossier, objectif=self.objectif, texte=texte, choisi=choisi
+        )
+        identifiant = (attrs or {}).get("id") or f"id_{name}"
+        contexte |= {
+            "name": name,
+            "id": identifiant,
+            "url": reverse(
+                "dossiers:suivi_ressources_action", args=[self.dossier.uuid, self.objectif.uuid]
+            ),
+        }
+        # render_to_string rend une chaîne déjà sûre (échappement automatique du gabarit).
+        return render_to_string("dossiers/suivi/_choix_ressource.html", contexte)
+
+
 class ObjectifForm(forms.Form):
     domaine = forms.ChoiceField(
         label="Domaine",
@@ -138,9 +167,17 @@ class ActionForm(forms.Form):
     ressource = forms.ModelChoiceField(
         queryset=ServiceRessource.objects.none(),
         required=False,
+        to_field_name="uuid",
         label="Ressource mobilisée (facultatif)",
         empty_label="— Aucune —",
-        help_text="Un service de la base de ressources du département.",
+        help_text=(
+            "Un service de la base de ressources du département : tapez un mot (service, "
+            "structure, commune), puis choisissez dans la liste ; ceux de la commune de la "
+            "personne viennent d'abord."
+        ),
+        error_messages={
+            "invalid_choice": "Ce service n'est pas (ou plus) actif dans la base de ressources du département."
+        },
     )
     commentaire = forms.CharField(
         label="Précisions (facultatif)", max_length=500, required=False, help_text=SANS_SANTE
@@ -162,12 +199,14 @@ class ActionForm(forms.Form):
         self.fields["responsable"] = ProfessionnelChoice(
             queryset=queryset, places=libelles, label="Responsable", empty_label="— Choisir —"
         )
-        ressources = ServiceRessource.objects.filter(
+        # Sélecteur à recherche (htmx) au lieu d'une liste de tous les services : la
+        # validation garde le périmètre (services actifs du département).
+        self.fields["ressource"].queryset = ServiceRessource.objects.filter(
             departement_id=dossier.departement_id, actif=True
-        ).only("uuid", "nom", "departement_id")
-        if objectif.domaine != DOMAINE_EMPLOI:
-            ressources = ressources.filter(domaines__contains=[objectif.domaine])
-        self.fields["ressource"].queryset = ressources.order_by("nom")
+        )
+        self.fields["ressource"].widget = ChoixRessource(
+            dossier=dossier, objectif=objectif, data=self.data if self.is_bound else None
+        )
         if "version" in self.initial:
             del self.fields["sollicitation"]  # le lien se choisit à la création
         else:

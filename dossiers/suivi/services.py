@@ -168,6 +168,11 @@ def ajouter_action(
         if sollicitation is not None and sollicitation.dossier_id != dossier.pk:
             raise ErreurMetier("La sollicitation liée doit appartenir au même dossier.")
         objectif = Objectif.objects.get(pk=objectif.pk, dossier=dossier)
+        exiger_droit(
+            perms.peut_lire_detail_objectif(par, objectif),
+            "Cet objectif relève d'un domaine réservé au côté social : seuls le côté social, "
+            "l'animatrice et l'auteur de l'objectif y ajoutent une action.",
+        )
         champs = {
             "intitule": intitule,
             "cote": cote,

@@ -13,6 +13,11 @@ urlpatterns = [
         name="suivi_action_ajouter",
     ),
     path(
+        "<uuid:uuid>/plan/objectif/<uuid:objectif>/ressources/",
+        views.ressources_action,
+        name="suivi_ressources_action",
+    ),
+    path(
         "<uuid:uuid>/plan/action/<uuid:action>/",
         views.action_modifier,
         name="suivi_action_modifier",

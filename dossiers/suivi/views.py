@@ -34,7 +34,7 @@ from dossiers.suivi import documents as documents_suivi
 from dossiers.suivi import forms as forms_suivi
 from dossiers.suivi import perms
 from dossiers.suivi import services as suivi
-from dossiers.suivi.lectures import objectifs_du_plan
+from dossiers.suivi.lectures import freins_a_proposer, objectifs_du_plan, ressources_pour_action
 
 NOTES_PAR_PAGE = 20
 
@@ -80,11 +80,13 @@ def plan(request, uuid):
     dossier = _lecture(request, uuid, "plan")
     m = request.membership
     objectifs = objectifs_du_plan(m, dossier)
+    peut_ecrire = perms.peut_ecrire_suivi(m, dossier)
     contexte = {
         "dossier": dossier,
         "objectifs": objectifs,
         "en_retard": sum(o.nb_en_retard for o in objectifs),
-        "peut_ecrire": perms.peut_ecrire_suivi(m, dossier),
+        "peut_ecrire": peut_ecrire,
+        "freins_proposes": freins_a_proposer(dossier, objectifs) if peut_ecrire else [],
     }
     return render(request, "dossiers/suivi/plan.html", contexte)
 
@@ -109,6 +111,9 @@ def objectif_ajouter(request, uuid):
 def action_ajouter(request, uuid, objectif):
     dossier = _ecriture(request, uuid)
     objectif = get_object_or_404(Objectif, uuid=objectif, dossier=dossier)
+    # Un objectif d'un domaine sensible dont on ne lit pas l'intitulé ne reçoit pas d'action
+    # de sa main : on agirait à l'aveugle sous un titre qu'on n'a pas le droit de lire.
+    exiger(perms.peut_lire_detail_objectif(request.membership, objectif))
     form = forms_suivi.ActionForm(
         donnees_post(request), dossier=dossier, objectif=objectif, membership=request.membership
     )
@@ -122,14 +127,29 @@ def action_ajouter(request, uuid, objectif):
         dossier,
         form,
         titre="Ajouter une action",
-        intro=f"Objectif : {objectif.intitule}"
-        if perms.peut_lire_detail_objectif(request.membership, objectif)
-        else "",
+        intro=f"Objectif : {objectif.intitule}",
         bouton="Ajouter l'action",
         executer=executer,
         succes="Action ajoutée au plan.",
         retour=_retour("suivi_plan", dossier),
     )
+
+
+@membership_requis
+def ressources_action(request, uuid, objectif):
+    """Résultats du sélecteur « Ressource mobilisée » (partiel htmx ; la page entière du
+    formulaire sans htmx) : mêmes droits que l'ajout d'une action sous cet objectif."""
+    dossier = _ecriture(request, uuid)
+    objectif = get_object_or_404(Objectif, uuid=objectif, dossier=dossier)
+    exiger(perms.peut_lire_detail_objectif(request.membership, objectif))
+    contexte = ressources_pour_action(
+        dossier=dossier,
+        objectif=objectif,
+        texte=request.GET.get("ressource_q", "")[:200],
+        choisi=request.GET.get("ressource", ""),
+    )
+    contexte |= {"name": "ressource", "id": "id_ressource"}
+    return render(request, "dossiers/suivi/_resultats_ressource.html", contexte)
 
 
 def _action_du_dossier(request, uuid, action):
@@ -149,7 +169,7 @@ def action_modifier(request, uuid, action):
     initial = {nom: getattr(action, nom) for nom in ("intitule", "cote", "commentaire")}
     initial |= {
         "responsable": action.responsable_id,
-        "ressource": action.ressource_id,
+        "ressource": action.ressource,
         "date_debut": action.date_debut,
         "date_fin_prevue": action.date_fin_prevue,
         "version": action.version,

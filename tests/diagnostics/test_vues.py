@@ -727,3 +727,49 @@ def test_rayon_de_mobilite_demesure_refuse_sans_erreur_500(client_de, equipe, ra
     assert "Indiquez un rayon de 500 km au plus." in texte(response)
     diag.refresh_from_db()
     assert diag.revision_emploi == 0 and diag.rayon_mobilite_km is None
+
+
+def _selectionne(contenu: str, champ: str) -> str | None:
+    """La valeur choisie du select `champ` de la page."""
+    select = re.search(rf'<select name="{champ}".*?</select>', contenu, re.S).group(0)
+    choisi = re.search(r'<option value="([^"]+)" selected>', select)
+    return choisi.group(1) if choisi else None
+
+
+def test_decision_presents_pre_remplis_depuis_qui_remplit_et_le_binome(client_de, equipe):
+    """Régression (ticket #10, point 3) : « conseiller présent » était le conseiller d'axe 1
+    au lieu de celui qui remplit ; à défaut, c'est le binôme qui est pré-rempli."""
+    diag = partage(equipe)  # le conseiller tient encore sa place d'axe 1
+    par_le_dedie = texte(client_de(equipe.dedie).get(url("decision", diag)))
+    assert _selectionne(par_le_dedie, "conseiller") == str(equipe.dedie.uuid)
+    assert _selectionne(par_le_dedie, "professionnel_social") == str(equipe.ts.uuid)
+    par_le_conseiller = texte(client_de(equipe.conseiller).get(url("decision", diag)))
+    assert _selectionne(par_le_conseiller, "conseiller") == str(equipe.conseiller.uuid)
+    for qui in ("ts", "animatrice"):
+        contenu = texte(client_de(getattr(equipe, qui)).get(url("decision", diag)))
+        assert _selectionne(contenu, "conseiller") == str(equipe.dedie.uuid)
+        assert _selectionne(contenu, "professionnel_social") == str(equipe.ts.uuid)
+    correspondant = texte(client_de(equipe.correspondant).get(url("decision", diag)))
+    assert _selectionne(correspondant, "professionnel_social") == str(equipe.correspondant.uuid)
+
+
+def test_decision_liste_d_abord_l_agence_et_le_territoire(client_de, equipe):
+    """Régression (ticket #10, point 3) : les listes montraient tous les professionnels du
+    département à plat ; ceux de l'agence et du territoire du dossier viennent d'abord."""
+    from tests.accompagnement.factories import StructureFactory, UserFactory
+
+    ailleurs = StructureFactory(agence=True, departement=equipe.departement, nom="Agence Nord")
+    loin = MembershipFactory(
+        role=Role.CONSEILLER_DEDIE,
+        structure=ailleurs,
+        user=UserFactory(nom="Aaron", prenom="Abel"),  # premier par ordre alphabétique
+    )
+    diag = partage(equipe)
+    contenu = texte(client_de(equipe.dedie).get(url("decision", diag)))
+    select = re.search(r'<select name="conseiller_dedie".*?</select>', contenu, re.S).group(0)
+    assert '<optgroup label="Agence Centre">' in select
+    assert '<optgroup label="Autres structures du département">' in select
+    assert select.index(str(equipe.dedie.uuid)) < select.index(str(loin.uuid))
+    assert select.index("Agence Centre") < select.index("Autres structures du département")
+    social = re.search(r'<select name="travailleur_social".*?</select>', contenu, re.S).group(0)
+    assert '<optgroup label="Territoire Centre">' in social

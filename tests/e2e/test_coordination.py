@@ -280,3 +280,10 @@ def test_captures_des_pages_aujourdhui(page, live_server, demo):
         se_connecter(page, live_server, email, demo)
         capture_aujourdhui(page, role)
         se_deconnecter(page)
+    # L'administrateur n'a pas de files : son accueil reste celui des structures.
+    se_connecter(page, live_server, "administrateur@demo.test", demo)
+    page.set_viewport_size(LARGEUR)
+    expect(page.get_by_text("Structures et effectifs du département")).to_be_visible()
+    expect(page.locator("#menu").get_by_role("link", name="Aujourd'hui")).to_have_count(0)
+    page.screenshot(path=str(CAPTURES / "aujourdhui-administrateur.png"), full_page=True)
+    se_deconnecter(page)

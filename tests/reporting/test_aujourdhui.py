@@ -322,3 +322,17 @@ def test_delais_des_demandes_d_entree(equipe, django_assert_num_queries):
     assert d["delai_moyen_diagnostic_decision"] == 9.5  # (4 + 15) / 2
     assert d["delai_moyen_total"] == 21.5 and d["delai_median_total"] == 21.5
     assert d["part_dans_le_delai"] == 50.0
+
+
+def test_chaque_mauvais_role_est_refuse_sur_chaque_file(client_de, equipe):
+    """Chaque file d'un autre rôle : 403 ; l'administrateur n'a ni « Aujourd'hui » ni file."""
+    toutes = {cle for cles in files.FILES_PAR_ROLE.values() for cle in cles}
+    admin = MembershipFactory(role=Role.ADMINISTRATEUR, structure=StructureFactory(direction=True))
+    for qui in [*ROLES, "administrateur"]:
+        m = admin if qui == "administrateur" else getattr(equipe, qui)
+        client = client_de(m)
+        siennes = set(files.FILES_PAR_ROLE.get(m.role, ()))
+        for cle in sorted(toutes):
+            attendu = 200 if cle in siennes else 403
+            statut = client.get(reverse("aujourdhui_file"), {"file": cle}).status_code
+            assert statut == attendu, (qui, cle, statut)

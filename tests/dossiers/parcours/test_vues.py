@@ -402,3 +402,98 @@ def test_decider_autre_departement_404_et_hors_binome_403(client_de, equipe):
     assert client_de(MembershipFactory(role=Role.ANIMATRICE)).get(cible).status_code == 404
     assert client_de(equipe.correspondant).get(cible).status_code == 403
     assert client_de(equipe.animatrice).get(cible).status_code == 200
+
+
+def _dossier_avec_des_elements_en_cours(equipe):
+    """Un dossier en axe 2 avec une action ouverte, une aide en attente, un rendez-vous à
+    venir et un passé (qui, lui, ne change pas)."""
+    from decimal import Decimal
+
+    from django.utils import timezone
+
+    from dossiers.suivi import aides as aides_suivi
+    from dossiers.suivi import services as suivi
+
+    dossier = en_axe_2(equipe, date=dt.date.today() - dt.timedelta(days=30))
+    obj = suivi.ajouter_objectif(
+        dossier=dossier, par=equipe.dedie, domaine="emploi", intitule="Retrouver un emploi"
+    )
+    action = suivi.ajouter_action(
+        objectif=obj,
+        par=equipe.dedie,
+        intitule="Atelier CV",
+        cote="emploi",
+        responsable=equipe.dedie.user,
+        date_debut=dt.date.today() - dt.timedelta(days=5),
+        date_fin_prevue=dt.date.today() + dt.timedelta(days=10),
+    )
+    aide = aides_suivi.demander_aide(
+        dossier=dossier, par=equipe.ts, montant_demande=Decimal("1234.56"), motif="Cantine"
+    )
+    a_venir = suivi.planifier_rendez_vous(
+        dossier=dossier,
+        par=equipe.dedie,
+        debut=timezone.now() + dt.timedelta(days=3),
+        type="individuel",
+        participants=[equipe.dedie.user],
+    )
+    return dossier, action, aide, a_venir
+
+
+CLOTURE = {"motif_sortie": MotifSortie.FORMATION_QUALIFIANTE, "confirmation": "on"}
+
+
+@pytest.mark.parametrize("choix", ["annuler", "garder"])
+def test_cloturer_avertit_des_elements_en_cours_et_les_annule_ou_les_garde(
+    client_de, equipe, choix
+):
+    """Régression (ticket #10, point 3) : la clôture ne prévenait ni des actions ouvertes,
+    ni des aides en attente, ni des rendez-vous à venir."""
+    from dossiers.models import (
+        Action,
+        AideFinanciere,
+        DecisionAide,
+        Presence,
+        RendezVous,
+        StatutAction,
+    )
+
+    dossier, action, aide, rdv = _dossier_avec_des_elements_en_cours(equipe)
+    client = client_de(equipe.dedie)
+    page = client.get(url("cloturer", dossier)).content.decode()
+    assert "Ce dossier a encore des éléments en cours" in page
+    assert "1 action ouverte" in page and "Atelier CV" in page
+    assert "1 aide en attente de décision" in page and aide.montant_demande_affiche in page
+    assert "1 rendez-vous à venir" in page
+    donnees = {**CLOTURE, "date": dt.date.today().isoformat()}
+    sans_choix = client.post(url("cloturer", dossier), donnees)
+    assert sans_choix.status_code == 400
+    assert "choisissez de les annuler ou de les garder" in sans_choix.content.decode()
+    assert client.post(url("cloturer", dossier), {**donnees, "en_cours": choix}).status_code == 302
+    dossier.refresh_from_db()
+    assert dossier.statut == StatutDossier.CLOS
+    action, aide, rdv = (
+        Action.objects.get(pk=action.pk),
+        AideFinanciere.objects.get(pk=aide.pk),
+        RendezVous.objects.get(pk=rdv.pk),
+    )
+    if choix == "annuler":
+        assert action.statut == StatutAction.ANNULEE and action.date_fin_reelle == dt.date.today()
+        assert aide.decision == DecisionAide.ANNULEE
+        assert rdv.presence == Presence.ANNULE
+        assert dossier.journal.filter(resume__contains="annule 1 action").exists()
+    else:
+        assert action.statut == StatutAction.EN_PROJET
+        assert aide.decision == DecisionAide.EN_ATTENTE
+        assert rdv.presence == Presence.PREVU
+    # Un dossier clos n'affiche plus « Prochain rendez-vous ».
+    fiche = client.get(url("dossier", dossier)).content.decode()
+    assert "Prochain rendez-vous" not in fiche
+
+
+def test_cloturer_sans_element_en_cours_ne_demande_rien_de_plus(client_de, equipe):
+    dossier = en_axe_2(equipe)
+    client = client_de(equipe.dedie)
+    page = client.get(url("cloturer", dossier)).content.decode()
+    assert "éléments en cours" not in page and 'name="en_cours"' not in page
+    assert "Prochain rendez-vous" in client.get(url("dossier", dossier)).content.decode()

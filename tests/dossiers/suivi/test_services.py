@@ -809,3 +809,19 @@ def test_le_suivi_compte_comme_activite_du_dossier(equipe):
     suivi.ajouter_note(dossier=dossier, par=equipe.ts, texte="Appel", visibilite="partagee")
     dossier.refresh_from_db()
     assert timezone.now() - dossier.derniere_activite < dt.timedelta(minutes=1)
+
+
+def test_action_refusee_sous_un_objectif_sante_illisible(equipe):
+    """Régression (ticket #10, point 3) : le service refuse lui-même l'action d'un conseiller
+    France Travail sous un objectif santé dont il ne lit pas l'intitulé."""
+    from accompagnement.exceptions import AccesRefuse
+    from tests.dossiers.scenarios import avec_binome, nouveau_dossier
+
+    dossier = avec_binome(equipe, nouveau_dossier(equipe, date=AUJOURD_HUI() - IL_Y_A_30_JOURS))
+    sante = suivi.ajouter_objectif(
+        dossier=dossier, par=equipe.ts, domaine="sante", intitule="Suivi addictologie"
+    )
+    with pytest.raises(AccesRefuse, match="réservé au côté social"):
+        action(equipe, sante, par=equipe.conseiller, responsable=equipe.conseiller.user)
+    assert not Action.objects.filter(objectif=sante).exists()
+    assert action(equipe, sante, par=equipe.ts, responsable=equipe.ts.user, cote="social")

@@ -80,6 +80,7 @@ ROUTES = [
     ("suivi_document_telecharger", "document", False),
     ("suivi_objectif_ajouter", None, True),
     ("suivi_action_ajouter", "objectif", True),
+    ("suivi_ressources_action", "objectif", True),
     ("suivi_action_modifier", "action", True),
     ("suivi_action_statut", "action", True),
     ("suivi_rendez_vous_ajouter", None, True),
@@ -483,3 +484,201 @@ def test_portefeuille_indicateurs_et_requetes_constantes(
     contenu = response.content.decode()
     assert contenu.count("Action en retard") == 7 and "(prochain RDV)" in contenu
     assert contenu.count("Prochain rendez-vous le </span><time") == 7  # tous sauf Bonnet
+
+
+def test_conseiller_n_ajoute_pas_d_action_sous_un_objectif_sante_illisible(client_de, equipe):
+    """Régression (ticket #10, point 3) : le conseiller France Travail, qui tient sa place
+    d'axe 1 avec l'accès complet, ouvrait le formulaire d'action sous un objectif santé dont
+    il ne lit pas l'intitulé, et le POST passait."""
+    from tests.dossiers.scenarios import avec_binome, nouveau_dossier
+
+    dossier = avec_binome(
+        equipe, nouveau_dossier(equipe, date=dt.date.today() - dt.timedelta(days=30))
+    )
+    sante = suivi.ajouter_objectif(
+        dossier=dossier, par=equipe.ts, domaine="sante", intitule="Suivi addictologie"
+    )
+    client = client_de(equipe.conseiller)
+    plan = client.get(url("suivi_plan", dossier)).content.decode()
+    assert "addictologie" not in plan
+    assert url("suivi_action_ajouter", dossier, sante.uuid) not in plan
+    adresse = url("suivi_action_ajouter", dossier, sante.uuid)
+    assert client.get(adresse).status_code == 403
+    reponse = client.post(
+        adresse,
+        {
+            "intitule": "Prendre rendez-vous",
+            "cote": "emploi",
+            "responsable": equipe.conseiller.user.pk,
+            "date_debut": dt.date.today().isoformat(),
+            "date_fin_prevue": (dt.date.today() + dt.timedelta(days=7)).isoformat(),
+        },
+    )
+    assert reponse.status_code == 403
+    assert not Action.objects.filter(objectif=sante).exists()
+    # Le côté social, lui, y ajoute ses actions.
+    assert client_de(equipe.ts).get(adresse).status_code == 200
+
+
+def test_plan_propose_les_freins_du_dernier_diagnostic_comme_objectifs(client_de, equipe):
+    """Ticket #10, point 3 : les freins du dernier diagnostic partagé deviennent des
+    objectifs d'un clic, au lieu d'être ressaisis ; un frein déjà au plan n'est plus proposé,
+    et le détail santé du diagnostic n'est jamais repris dans l'intitulé."""
+    from tests.diagnostics.test_vues import DETAIL_SANTE, partage
+
+    diag = partage(equipe)
+    dossier = diag.dossier
+    client = client_de(equipe.dedie)
+    page = client.get(url("suivi_plan", dossier)).content.decode()
+    assert "Freins repérés au dernier diagnostic" in page
+    assert page.index("« Lever le frein : logement »") < page.index("« Lever le frein : mobilité »")
+    assert "Lever le frein : finances" not in page  # absent au diagnostic
+    assert DETAIL_SANTE not in page
+    reponse = client.post(
+        url("suivi_objectif_ajouter", dossier),
+        {"domaine": "logement", "intitule": "Lever le frein : logement"},
+    )
+    assert reponse.status_code == 302
+    assert Objectif.objects.get(dossier=dossier).domaine == "logement"
+    apres = client.get(url("suivi_plan", dossier)).content.decode()
+    assert "« Lever le frein : logement »" not in apres
+    assert "« Lever le frein : mobilité »" in apres
+    # Qui ne peut pas écrire (l'animatrice lit le plan) ne se voit rien proposer.
+    lu = client_de(equipe.animatrice).get(url("suivi_plan", dossier)).content.decode()
+    assert "Freins repérés au dernier diagnostic" not in lu
+
+
+# --- Sélecteur « Ressource mobilisée » (ticket #10, point 3) ---------------------------------
+
+
+def _service(equipe, nom, *, commune="", code_insee="", structure="Association", zone=()):
+    from conventions.models import ServiceRessource, StructureRessource
+
+    struct = StructureRessource.objects.create(
+        departement=equipe.departement,
+        source="locale",
+        identifiant=f"s-{nom}-{commune}",
+        nom=f"{structure} {nom}",
+        date_maj=dt.date.today(),
+    )
+    service = ServiceRessource(
+        departement=equipe.departement,
+        structure=struct,
+        source="locale",
+        identifiant=f"svc-{nom}-{commune}",
+        nom=nom,
+        commune=commune,
+        code_insee=code_insee,
+        zone_eligibilite=list(zone),
+        date_maj=dt.date.today(),
+        thematiques=["mobilite--louer-un-vehicule"],
+    )
+    service.preparer()
+    service.save()
+    return service
+
+
+def _dossier_a_besancon(equipe):
+    dossier = dossier_du_binome(equipe)
+    dossier.demandeur.commune, dossier.demandeur.code_commune = "Besançon", "25056"
+    dossier.demandeur.save(update_fields=["commune", "code_commune"])
+    return dossier
+
+
+def test_selecteur_de_ressource_cherche_et_classe_par_la_commune_de_la_personne(client_de, equipe):
+    """Le select listait jusqu'à 311 noms indiscernables : la recherche de l'annuaire,
+    structure et commune affichées, ceux de la commune de la personne d'abord."""
+    dossier = _dossier_a_besancon(equipe)
+    loin = _service(equipe, "Garage solidaire", commune="Montbéliard", code_insee="25388")
+    pres = _service(equipe, "Garage solidaire", commune="Besançon", code_insee="25056")
+    autre = _service(equipe, "Crèche Les Lutins", commune="Pontarlier", code_insee="25462")
+    obj = objectif(equipe, dossier, domaine="mobilite", intitule="Se déplacer")
+    client = client_de(equipe.dedie)
+    formulaire = client.get(url("suivi_action_ajouter", dossier, obj.uuid)).content.decode()
+    assert '<select name="ressource"' not in formulaire
+    assert 'type="search"' in formulaire and 'hx-get="' in formulaire
+    assert formulaire.index(str(pres.uuid)) < formulaire.index(str(loin.uuid))
+    assert "Garage solidaire</span> — Association Garage solidaire, Besançon" in formulaire
+    assert "Commune de la personne" in formulaire
+    recherche = reverse("dossiers:suivi_ressources_action", args=[dossier.uuid, obj.uuid])
+    partiel = client.get(recherche, {"ressource_q": "garage"}, HTTP_HX_REQUEST="true")
+    contenu = partiel.content.decode()
+    assert partiel.status_code == 200 and "<html" not in contenu
+    assert str(pres.uuid) in contenu and str(loin.uuid) in contenu
+    assert str(autre.uuid) not in contenu
+    assert contenu.index(str(pres.uuid)) < contenu.index(str(loin.uuid))
+    assert "2 services pour « garage », ceux de Besançon d'abord" in contenu
+    # Le choix en cours est gardé quand la recherche ne le trouve plus.
+    garde = client.get(recherche, {"ressource_q": "garage", "ressource": str(autre.uuid)})
+    assert "Choix actuel" in garde.content.decode() and str(autre.uuid) in garde.content.decode()
+    vide = client.get(recherche, {"ressource_q": "introuvablexyz"}).content.decode()
+    assert "Aucun service actif ne correspond" in vide
+    # Le POST choisit un service par son UUID.
+    reponse = client.post(
+        url("suivi_action_ajouter", dossier, obj.uuid),
+        {
+            "intitule": "Louer une voiture",
+            "cote": "emploi",
+            "responsable": equipe.dedie.user.pk,
+            "date_debut": dt.date.today().isoformat(),
+            "date_fin_prevue": (dt.date.today() + dt.timedelta(days=7)).isoformat(),
+            "ressource": str(pres.uuid),
+        },
+    )
+    assert reponse.status_code == 302
+    action_creee = Action.objects.get(objectif=obj)
+    assert action_creee.ressource == pres
+    modifier = client.get(url("suivi_action_modifier", dossier, action_creee.uuid)).content.decode()
+    assert f'value="{pres.uuid}" checked' in modifier
+
+
+def test_selecteur_de_ressource_refuse_un_service_d_un_autre_departement(client_de, equipe):
+    from tests.accompagnement.factories import StructureFactory
+
+    dossier = _dossier_a_besancon(equipe)
+    obj = objectif(equipe, dossier)
+    ailleurs = StructureFactory(agence=True).departement
+    etranger = _service(equipe, "Garage lointain")
+    etranger.departement = ailleurs
+    etranger.save()
+    reponse = client_de(equipe.dedie).post(
+        url("suivi_action_ajouter", dossier, obj.uuid),
+        {
+            "intitule": "Louer une voiture",
+            "cote": "emploi",
+            "responsable": equipe.dedie.user.pk,
+            "date_debut": dt.date.today().isoformat(),
+            "date_fin_prevue": (dt.date.today() + dt.timedelta(days=7)).isoformat(),
+            "ressource": str(etranger.uuid),
+        },
+    )
+    assert reponse.status_code == 400
+    assert (
+        "pas (ou plus) actif dans la base de ressources du département" in reponse.content.decode()
+    )
+
+
+@pytest.mark.parametrize("qui,statut", [("conseiller", 403), ("animatrice", 403), ("ts", 200)])
+def test_recherche_de_ressource_acces(client_de, equipe, qui, statut):
+    dossier = _dossier_a_besancon(equipe)
+    sante = suivi.ajouter_objectif(
+        dossier=dossier, par=equipe.ts, domaine="sante", intitule="Suivi addictologie"
+    )
+    recherche = reverse("dossiers:suivi_ressources_action", args=[dossier.uuid, sante.uuid])
+    assert client_de(getattr(equipe, qui)).get(recherche).status_code == statut
+
+
+def test_recherche_de_ressource_nombre_de_requetes_constant(
+    client_de, equipe, django_assert_max_num_queries
+):
+    dossier = _dossier_a_besancon(equipe)
+    obj = objectif(equipe, dossier, domaine="mobilite", intitule="Se déplacer")
+    client = client_de(equipe.dedie)
+    recherche = reverse("dossiers:suivi_ressources_action", args=[dossier.uuid, obj.uuid])
+    for i in range(5):
+        _service(equipe, f"Garage {i}", commune="Besançon", code_insee="25056")
+    petit = _requetes(client, recherche + "?ressource_q=garage")
+    for i in range(5, 50):
+        _service(equipe, f"Garage {i}", commune="Dole", code_insee="39198")
+    with django_assert_max_num_queries(petit):
+        client.get(recherche + "?ressource_q=garage")
