@@ -83,8 +83,11 @@ fmt: install ## Reformate le code (ruff)
 	$(VENV)/bin/ruff check --fix .
 	$(VENV)/bin/ruff format .
 
+# Pages, listes, tâches et indicateurs à l'échelle : exige BENCH_ECHELLE_DATABASE_URL, une
+# base chargée par `manage.py bench_data --demandeurs 100000` (bench/README.md).
 bench: install ## Mesures de performance (bench/README.md), résultats dans bench/resultats/
 	$(PY) -m bench.import_ressources
+	$(PY) -m bench.pages
 
 clean-db: stop ## Arrête et supprime la base embarquée (var/pgdata)
 	rm -rf var/pgdata
