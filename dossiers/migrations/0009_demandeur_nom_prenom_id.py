@@ -7,7 +7,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('accompagnement', '0003_historique_des_ecritures'),
-        ('dossiers', '0007_prescriptions'),
+        ('dossiers', '0008_information_et_accord_de_la_personne'),
     ]
 
     operations = [
