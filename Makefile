@@ -54,12 +54,17 @@ worker: install ## Lance un worker Celery (exige CELERY_BROKER_URL)
 beat: install ## Lance Celery beat (exige CELERY_BROKER_URL)
 	$(VENV)/bin/celery -A accompagnement beat -l info
 
+# Tests répartis sur les cœurs (pytest-xdist, une base de test par processus, navigateur
+# compris) ; `make test TEST_WORKERS=0` : un seul processus. Les 15 tests les plus lents
+# sont listés à la fin (--durations).
+TEST_WORKERS ?= auto
+
 test: install ## Lance toute la suite de tests (installe ce qui manque)
 	@scripts/deps-systeme.sh test
-	$(VENV)/bin/pytest $(PYTEST_ARGS)
+	$(VENV)/bin/pytest -n $(TEST_WORKERS) --durations=15 $(PYTEST_ARGS)
 
 test-fast: install ## Tests sans navigateur
-	$(VENV)/bin/pytest -m "not e2e" $(PYTEST_ARGS)
+	$(VENV)/bin/pytest -n $(TEST_WORKERS) -m "not e2e" $(PYTEST_ARGS)
 
 quality: install ## Lint, format, migrations, checks Django, fichier compose
 	$(VENV)/bin/ruff check .
@@ -78,8 +83,11 @@ fmt: install ## Reformate le code (ruff)
 	$(VENV)/bin/ruff check --fix .
 	$(VENV)/bin/ruff format .
 
+# Pages, listes, tâches et indicateurs à l'échelle : exige BENCH_ECHELLE_DATABASE_URL, une
+# base chargée par `manage.py bench_data --demandeurs 100000` (bench/README.md).
 bench: install ## Mesures de performance (bench/README.md), résultats dans bench/resultats/
 	$(PY) -m bench.import_ressources
+	$(PY) -m bench.pages
 
 clean-db: stop ## Arrête et supprime la base embarquée (var/pgdata)
 	rm -rf var/pgdata

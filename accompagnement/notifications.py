@@ -102,6 +102,27 @@ def envoyer(
     return notifications
 
 
+def envoyer_en_masse(
+    messages: Iterable[tuple], *, categorie: CategorieNotification
+) -> list[Notification]:
+    """Les notifications de tâches quotidiennes, en un seul INSERT quel que soit leur nombre :
+    `messages` donne des (destinataires, sujet, texte, lien). Mêmes règles qu'`envoyer`
+    (comptes actifs avec courriel, un destinataire une fois par message) ; jamais de
+    courriel immédiat (elles entrent dans le résumé)."""
+    if _suspendues.get():
+        return []
+    a_creer = []
+    for destinataires, sujet, texte, lien in messages:
+        uniques = {u.pk: u for u in destinataires if u is not None and u.is_active and u.email}
+        a_creer += [
+            Notification(
+                destinataire=u, categorie=categorie, titre=sujet[:200], texte=texte, lien=lien
+            )
+            for u in uniques.values()
+        ]
+    return Notification.objects.bulk_create(a_creer) if a_creer else []
+
+
 @transaction.atomic
 def envoyer_resumes() -> int:
     """Un courriel par destinataire regroupant ses notifications pas encore envoyées.

@@ -430,7 +430,8 @@ TABLES = {
         "id uuid departement_id civilite nom prenom nom_naissance date_naissance email telephone "
         "adresse code_postal commune code_commune identifiant_ft rsa_allocataire numero_caf "
         "rsa_date_ouverture rsa_droits_devoirs indemnisation niveau_qualification rqth "
-        "residant_qpv agence_id cle_identite texte_recherche cree_le modifie_le",
+        "residant_qpv agence_id cle_identite texte_recherche cree_le modifie_le information_le "
+        "information_mode accord_transmission_le accord_transmission_mode",
     ),
     "dossier": (
         "dossiers_dossier",
@@ -718,6 +719,7 @@ class Generateur:
         rsa = rng.random() < 0.55
         pk = self.ids["demandeur"]()
         instant = _instant(self.today - dt.timedelta(days=rng.randrange(JOURS)), rng)
+        accord = rng.random() < 0.7
         lignes["demandeur"].append(
             (
                 pk,
@@ -748,6 +750,11 @@ class Generateur:
                 normaliser(f"{nom} {prenom} {identifiant}"),
                 instant,
                 instant,
+                # Information sur le traitement des données et accord de transmission (RGPD).
+                instant.date(),
+                "oral",
+                instant.date() if accord else None,
+                rng.choice(["oral", "ecrit", "signe"]) if accord else "",
             )
         )
         return pk, agence, commune

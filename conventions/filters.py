@@ -173,6 +173,7 @@ class RessourceFilter(django_filters.FilterSet):
             ServiceRessource.objects.du_departement(departement)
             .exclude(code_insee="")
             .exclude(commune="")
+            .order_by()  # sans le tri par nom du modèle, que DISTINCT ajouterait
             .values_list("code_insee", "commune")
             .distinct()
         )

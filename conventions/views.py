@@ -93,6 +93,7 @@ def service(request, uuid):
     communes = dict(
         _services(request)
         .filter(code_insee__in=objet.zone_eligibilite)
+        .order_by()  # sans le tri par nom du modèle, que DISTINCT ajouterait
         .values_list("code_insee", "commune")
         .distinct()
     )

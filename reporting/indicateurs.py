@@ -11,10 +11,12 @@ from django.db.models import (
     Avg,
     Count,
     DurationField,
+    Exists,
     ExpressionWrapper,
     F,
     FloatField,
     Func,
+    OuterRef,
     Q,
 )
 from django.db.models.functions import Coalesce, Greatest
@@ -23,8 +25,7 @@ from accompagnement.models import (
     Departement,
 )
 from accompagnement.referentiels import DomaineFrein
-from diagnostics.models import Diagnostic
-from diagnostics.services import comparer
+from diagnostics.models import Diagnostic, Frein
 from dossiers.models import (
     DELAI_CIBLE_JOURS,
     STATUTS_EN_ATTENTE,
@@ -116,8 +117,10 @@ def indicateurs_sollicitations(departement: Departement, debut: dt.date, fin: dt
 def freins_leves_par_domaine(departement, debut: dt.date, fin: dt.date) -> dict[str, int]:
     """Pour chaque domaine, le nombre de freins levés entre deux versions partagées
     successives dont la seconde a été partagée (seconde des deux validations) entre
-    `debut` et `fin` inclus. Trois requêtes quel que soit le volume (versions et freins
-    préchargés)."""
+    `debut` et `fin` inclus. Levé (diagnostics.services.comparer) : le frein pesait dans la
+    version précédente et ne pèse plus dans la suivante (absent, ou statut « levé »). Une
+    requête : un GROUP BY sur les freins qui pesaient, avec une anti-jointure sur ceux qui
+    pèsent encore (décision 96)."""
     versions = (
         Diagnostic.objects.filter(dossier__departement=departement, precedent__isnull=False)
         .partages()
@@ -127,13 +130,21 @@ def freins_leves_par_domaine(departement, debut: dt.date, fin: dt.date) -> dict[
         )
         .annotate(partage_le=Greatest("emploi_valide_le", "social_valide_le"))
         .filter(partage_le__date__gte=debut, partage_le__date__lte=fin)
-        .select_related("precedent")
-        .prefetch_related("freins", "precedent__freins")
+    )
+    pese_encore = Frein.objects.qui_pesent().filter(
+        diagnostic__precedent_id=OuterRef("diagnostic_id"), domaine=OuterRef("domaine")
+    )
+    leves = (
+        Frein.objects.qui_pesent()
+        .filter(diagnostic_id__in=versions.values("precedent_id"))
+        .exclude(Exists(pese_encore))
+        .order_by()
+        .values("domaine")
+        .annotate(n=Count("pk"))
     )
     compte = dict.fromkeys(DomaineFrein.values, 0)
-    for version in versions:
-        for domaine in comparer(version.precedent, version).leves:
-            compte[domaine] += 1
+    for ligne in leves:
+        compte[ligne["domaine"]] = ligne["n"]
     return compte
 
 

@@ -4,6 +4,7 @@ signalée chaque jour (Celery beat), une seule fois par période."""
 from __future__ import annotations
 
 import datetime as dt
+import uuid
 
 from django.db import transaction
 from django.urls import reverse
@@ -16,10 +17,12 @@ from accompagnement.models import (
     CategorieNotification,
     Membership,
 )
-from dossiers.journal import journaliser, modification_du_dossier
+from dossiers.journal import modification_du_dossier
 from dossiers.models import (
+    Affectation,
     Axe,
     Dossier,
+    EvenementJournal,
     PeriodeOrientation,
     StatutDossier,
     TypeEvenement,
@@ -30,6 +33,9 @@ from dossiers.parcours.services import (
     date_d_evenement,
     relayer_place_conseiller,
 )
+
+# Adresse d'une fiche, calculée une fois par exécution.
+UUID_MODELE = uuid.UUID(int=0)
 
 # La règle des 12 mois, ici seulement : la tâche quotidienne (periodes_a_renouveler, en SQL),
 # le bandeau de la fiche (renouvellement_du, en Python) et le service renouveler()
@@ -78,40 +84,55 @@ def peut_renouveler_des(periode: PeriodeOrientation) -> dt.date:
 
 @transaction.atomic
 def signaler_renouvellements() -> int:
+    """Ensembliste (décision 91) : les périodes verrouillées, les équipes (affectations
+    ouvertes), puis un INSERT des notifications, un du journal et un UPDATE des périodes —
+    cinq requêtes quel que soit le nombre de périodes."""
     aujourd_hui = timezone.localdate()
-    periodes = (
+    periodes = list(
         periodes_a_renouveler(aujourd_hui)
         .filter(echeance_signalee_le__isnull=True)
         .select_for_update(skip_locked=True, of=("self",))
         .select_related("dossier__demandeur")
     )
-    nombre = 0
-    for periode in periodes:
-        dossier = periode.dossier
-        equipe = [
-            a.professionnel for a in dossier.affectations.ouvertes().select_related("professionnel")
-        ]
-        notifications.envoyer(
-            destinataires=equipe,
-            sujet=f"Renouvellement à décider : {dossier.demandeur}",
-            texte=(
-                f"{dossier.demandeur} est en {periode.get_axe_display()} depuis le "
-                f"{periode.date_debut:%d/%m/%Y} (12 mois). Décidez avec la personne : renouveler "
-                "ou préparer la sortie."
-            ),
-            lien=reverse("dossiers:dossier", args=[dossier.uuid]),
-            categorie=CategorieNotification.RENOUVELLEMENT,
-        )
-        journaliser(
-            dossier=dossier,
+    if not periodes:
+        return 0
+    equipes: dict[int, list] = {}
+    for affectation in (
+        Affectation.objects.ouvertes()
+        .filter(dossier_id__in=[p.dossier_id for p in periodes])
+        .select_related("professionnel")
+        .only("dossier_id", "professionnel__email", "professionnel__is_active")
+    ):
+        equipes.setdefault(affectation.dossier_id, []).append(affectation.professionnel)
+    fiche = reverse("dossiers:dossier", args=[UUID_MODELE])
+    notifications.envoyer_en_masse(
+        (
+            (
+                equipes.get(periode.dossier_id, []),
+                f"Renouvellement à décider : {periode.dossier.demandeur}",
+                f"{periode.dossier.demandeur} est en {periode.get_axe_display()} depuis le "
+                f"{periode.date_debut:%d/%m/%Y} (12 mois). Décidez avec la personne : "
+                "renouveler ou préparer la sortie.",
+                fiche.replace(str(UUID_MODELE), str(periode.dossier.uuid)),
+            )
+            for periode in periodes
+        ),
+        categorie=CategorieNotification.RENOUVELLEMENT,
+    )
+    EvenementJournal.objects.bulk_create(
+        EvenementJournal(
+            dossier_id=periode.dossier_id,
             type=TypeEvenement.ORIENTATION,
             auteur=None,
             resume=f"12 mois en {periode.get_axe_display()} : renouvellement à décider",
+            date_effet=aujourd_hui,
         )
-        periode.echeance_signalee_le = aujourd_hui
-        periode.save(update_fields=["echeance_signalee_le"])
-        nombre += 1
-    return nombre
+        for periode in periodes
+    )
+    PeriodeOrientation.objects.filter(pk__in=[p.pk for p in periodes]).update(
+        echeance_signalee_le=aujourd_hui
+    )
+    return len(periodes)
 
 
 @transaction.atomic

@@ -86,10 +86,10 @@ def test_ignore_les_brouillons_les_premieres_versions_et_les_autres_departements
 
 def test_nombre_de_requetes_borne(equipe, django_assert_num_queries):
     deux_versions(equipe)
-    with django_assert_num_queries(3):
+    with django_assert_num_queries(1):
         petit = freins_leves_par_domaine(equipe.departement, *MOIS)
     for i in range(4):
         deux_versions(equipe, nom=f"Personne{i}", prenom="Test")
-    with django_assert_num_queries(3):
+    with django_assert_num_queries(1):
         grand = freins_leves_par_domaine(equipe.departement, *MOIS)
     assert grand["logement"] == petit["logement"] + 4 == 5

@@ -1,0 +1,631 @@
+"""Mesure des pages, des listes, des tâches quotidiennes, des indicateurs et des PDF sur un
+département à l'échelle (`manage.py bench_data`), dans le processus, `DEBUG=false`.
+
+Chaque mesure est un **rapport à une référence mesurée dans la même exécution** :
+- pages : la vue authentifiée minimale qui rend le gabarit de base (`bench/urls.py`),
+  mesurée en alternance avec la page (médiane de 5 chacune, après un tour à blanc) ;
+- SQL des listes : le temps SQL de la page (requêtes capturées) rapporté à la requête
+  écrite à la main qui donne les mêmes lignes et le même compte ;
+- tâches quotidiennes et indicateurs : leur SQL ensembliste écrit à la main. Les tâches
+  s'exécutent dans une transaction annulée (la base reste telle quelle).
+
+    BENCH_ECHELLE_DATABASE_URL=postgres://…/acc_bench_grand python -m bench.pages [--departement 25]
+
+Résultat : bench/resultats/pages.json, et le tableau dans bench/README.md (entre les
+marqueurs `<!-- pages:debut -->` et `<!-- pages:fin -->`)."""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import os
+import platform
+import statistics
+import sys
+import time
+from pathlib import Path
+
+RACINE = Path(__file__).resolve().parents[1]
+RESULTATS = Path(__file__).resolve().parent / "resultats" / "pages.json"
+README = Path(__file__).resolve().parent / "README.md"
+REPETITIONS = 5
+
+
+def preparer_django() -> None:
+    url = os.environ.get("BENCH_ECHELLE_DATABASE_URL")
+    if not url:
+        raise SystemExit(
+            "BENCH_ECHELLE_DATABASE_URL manque : une base chargée par "
+            "`manage.py bench_data --demandeurs 100000` (jamais la base de développement)."
+        )
+    os.environ["DATABASE_URL"] = url
+    # Les réglages de `make run` (ENV_RUN du Makefile) : DEBUG=false, HTTP local.
+    os.environ.update(
+        DEBUG="false",
+        SECURE_SSL_REDIRECT="false",
+        SESSION_COOKIE_SECURE="false",
+        CSRF_COOKIE_SECURE="false",
+        SECURE_HSTS_SECONDS="0",
+        STATIC_DEPUIS_SOURCES="true",
+    )
+    os.environ.setdefault("SECRET_KEY", "bench-pages-" + "x" * 40)
+    os.environ.setdefault("ALLOWED_HOSTS", "testserver,localhost")
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "accompagnement.settings")
+    sys.path.insert(0, str(RACINE))
+    import django
+
+    django.setup()
+
+
+def mediane_ms(fonction, repetitions: int = REPETITIONS) -> float:
+    durees = []
+    for _ in range(repetitions):
+        debut = time.perf_counter()
+        fonction()
+        durees.append((time.perf_counter() - debut) * 1000)
+    return statistics.median(durees)
+
+
+class Annulee(Exception):
+    """Levée pour annuler la transaction d'une mesure qui écrit."""
+
+
+def dans_une_transaction_annulee(fonction):
+    from django.db import transaction
+
+    def _executer():
+        try:
+            with transaction.atomic():
+                fonction()
+                raise Annulee
+        except Annulee:
+            pass
+
+    return _executer
+
+
+# --- Requêtes écrites à la main (références des listes, tâches, indicateurs) -------------
+
+SQL_PORTEFEUILLE = """
+SELECT d.id, dm.nom, dm.prenom FROM dossiers_dossier d
+  JOIN dossiers_demandeur dm ON dm.id = d.demandeur_id
+ WHERE d.statut <> 'clos' AND EXISTS (
+       SELECT 1 FROM dossiers_affectation a
+        WHERE a.dossier_id = d.id AND a.professionnel_id = %(user)s AND a.date_fin IS NULL)
+ ORDER BY dm.nom, dm.prenom, d.id LIMIT 25;
+SELECT count(*) FROM dossiers_dossier d
+ WHERE d.statut <> 'clos' AND EXISTS (
+       SELECT 1 FROM dossiers_affectation a
+        WHERE a.dossier_id = d.id AND a.professionnel_id = %(user)s AND a.date_fin IS NULL)
+"""
+SQL_DEPARTEMENT = """
+SELECT d.id, dm.nom, dm.prenom FROM dossiers_dossier d
+  JOIN dossiers_demandeur dm ON dm.id = d.demandeur_id
+ WHERE d.departement_id = %(dep)s
+ ORDER BY dm.nom, dm.prenom, d.id LIMIT 25 OFFSET %(offset)s;
+SELECT count(*) FROM dossiers_dossier d WHERE d.departement_id = %(dep)s
+"""
+SQL_CHARGES = """
+SELECT a.professionnel_id, a.role, count(*) FROM dossiers_affectation a
+  JOIN dossiers_dossier d ON d.id = a.dossier_id
+ WHERE a.date_fin IS NULL AND d.departement_id = %(dep)s
+ GROUP BY 1, 2
+"""
+SQL_SOLLICITATIONS = """
+SELECT s.id FROM dossiers_sollicitation s
+ WHERE s.correspondant_id = %(membership)s AND s.statut IN ('envoyee', 'a_l_etude')
+ ORDER BY s.echeance, s.id LIMIT 25;
+SELECT count(*) FROM dossiers_sollicitation s
+ WHERE s.correspondant_id = %(membership)s AND s.statut IN ('envoyee', 'a_l_etude')
+"""
+SQL_ACTIONS_ECHUES = """
+WITH echues AS (
+    UPDATE dossiers_action x SET echeance_signalee_le = current_date
+      FROM dossiers_dossier d
+     WHERE d.id = x.dossier_id AND d.statut <> 'clos'
+       AND x.date_fin_prevue < current_date AND x.echeance_signalee_le IS NULL
+       AND x.statut NOT IN ('realisee', 'abandonnee', 'annulee')
+ RETURNING x.responsable_id, d.uuid
+)
+INSERT INTO accompagnement_notification
+    (uuid, destinataire_id, categorie, titre, texte, lien, cree_le)
+SELECT gen_random_uuid(), responsable_id, 'action', 'Action à échéance', '',
+       '/dossiers/' || uuid || '/plan/', now()
+  FROM echues
+"""
+SQL_RENOUVELLEMENTS = """
+WITH echues AS (
+    UPDATE dossiers_periodeorientation p SET echeance_signalee_le = current_date
+      FROM dossiers_dossier d
+     WHERE d.id = p.dossier_id AND d.statut <> 'clos' AND p.date_fin IS NULL
+       AND p.date_debut + interval '11 months' <= current_date
+       AND p.echeance_signalee_le IS NULL
+ RETURNING p.dossier_id, d.uuid
+)
+INSERT INTO accompagnement_notification
+    (uuid, destinataire_id, categorie, titre, texte, lien, cree_le)
+SELECT gen_random_uuid(), a.professionnel_id, 'renouvellement', 'Renouvellement à décider', '',
+       '/dossiers/' || e.uuid || '/', now()
+  FROM echues e JOIN dossiers_affectation a ON a.dossier_id = e.dossier_id AND a.date_fin IS NULL
+"""
+SQL_FREINS_LEVES = """
+SELECT fp.domaine, count(*)
+  FROM diagnostics_diagnostic v
+  JOIN diagnostics_diagnostic p ON p.id = v.precedent_id
+  JOIN dossiers_dossier d ON d.id = v.dossier_id
+  JOIN diagnostics_frein fp ON fp.diagnostic_id = p.id
+       AND fp.presence = 'present' AND fp.statut <> 'leve'
+ WHERE d.departement_id = %(dep)s
+   AND v.emploi_valide_le IS NOT NULL AND v.social_valide_le IS NOT NULL
+   AND p.emploi_valide_le IS NOT NULL AND p.social_valide_le IS NOT NULL
+   AND greatest(v.emploi_valide_le, v.social_valide_le)::date BETWEEN %(debut)s AND %(fin)s
+   AND NOT EXISTS (SELECT 1 FROM diagnostics_frein f
+                    WHERE f.diagnostic_id = v.id AND f.domaine = fp.domaine
+                      AND f.presence = 'present' AND f.statut <> 'leve')
+ GROUP BY 1
+"""
+SQL_SOLLICITATIONS_INDICATEURS = """
+SELECT s.statut, s.domaine, count(*), avg(s.acceptee_le - s.envoyee_le)
+  FROM dossiers_sollicitation s JOIN dossiers_dossier d ON d.id = s.dossier_id
+ WHERE d.departement_id = %(dep)s AND s.envoyee_le::date BETWEEN %(debut)s AND %(fin)s
+ GROUP BY 1, 2
+"""
+
+
+def executer_sql(sql: str, parametres: dict) -> None:
+    from django.db import connection
+
+    with connection.cursor() as curseur:
+        for requete in (r for r in sql.split(";") if r.strip()):
+            curseur.execute(requete, parametres)
+            if curseur.description:
+                curseur.fetchall()
+
+
+# --- Acteurs et objets de la mesure -------------------------------------------------------
+
+
+def choisir(code: str) -> dict:
+    from django.db.models import Count, Q
+
+    from accompagnement.models import Departement, Membership, Role
+    from dossiers.models import Dossier, PeriodeOrientation
+
+    departement = Departement.objects.get(code_insee=code)
+    membres = Membership.objects.filter(structure__departement=departement, actif=True)
+
+    def charge_mediane(role):
+        candidats = list(
+            membres.filter(role=role)
+            .annotate(n=Count("user__affectations", filter=Q(user__affectations__date_fin=None)))
+            .order_by("n", "pk")
+        )
+        return candidats[len(candidats) // 2] if candidats else None
+
+    acteurs = {
+        "conseiller": charge_mediane(Role.CONSEILLER),
+        "conseiller_dedie": charge_mediane(Role.CONSEILLER_DEDIE),
+        "travailleur_social": charge_mediane(Role.TRAVAILLEUR_SOCIAL),
+        "correspondant": membres.filter(role=Role.CORRESPONDANT_INSERTION).order_by("pk").first(),
+        "animatrice": membres.filter(role=Role.ANIMATRICE).first(),
+    }
+    dedie = acteurs["conseiller_dedie"]
+    typique = (
+        Dossier.objects.filter(
+            departement=departement,
+            statut="accompagnement",
+            axe_courant="2",
+            affectations__professionnel=dedie.user,
+            affectations__date_fin=None,
+            diagnostics__precedent__isnull=True,
+        )
+        .order_by("pk")
+        .first()
+    )
+    gros = (
+        Dossier.objects.filter(departement=departement, statut="accompagnement", axe_courant="2")
+        .annotate(n=Count("journal"))
+        .order_by("-n", "pk")
+        .first()
+    )
+    nombre = Dossier.objects.filter(departement=departement).count()
+    periode = PeriodeOrientation.objects.filter(dossier=typique).first()
+    return {
+        "departement": departement,
+        "acteurs": acteurs,
+        "typique": typique,
+        "gros": gros,
+        "nombre_dossiers": nombre,
+        "periode": periode,
+    }
+
+
+def pages(choix: dict) -> list[dict]:
+    """(nom, rôle, adresse, SQL de référence éventuel)."""
+    from django.urls import reverse
+
+    a = choix["acteurs"]
+    dep = choix["departement"].pk
+    typique, gros = choix["typique"], choix["gros"]
+    page_profonde = max(1, choix["nombre_dossiers"] // 25 // 2)
+    diag_typique = typique.diagnostics.order_by("-numero").first()
+    liste = reverse("dossiers:liste")
+    portefeuille = reverse("dossiers:portefeuille")
+
+    def p(nom, role, url, sql=None, **params):
+        return {"nom": nom, "role": role, "url": url, "sql": sql, "params": params}
+
+    resultat = [
+        p("Accueil (conseiller)", "conseiller", "/"),
+        p("Accueil (conseiller dédié)", "conseiller_dedie", "/"),
+        p("Accueil (travailleur social)", "travailleur_social", "/"),
+        p("Accueil (correspondant insertion)", "correspondant", "/"),
+        p("Accueil (animatrice)", "animatrice", "/"),
+        p("Notifications", "conseiller_dedie", reverse("notifications")),
+        p("Annuaire des professionnels", "animatrice", reverse("annuaire")),
+        p(
+            "Portefeuille du conseiller",
+            "conseiller",
+            portefeuille,
+            SQL_PORTEFEUILLE,
+            user=a["conseiller"].user_id,
+        ),
+        p(
+            "Portefeuille du conseiller dédié",
+            "conseiller_dedie",
+            portefeuille,
+            SQL_PORTEFEUILLE,
+            user=a["conseiller_dedie"].user_id,
+        ),
+        p(
+            "Portefeuille du travailleur social",
+            "travailleur_social",
+            portefeuille,
+            SQL_PORTEFEUILLE,
+            user=a["travailleur_social"].user_id,
+        ),
+        p(
+            "Portefeuille du correspondant",
+            "correspondant",
+            portefeuille,
+            SQL_PORTEFEUILLE,
+            user=a["correspondant"].user_id,
+        ),
+        p(
+            "Dossiers du département, page 1",
+            "animatrice",
+            liste,
+            SQL_DEPARTEMENT,
+            dep=dep,
+            offset=0,
+        ),
+        p(
+            f"Dossiers du département, page {page_profonde}",
+            "animatrice",
+            f"{liste}?page={page_profonde}",
+            SQL_DEPARTEMENT,
+            dep=dep,
+            offset=(page_profonde - 1) * 25,
+        ),
+        p("Dossiers « binôme incomplet »", "animatrice", f"{liste}?sans_binome=on"),
+        p(
+            "Charges des professionnels",
+            "animatrice",
+            reverse("dossiers:charges"),
+            SQL_CHARGES,
+            dep=dep,
+        ),
+        p(
+            "Sollicitations à traiter (correspondant)",
+            "correspondant",
+            reverse("dossiers:sollicitations_a_traiter"),
+            SQL_SOLLICITATIONS,
+            membership=a["correspondant"].pk,
+        ),
+        p(
+            "Fiche d'un dossier typique",
+            "conseiller_dedie",
+            reverse("dossiers:dossier", args=[typique.uuid]),
+        ),
+        p(
+            "Journal d'un dossier typique",
+            "conseiller_dedie",
+            reverse("dossiers:journal", args=[typique.uuid]),
+        ),
+        p(
+            "Plan d'action typique",
+            "conseiller_dedie",
+            reverse("dossiers:suivi_plan", args=[typique.uuid]),
+        ),
+        p(
+            "Rendez-vous typiques",
+            "conseiller_dedie",
+            reverse("dossiers:suivi_rendez_vous", args=[typique.uuid]),
+        ),
+        p(
+            "Notes typiques",
+            "conseiller_dedie",
+            reverse("dossiers:suivi_notes", args=[typique.uuid]),
+        ),
+        p(
+            "Documents typiques",
+            "conseiller_dedie",
+            reverse("dossiers:suivi_documents", args=[typique.uuid]),
+        ),
+        p(
+            "Aides typiques",
+            "conseiller_dedie",
+            reverse("dossiers:suivi_aides", args=[typique.uuid]),
+        ),
+        p(
+            "Fiche du plus gros dossier",
+            "animatrice",
+            reverse("dossiers:dossier", args=[gros.uuid]),
+        ),
+        p(
+            "Journal du plus gros dossier",
+            "animatrice",
+            reverse("dossiers:journal", args=[gros.uuid]),
+        ),
+        p("Bilan du parcours", "conseiller_dedie", reverse("reporting:bilan", args=[typique.uuid])),
+        p("Ressources : annuaire", "conseiller", reverse("conventions:annuaire")),
+        p(
+            "Ressources : recherche « logement »",
+            "conseiller",
+            reverse("conventions:annuaire") + "?q=logement",
+        ),
+        p("Journal d'audit", "animatrice", reverse("journal_audit")),
+    ]
+    if diag_typique is not None:
+        resultat += [
+            p(
+                "Diagnostic typique",
+                "conseiller_dedie",
+                reverse("diagnostics:diagnostic", args=[diag_typique.uuid]),
+            ),
+            p(
+                "Diagnostic (PDF)",
+                "conseiller_dedie",
+                reverse("diagnostics:pdf", args=[diag_typique.uuid]),
+            ),
+        ]
+    resultat.append(
+        p(
+            "Bilan du parcours (PDF)",
+            "conseiller_dedie",
+            reverse("reporting:bilan_pdf", args=[typique.uuid]),
+        )
+    )
+    return resultat
+
+
+def client_de(membership):
+    from django.test import Client
+
+    client = Client()
+    client.force_login(membership.user)
+    session = client.session
+    session["membership_uuid"] = str(membership.uuid)
+    session.save()
+    return client
+
+
+def mesurer_pages(choix: dict, repetitions: int) -> list[dict]:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    clients = {role: client_de(m) for role, m in choix["acteurs"].items() if m is not None}
+    lignes = []
+    for page in pages(choix):
+        client = clients[page["role"]]
+        reponse = client.get(page["url"])  # tour à blanc (caches, connexions)
+        client.get("/bench/reference/")
+        durees, references = [], []
+        for _ in range(repetitions):
+            debut = time.perf_counter()
+            client.get("/bench/reference/")
+            references.append((time.perf_counter() - debut) * 1000)
+            debut = time.perf_counter()
+            reponse = client.get(page["url"])
+            durees.append((time.perf_counter() - debut) * 1000)
+        with CaptureQueriesContext(connection) as requetes:
+            client.get(page["url"])
+        sql_ms = sum(float(q["time"]) for q in requetes.captured_queries) * 1000
+        ligne = {
+            "page": page["nom"],
+            "role": page["role"],
+            "url": page["url"],
+            "statut": reponse.status_code,
+            "mediane_ms": round(statistics.median(durees), 1),
+            "reference_ms": round(statistics.median(references), 1),
+            "requetes": len(requetes.captured_queries),
+            "sql_ms": round(sql_ms, 1),
+        }
+        ligne["ratio"] = round(ligne["mediane_ms"] / ligne["reference_ms"], 1)
+        if page["sql"]:
+            ligne["sql_main_ms"] = round(
+                mediane_ms(
+                    lambda page=page: executer_sql(page["sql"], page["params"]), repetitions
+                ),
+                1,
+            )
+            ligne["ratio_sql"] = round(sql_ms / max(ligne["sql_main_ms"], 0.1), 1)
+        print(
+            f"{ligne['page'][:45]:45} {ligne['statut']} {ligne['mediane_ms']:8.1f} ms "
+            f"×{ligne['ratio']:<6} {ligne['requetes']:3} req. SQL {ligne['sql_ms']:7.1f} ms"
+            + (f" (main {ligne['sql_main_ms']} ms, ×{ligne['ratio_sql']})" if page["sql"] else ""),
+            flush=True,
+        )
+        lignes.append(ligne)
+    return lignes
+
+
+def mesurer_traitements(choix: dict, repetitions_taches: int) -> list[dict]:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+    from django.utils import timezone
+
+    from dossiers.parcours.renouvellement import signaler_renouvellements
+    from dossiers.suivi.echeances import signaler_actions_echues
+    from reporting.indicateurs import freins_leves_par_domaine, indicateurs_sollicitations
+
+    dep = choix["departement"]
+    fin = timezone.localdate()
+    debut = fin - dt.timedelta(days=365)
+    params = {"dep": dep.pk, "debut": debut, "fin": fin}
+    mesures = [
+        ("Tâche signaler_actions_echues", signaler_actions_echues, SQL_ACTIONS_ECHUES, True),
+        ("Tâche signaler_renouvellements", signaler_renouvellements, SQL_RENOUVELLEMENTS, True),
+        (
+            "Indicateur freins_leves_par_domaine",
+            lambda: freins_leves_par_domaine(dep, debut, fin),
+            SQL_FREINS_LEVES,
+            False,
+        ),
+        (
+            "Indicateur indicateurs_sollicitations",
+            lambda: indicateurs_sollicitations(dep, debut, fin),
+            SQL_SOLLICITATIONS_INDICATEURS,
+            False,
+        ),
+    ]
+    lignes = []
+    for nom, fonction, sql, ecrit in mesures:
+        appel = dans_une_transaction_annulee(fonction) if ecrit else fonction
+        reference = (
+            dans_une_transaction_annulee(lambda sql=sql: executer_sql(sql, params))
+            if ecrit
+            else (lambda sql=sql: executer_sql(sql, params))
+        )
+        repetitions = repetitions_taches if ecrit else REPETITIONS
+        with CaptureQueriesContext(connection) as requetes:
+            duree = mediane_ms(appel, repetitions)
+        ref = mediane_ms(reference, repetitions)
+        ligne = {
+            "traitement": nom,
+            "mediane_ms": round(duree, 1),
+            "sql_main_ms": round(ref, 1),
+            "ratio": round(duree / max(ref, 0.1), 1),
+            "requetes": len(requetes.captured_queries) // repetitions,
+            "repetitions": repetitions,
+        }
+        print(
+            f"{nom:45} {duree:9.1f} ms (SQL à la main {ref:.1f} ms, ×{ligne['ratio']}) "
+            f"{ligne['requetes']} req.",
+            flush=True,
+        )
+        lignes.append(ligne)
+    return lignes
+
+
+def volumes() -> dict[str, int]:
+    from django.db import connection
+
+    tables = [
+        "dossiers_demandeur",
+        "dossiers_dossier",
+        "dossiers_affectation",
+        "diagnostics_diagnostic",
+        "diagnostics_frein",
+        "dossiers_note",
+        "dossiers_rendezvous",
+        "dossiers_action",
+        "dossiers_evenementjournal",
+        "dossiers_sollicitation",
+        "accompagnement_user",
+    ]
+    with connection.cursor() as curseur:
+        resultat = {}
+        for table in tables:
+            curseur.execute(f"SELECT count(*) FROM {table}")  # noqa: S608
+            resultat[table] = curseur.fetchone()[0]
+    return resultat
+
+
+def tableau(resultat: dict) -> str:
+    lignes = [
+        f"Mesure du {resultat['date']} — {resultat['volumes']['dossiers_demandeur']} demandeurs, "
+        f"{resultat['volumes']['dossiers_evenementjournal']} événements du journal ; "
+        f"machine : {resultat['machine']['processeurs']} cœurs, charge "
+        f"{resultat['machine']['charge_debut']} au début, {resultat['machine']['charge_fin']} "
+        f"à la fin ; vue de référence : {resultat['reference_ms']} ms (médiane).",
+        "",
+        "| page | rôle | médiane | × référence | requêtes | SQL | × SQL à la main |",
+        "|---|---|---|---|---|---|---|",
+    ]
+    for p in resultat["pages"]:
+        ratio_sql = f"×{p['ratio_sql']} ({p['sql_main_ms']} ms)" if "ratio_sql" in p else ""
+        statut = "" if p["statut"] == 200 else f" (HTTP {p['statut']})"
+        lignes.append(
+            f"| {p['page']}{statut} | {p['role']} | {p['mediane_ms']} ms | ×{p['ratio']} | "
+            f"{p['requetes']} | {p['sql_ms']} ms | {ratio_sql} |"
+        )
+    lignes += [
+        "",
+        "| tâche ou indicateur | médiane | SQL à la main | × | requêtes |",
+        "|---|---|---|---|---|",
+    ]
+    for t in resultat["traitements"]:
+        lignes.append(
+            f"| {t['traitement']} | {t['mediane_ms']} ms | {t['sql_main_ms']} ms | ×{t['ratio']} "
+            f"| {t['requetes']} |"
+        )
+    return "\n".join(lignes)
+
+
+def ecrire_readme(texte: str) -> None:
+    contenu = README.read_text(encoding="utf-8")
+    debut, fin = "<!-- pages:debut -->", "<!-- pages:fin -->"
+    if debut in contenu and fin in contenu:
+        avant, reste = contenu.split(debut, 1)
+        _, apres = reste.split(fin, 1)
+        contenu = f"{avant}{debut}\n{texte}\n{fin}{apres}"
+    else:
+        contenu += f"\n{debut}\n{texte}\n{fin}\n"
+    README.write_text(contenu, encoding="utf-8")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description="Mesure des pages à l'échelle d'un département.")
+    parser.add_argument("--departement", default="25")
+    parser.add_argument("--repetitions", type=int, default=REPETITIONS)
+    parser.add_argument(
+        "--repetitions-taches", type=int, default=1, help="tâches quotidiennes (lentes)"
+    )
+    parser.add_argument("--sortie", type=Path, default=RESULTATS)
+    parser.add_argument("--sans-readme", action="store_true")
+    args = parser.parse_args()
+    preparer_django()
+    from django.test.utils import override_settings, setup_test_environment
+
+    setup_test_environment()  # le client de test, sans toucher à la base
+    charge_debut = os.getloadavg()[0]
+    with override_settings(ROOT_URLCONF="bench.urls"):
+        choix = choisir(args.departement)
+        lignes_pages = mesurer_pages(choix, args.repetitions)
+        traitements = mesurer_traitements(choix, args.repetitions_taches)
+    resultat = {
+        "date": dt.datetime.now().astimezone().isoformat(timespec="seconds"),
+        "volumes": volumes(),
+        "reference_ms": round(statistics.median(p["reference_ms"] for p in lignes_pages), 1),
+        "pages": lignes_pages,
+        "traitements": traitements,
+        "machine": {
+            "python": platform.python_version(),
+            "systeme": platform.platform(),
+            "processeurs": os.cpu_count(),
+            "charge_debut": round(charge_debut, 1),
+            "charge_fin": round(os.getloadavg()[0], 1),
+        },
+    }
+    args.sortie.parent.mkdir(parents=True, exist_ok=True)
+    args.sortie.write_text(json.dumps(resultat, ensure_ascii=False, indent=2) + "\n", "utf-8")
+    texte = tableau(resultat)
+    print(texte)
+    if not args.sans_readme:
+        ecrire_readme(texte)
+
+
+if __name__ == "__main__":
+    main()
