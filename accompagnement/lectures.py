@@ -103,6 +103,12 @@ LIBELLES_DETAILS = {
     "comparee_a": "Comparée à la version",
     "type": "Type d'événement",
 }
+# Les valeurs codées d'une recherche tracée, par paramètre.
+VALEURS_RECHERCHE = {
+    "action": dict(ActionAudit.choices),
+    "role": dict(Role.choices),
+    "source": dict(Source.CHOIX),
+}
 # Les paramètres d'une recherche tracée (accompagnement.audit.tracer_recherche).
 LIBELLES_RECHERCHE = {
     "q": "Texte",
@@ -111,7 +117,7 @@ LIBELLES_RECHERCHE = {
     "role": "Rôle",
     "domaine": "Domaine",
     "personne": "Personne",
-    "utilisateur": "Compte",
+    "utilisateur": "Professionnel",
     "du": "Du",
     "au": "Au",
     "action": "Action",
@@ -497,6 +503,9 @@ def _a_nommer(lignes, modeles) -> dict[str, set]:
                 ids["dossiers"].add(brut["objet_id"])
             elif isinstance((brut["donnees"] or {}).get("dossier"), str):
                 ids["dossiers"].add(brut["donnees"]["dossier"])
+            recherche = (brut["donnees"] or {}).get("recherche")
+            if isinstance(recherche, dict) and str(recherche.get("utilisateur", "")).isdigit():
+                ids["comptes"].add(int(recherche["utilisateur"]))
             continue
         historique = modeles.get(brut["modele"])
         if historique is None:
@@ -642,13 +651,21 @@ def _details_acces(brut, noms: _Noms) -> list[Detail]:
             valeur = ", ".join(str(v) for v in valeur)
         elif isinstance(valeur, dict):
             valeur = ", ".join(
-                f"{LIBELLES_RECHERCHE.get(k, capfirst(str(k).replace('_', ' ')))} : {v}"
+                f"{LIBELLES_RECHERCHE.get(k, capfirst(str(k).replace('_', ' ')))} : "
+                f"{_terme(k, v, noms)}"
                 for k, v in valeur.items()
             )
         elif valeur is None:
             valeur = VIDE
         details.append(Detail(str(libelle), valeur=str(valeur)))
     return details
+
+
+def _terme(cle: str, valeur, noms: _Noms) -> str:
+    """Un terme cherché, lisible : les codes des listes de choix par leur libellé."""
+    if cle == "utilisateur" and str(valeur).isdigit():
+        return noms.comptes.get(int(valeur), f"compte n° {valeur}")
+    return str(VALEURS_RECHERCHE.get(cle, {}).get(valeur, valeur))
 
 
 def _objet(brut) -> str:

@@ -188,10 +188,11 @@ def journal_audit(request):
         suivant = f"?{parametres.urlencode()}"
     debut = request.GET.copy()
     debut.pop("apres", None)
+    termes = audit.termes_cherches(request)
     audit.enregistrer(
         action=ActionAudit.LECTURE,
         request=request,
-        details={"page": "audit", "recherche": audit.termes_cherches(request)},
+        details={"page": "audit", **({"recherche": termes} if termes else {})},
     )
     return render(
         request,

@@ -69,8 +69,9 @@ def choisir(request, uuid):
     exiger(perms.peut_solliciter(request.membership, dossier))
     form = ChoixServiceForm(request.GET)
     form.is_valid()
+    termes = audit.termes_cherches(request)
     audit.tracer_lecture(
-        request, dossier, page="choix_service", recherche=audit.termes_cherches(request)
+        request, dossier, page="choix_service", **({"recherche": termes} if termes else {})
     )
     donnees = getattr(form, "cleaned_data", {})
     domaine = donnees.get("domaine", "")

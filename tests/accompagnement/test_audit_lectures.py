@@ -215,14 +215,26 @@ def test_les_termes_cherches_dans_une_liste_sont_traces(
 
 
 def test_les_filtres_de_la_page_d_audit_sont_traces(deux_departements):
+    import html
+
     from django.urls import reverse
 
-    _, _, sessions = deux_departements
+    a, _, sessions = deux_departements
     debut = timezone.now()
     client = client_de_session(sessions["animatrice"])
-    assert client.get(reverse("journal_audit"), {"personne": "Lefèvre"}).status_code == 200
-    trace = _traces_depuis(debut, details__page="audit").get()
-    assert trace.details["recherche"] == {"personne": "Lefèvre"}
+    assert client.get(reverse("journal_audit")).status_code == 200
+    assert "recherche" not in _traces_depuis(debut, details__page="audit").get().details
+    filtres = {"personne": "Lefèvre", "action": "lecture", "utilisateur": a.ts.user_id}
+    reponse = client.get(reverse("journal_audit"), filtres)
+    assert reponse.status_code == 200
+    trace = _traces_depuis(debut, details__page="audit").last()
+    assert trace.details["recherche"] == {k: str(v) for k, v in filtres.items()}
+    # Relue sur la page : libellés, jamais le code de l'action ni le numéro du compte.
+    page = client.get(reverse("journal_audit")).content.decode()
+    ligne = (
+        f"Personne : Lefèvre, Action : Consultation, Professionnel : {a.ts.user.get_full_name()}"
+    )
+    assert html.escape(ligne) in page or ligne in page
 
 
 CODES_BRUTS = [
