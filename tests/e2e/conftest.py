@@ -3,6 +3,8 @@
 from pathlib import Path
 
 import pytest
+from axe_playwright_python.sync_playwright import Axe
+from playwright.sync_api import Error as ErreurPlaywright
 
 CHROMIUM = "/usr/bin/chromium"
 # Hors de test-results/, que pytest-playwright vide à chaque session.
@@ -41,12 +43,89 @@ def browser_context_args(browser_context_args):
     return {**browser_context_args, "locale": "fr-FR", "viewport": {"width": 1280, "height": 900}}
 
 
+# Impacts axe-core qui font échouer un parcours (RGAA : 0 violation critique ou sérieuse).
+IMPACTS_BLOQUANTS = ("critical", "serious")
+_AXE = Axe()
+
+
+class Accessibilite:
+    """Analyse axe-core (embarqué par axe-playwright-python, aucun CDN) des pages visitées.
+
+    Chaque page chargée (événement « load ») est analysée automatiquement ; `analyser()`
+    relance l'analyse sur l'état courant (après un échange htmx, une boîte ouverte…).
+    Les violations critiques ou sérieuses sont accumulées et font échouer le test à la fin
+    (ou tout de suite avec `verifier()`), avec la règle, la page et les éléments en cause.
+    """
+
+    def __init__(self, page):
+        self.page = page
+        self.violations: dict[tuple[str, str], dict] = {}
+        self.pages_analysees: list[str] = []
+
+    def analyser(self) -> list[dict]:
+        try:
+            if self.page.is_closed() or self.page.url in ("", "about:blank"):
+                return []
+            url = self.page.url
+            resultats = _AXE.run(self.page)
+        except ErreurPlaywright:
+            # La page a changé pendant l'analyse : la suivante sera analysée à son chargement.
+            return []
+        self.pages_analysees.append(url)
+        trouvees = []
+        for violation in resultats.response["violations"]:
+            if violation["impact"] not in IMPACTS_BLOQUANTS:
+                continue
+            cle = (url.split("?")[0], violation["id"])
+            self.violations.setdefault(cle, {**violation, "url": url})
+            trouvees.append(violation)
+        return trouvees
+
+    def rapport(self) -> str:
+        lignes = [
+            f"{len(self.violations)} violation(s) d'accessibilité critique(s) ou sérieuse(s) :"
+        ]
+        for violation in self.violations.values():
+            lignes.append(
+                f"- [{violation['impact']}] {violation['id']} : {violation['help']}"
+                f" ({violation['url']})"
+            )
+            for noeud in violation["nodes"][:5]:
+                cible = " ".join(str(t) for t in noeud["target"])
+                lignes.append(f"    cible : {cible}")
+                resume = (noeud.get("failureSummary") or "").replace("\n", " ; ")
+                if resume:
+                    lignes.append(f"      {resume[:300]}")
+            if len(violation["nodes"]) > 5:
+                lignes.append(f"    … et {len(violation['nodes']) - 5} autre(s) élément(s)")
+        return "\n".join(lignes)
+
+    def verifier(self) -> None:
+        self.analyser()
+        if self.violations:
+            pytest.fail(self.rapport(), pytrace=False)
+
+
+@pytest.fixture(autouse=True)
+def accessibilite(request):
+    """Branchée sur tout parcours qui utilise `page` : 0 violation critique ou sérieuse."""
+    if "page" not in request.fixturenames:
+        yield None
+        return
+    page = request.getfixturevalue("page")
+    analyse = Accessibilite(page)
+    page.on("load", lambda _page: analyse.analyser())
+    yield analyse
+    analyse.verifier()
+
+
 @pytest.fixture
-def capture(page):
-    """capture("nom") : enregistre une capture de la page dans var/captures/."""
+def capture(page, accessibilite):
+    """capture("nom") : analyse l'accessibilité de la page et l'enregistre dans var/captures/."""
     CAPTURES.mkdir(parents=True, exist_ok=True)
 
     def _capture(nom: str) -> Path:
+        accessibilite.analyser()
         chemin = CAPTURES / f"{nom}.png"
         page.screenshot(path=str(chemin), full_page=True)
         return chemin
