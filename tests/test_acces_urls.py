@@ -4,7 +4,8 @@
 
 - une route sans ligne dans la matrice, ou une ligne sans route, fait échouer le test ;
 - un anonyme est renvoyé vers la connexion (sauf les pages publiques de la matrice) ;
-- chaque rôle, sur les objets de son département, reçoit le code de sa case ;
+- chaque rôle, sur les objets de son département, reçoit le code de sa case ; un rôle
+  refusé à une page l'est aussi quand il envoie son formulaire (POST) ;
 - chaque rôle, sur les objets de l'autre département, reçoit 404 (l'administration :
   l'objet est « introuvable », renvoi vers son accueil).
 
@@ -163,6 +164,12 @@ def test_matrice_des_droits(deux_departements, route):
             reponse = envoyer(client, regle.methode, url_a)
             if reponse.status_code != int(attendu):
                 ecarts.append(f"{role} : {reponse.status_code} au lieu de {attendu}")
+        if regle.methode == "GET" and attendu in {"403", "404"} and regle.anonyme == "connexion":
+            # Refusé à la page, refusé à l'envoi du formulaire : un POST n'atteint jamais
+            # le service (ni 200, ni renvoi, ni erreur de saisie).
+            reponse = client.post(url_a, {})
+            if reponse.status_code not in {403, 404, 405}:
+                ecarts.append(f"{role}, POST : {reponse.status_code} au lieu du refus")
         # Un rôle refusé (403) quel que soit l'objet peut l'être aussi sur celui de l'autre
         # département : le refus ne dit rien de l'objet. Tout autre cas : 404.
         hors_departement = {404, 403} if attendu == "403" else {404}
