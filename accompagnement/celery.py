@@ -31,4 +31,10 @@ app.conf.beat_schedule = {
         "task": "accompagnement.tasks.purger_journaux_audit",
         "schedule": crontab(hour=3, minute=15),
     },
+    # Conservation des données des personnes (RGPD) : préavis puis anonymisation ; ne fait
+    # rien si RGPD_PURGE_ACTIVE est à faux (docs/rgpd.md).
+    "rgpd-conservation": {
+        "task": "rgpd.tasks.purger_conservation",
+        "schedule": crontab(hour=3, minute=45),
+    },
 }

@@ -42,7 +42,11 @@ ENTREES: tuple[Entree, ...] = (
 
 
 # Le menu du compte (en haut à droite) : outils de contrôle, hors du travail courant.
-ENTREES_COMPTE: tuple[Entree, ...] = (Entree("Journal d'audit", "journal_audit", COORDINATION),)
+ENTREES_COMPTE: tuple[Entree, ...] = (
+    Entree("Journal d'audit", "journal_audit", COORDINATION),
+    # Droit d'accès des personnes (application rgpd, référencée par son nom d'URL).
+    Entree("Droits des personnes", "rgpd:personnes", frozenset({Role.ADMINISTRATEUR})),
+)
 
 
 def menu(request, entrees: tuple[Entree, ...] = ENTREES) -> list[dict]:

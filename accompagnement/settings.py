@@ -59,6 +59,7 @@ INSTALLED_APPS = [
     "dossiers",
     "diagnostics",
     "reporting",
+    "rgpd",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -380,6 +381,10 @@ if not 1 <= AUDIT_CONSERVATION_MOIS <= 120:
     raise ImproperlyConfigured(
         f"AUDIT_CONSERVATION_MOIS doit être compris entre 1 et 120 (reçu {AUDIT_CONSERVATION_MOIS})."
     )
+# Coupe-circuit de la purge de conservation des données des personnes (RGPD, docs/rgpd.md) :
+# à faux, ni la tâche quotidienne ni `purge_rgpd --wet-run` n'anonymisent (l'essai à blanc
+# reste possible). La durée se règle par département (Departement.duree_conservation_mois).
+RGPD_PURGE_ACTIVE = env.bool("RGPD_PURGE_ACTIVE", default=True)
 # Les instantanés de l'historique ne portent pas d'index sur chaque clé étrangère copiée :
 # on y cherche par département, personne et date (index dédiés, accompagnement.historique).
 PGHISTORY_FOREIGN_KEY_FIELD = pghistory.ForeignKey(db_index=False)

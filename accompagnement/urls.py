@@ -67,4 +67,6 @@ urlpatterns = [
     path("diagnostics/", include("diagnostics.urls")),
     path("conventions/", include("conventions.urls")),
     path("reporting/", include("reporting.urls")),
+    # Protection des données (application rgpd, incluse par son nom).
+    path("rgpd/", include("rgpd.urls")),
 ]

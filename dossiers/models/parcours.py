@@ -51,6 +51,14 @@ valider_code_commune = RegexValidator(
 valider_numero_caf = RegexValidator(r"^\d{7}$", "Le numéro d'allocataire CAF compte 7 chiffres.")
 
 
+class ModeRecueil(models.TextChoices):
+    """Comment l'information a été donnée, ou l'accord recueilli (RGPD, docs/rgpd.md)."""
+
+    ORAL = "oral", "À l'oral (entretien, téléphone)"
+    ECRIT = "ecrit", "Par écrit (courrier, courriel)"
+    SIGNE = "signe", "Document signé par la personne"
+
+
 class DemandeurQuerySet(models.QuerySet):
     def du_departement(self, departement) -> DemandeurQuerySet:
         return self.filter(departement=departement)
@@ -112,6 +120,21 @@ class Demandeur(models.Model):
         output_field=SearchVectorField(),
         db_persist=True,
     )
+    # Information de la personne sur le traitement de ses données, et son accord pour que
+    # ses coordonnées soient transmises au partenaire sollicité (docs/rgpd.md) : exigé par
+    # une sollicitation qui transmet des coordonnées (dossiers.sollicitations.services).
+    information_le = models.DateField(
+        "informée du traitement de ses données le", null=True, blank=True
+    )
+    information_mode = models.CharField(
+        "informée comment", max_length=10, choices=ModeRecueil.choices, blank=True
+    )
+    accord_transmission_le = models.DateField(
+        "accord pour transmettre ses coordonnées le", null=True, blank=True
+    )
+    accord_transmission_mode = models.CharField(
+        "accord recueilli comment", max_length=10, choices=ModeRecueil.choices, blank=True
+    )
     cree_le = models.DateTimeField(auto_now_add=True)
     modifie_le = models.DateTimeField(auto_now=True)
 
@@ -132,6 +155,18 @@ class Demandeur(models.Model):
                 violation_error_message=(
                     "Une personne de même nom, prénom et date de naissance existe déjà."
                 ),
+            ),
+            models.CheckConstraint(
+                condition=Q(information_le__isnull=True, information_mode="")
+                | (Q(information_le__isnull=False) & ~Q(information_mode="")),
+                name="demandeur_information_datee",
+                violation_error_message="L'information de la personne est datée, avec sa forme.",
+            ),
+            models.CheckConstraint(
+                condition=Q(accord_transmission_le__isnull=True, accord_transmission_mode="")
+                | (Q(accord_transmission_le__isnull=False) & ~Q(accord_transmission_mode="")),
+                name="demandeur_accord_transmission_date",
+                violation_error_message="L'accord de la personne est daté, avec sa forme.",
             ),
         ]
         indexes = [
@@ -159,6 +194,11 @@ class Demandeur(models.Model):
         morceaux = [self.nom, self.prenom, self.nom_naissance, self.identifiant_ft]
         self.texte_recherche = normaliser(" ".join(m for m in morceaux if m))[:400]
         return self
+
+    @property
+    def accord_transmission(self) -> bool:
+        """La personne a accepté que ses coordonnées soient transmises à un partenaire."""
+        return self.accord_transmission_le is not None
 
     @property
     def nom_complet(self) -> str:

@@ -11,6 +11,7 @@ from dossiers.models import (
     ROLES_POUR_AFFECTATION,
     Axe,
     Demandeur,
+    ModeRecueil,
     MotifSortie,
     Origine,
     RoleAffectation,
@@ -321,3 +322,54 @@ class RenouvellementForm(forms.Form):
         date = self.cleaned_data["date"]
         _pas_dans_le_futur(date, "La date du renouvellement")
         return date
+
+
+class InformationForm(forms.Form):
+    """Information de la personne sur ses données et accord de transmission (docs/rgpd.md)."""
+
+    information_le = forms.DateField(
+        label="Personne informée du traitement de ses données le",
+        required=False,
+        widget=DateInput(),
+        help_text="Notice d'information remise ou lue : finalité, destinataires, durée, droits.",
+    )
+    information_mode = forms.ChoiceField(
+        label="Informée comment",
+        required=False,
+        choices=[("", "— Choisir —"), *ModeRecueil.choices],
+    )
+    accord = forms.BooleanField(
+        label=(
+            "La personne accepte que ses coordonnées soient transmises aux partenaires "
+            "sollicités pour elle"
+        ),
+        required=False,
+    )
+    accord_le = forms.DateField(label="Accord recueilli le", required=False, widget=DateInput())
+    accord_mode = forms.ChoiceField(
+        label="Accord recueilli comment",
+        required=False,
+        choices=[("", "— Choisir —"), *ModeRecueil.choices],
+    )
+
+    def clean(self):
+        d = super().clean()
+        for champ, libelle in (("information_le", "L'information"), ("accord_le", "L'accord")):
+            try:
+                _pas_dans_le_futur(d.get(champ), libelle)
+            except forms.ValidationError as erreur:
+                self.add_error(champ, erreur)
+        if d.get("information_le") and not d.get("information_mode"):
+            self.add_error("information_mode", "Indiquez comment la personne a été informée.")
+        if d.get("information_mode") and not d.get("information_le"):
+            self.add_error("information_le", "Indiquez la date de l'information.")
+        if d.get("accord"):
+            if not d.get("accord_le"):
+                self.add_error("accord_le", "Indiquez la date de l'accord.")
+            if not d.get("accord_mode"):
+                self.add_error("accord_mode", "Indiquez comment l'accord a été recueilli.")
+            if not d.get("information_le"):
+                self.add_error(
+                    "information_le", "L'accord suppose que la personne ait été informée."
+                )
+        return d

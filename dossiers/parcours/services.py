@@ -29,6 +29,7 @@ from dossiers.models import (
     DemandeChangementAxe,
     Demandeur,
     Dossier,
+    ModeRecueil,
     MotifSortie,
     Origine,
     PeriodeOrientation,
@@ -165,6 +166,71 @@ def modifier_demandeur(*, demandeur: Demandeur, par: Membership, **champs) -> De
             auteur=par.user,
             resume=f"Fiche de la personne mise à jour par {par.user}",
         )
+    return demandeur
+
+
+def _recueil(date: dt.date | None, mode: str, quoi: str) -> tuple[dt.date | None, str]:
+    if date is None:
+        return None, ""
+    if date > timezone.localdate():
+        raise ErreurMetier(f"{quoi} ne peut pas être daté(e) dans le futur.")
+    if mode not in ModeRecueil.values:
+        raise ErreurMetier(f"Indiquez comment : {quoi.lower()} (à l'oral, par écrit, signé).")
+    return date, mode
+
+
+@transaction.atomic
+def enregistrer_information(
+    *,
+    dossier: Dossier,
+    par: Membership,
+    information_le: dt.date | None,
+    information_mode: str = "",
+    accord_le: dt.date | None = None,
+    accord_mode: str = "",
+) -> Demandeur:
+    """Information de la personne sur le traitement de ses données et son accord pour
+    transmettre ses coordonnées à un partenaire (docs/rgpd.md). Un accord vide le retire.
+    L'accord suppose l'information : on n'accepte pas ce qu'on ne connaît pas."""
+    with modification_du_dossier(dossier, par) as m:
+        dossier = m.dossier
+        exiger_droit(
+            perms.peut_modifier_demandeur(par, dossier),
+            "Vous ne pouvez pas modifier la fiche de cette personne.",
+        )
+        demandeur = Demandeur.objects.select_for_update().get(pk=dossier.demandeur_id)
+        information = _recueil(information_le, information_mode, "L'information")
+        accord = _recueil(accord_le, accord_mode, "L'accord")
+        if accord[0] is not None and information[0] is None:
+            raise ErreurMetier(
+                "Informez d'abord la personne du traitement de ses données : l'accord suppose "
+                "l'information."
+            )
+        avant = demandeur.accord_transmission
+        demandeur.information_le, demandeur.information_mode = information
+        demandeur.accord_transmission_le, demandeur.accord_transmission_mode = accord
+        demandeur.save(
+            update_fields=[
+                "information_le",
+                "information_mode",
+                "accord_transmission_le",
+                "accord_transmission_mode",
+                "modifie_le",
+            ]
+        )
+        m.auditer(
+            ActionAudit.MODIFICATION,
+            demandeur,
+            information=bool(information[0]),
+            accord_transmission=bool(accord[0]),
+        )
+        if accord[0] and not avant:
+            resume = f"Accord de la personne pour transmettre ses coordonnées, noté par {par.user}"
+        elif avant and not accord[0]:
+            resume = f"Accord pour transmettre les coordonnées retiré, noté par {par.user}"
+        else:
+            resume = f"Information de la personne sur ses données notée par {par.user}"
+        m.journaliser(TypeEvenement.FICHE, resume)
     return demandeur
 
 

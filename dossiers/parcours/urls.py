@@ -7,6 +7,7 @@ from . import views
 urlpatterns = [
     path("nouveau/", views.creer, name="creer"),
     path("<uuid:uuid>/personne/", views.modifier_personne, name="modifier_personne"),
+    path("<uuid:uuid>/information/", views.information, name="information_personne"),
     path("<uuid:uuid>/diagnostic/", views.demarrer_diagnostic, name="demarrer_diagnostic"),
     path("<uuid:uuid>/orienter/", views.orienter, name="orienter"),
     path("<uuid:uuid>/affecter/", views.affecter, name="affecter"),

@@ -278,6 +278,46 @@ def cloturer(request, uuid):
 
 
 @membership_requis
+def information(request, uuid):
+    """Information de la personne et accord de transmission de ses coordonnées."""
+    dossier = dossier_visible(request, uuid)
+    exiger(perms.peut_modifier_demandeur(request.membership, dossier))
+    d = dossier.demandeur
+    form = forms.InformationForm(
+        donnees_post(request),
+        initial={
+            "information_le": d.information_le,
+            "information_mode": d.information_mode,
+            "accord": d.accord_transmission,
+            "accord_le": d.accord_transmission_le,
+            "accord_mode": d.accord_transmission_mode,
+        },
+    )
+    return _action(
+        request,
+        dossier,
+        form,
+        titre="Information et accord de la personne",
+        intro=(
+            "Notez quand et comment la personne a été informée du traitement de ses données, "
+            "et si elle accepte que ses coordonnées soient transmises aux partenaires "
+            "sollicités pour elle. Sans cet accord, une sollicitation ne transmet pas de "
+            "coordonnées. Décocher l'accord le retire."
+        ),
+        bouton="Enregistrer",
+        executer=lambda c: services.enregistrer_information(
+            dossier=dossier,
+            par=request.membership,
+            information_le=c["information_le"],
+            information_mode=c["information_mode"],
+            accord_le=c["accord_le"] if c["accord"] else None,
+            accord_mode=c["accord_mode"] if c["accord"] else "",
+        ),
+        succes="Information et accord de la personne enregistrés.",
+    )
+
+
+@membership_requis
 def rouvrir(request, uuid):
     dossier = dossier_visible(request, uuid)
     exiger(perms.peut_rouvrir(request.membership, dossier))

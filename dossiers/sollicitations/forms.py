@@ -81,12 +81,25 @@ class SollicitationForm(forms.ModelForm):
         if not self.initial.get("domaine") and len(service.domaines) == 1:
             self.initial["domaine"] = service.domaines[0]
         self.modes_disponibles = modes
+        self.accord_transmission = dossier.demandeur.accord_transmission
+        if not self.accord_transmission:
+            self.fields["coordonnees_contact"].help_text = (
+                "Pas d'accord de la personne enregistré sur sa fiche : laissez ce champ vide "
+                "(le partenaire passera par vous), ou notez d'abord son accord."
+            )
         self.order_fields(
             ["domaine", "besoin", "preference_contact", "coordonnees_contact", "mode"]
         )
 
     def clean(self):
         donnees = super().clean()
+        if (donnees.get("coordonnees_contact") or "").strip() and not self.accord_transmission:
+            self.add_error(
+                "coordonnees_contact",
+                "La personne n'a pas donné son accord pour transmettre ses coordonnées : "
+                "notez-le d'abord sur sa fiche (« Information et accord »), ou laissez ce "
+                "champ vide.",
+            )
         if donnees.get("mode") == ModeSollicitation.CORRESPONDANT and not donnees.get(
             "correspondant"
         ):

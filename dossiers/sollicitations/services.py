@@ -262,6 +262,7 @@ def creer_sollicitation(
             raise ErreurMetier(
                 "Choisissez comment solliciter le service : directement ou via le correspondant."
             )
+        _verifier_accord(dossier, coordonnees_contact)
         sollicitation = Sollicitation(
             dossier=dossier,
             service=service,
@@ -291,6 +292,24 @@ def creer_sollicitation(
                 sollicitation=sollicitation, par=par, url_base=url_base
             )
     return sollicitation
+
+
+REFUS_SANS_ACCORD = (
+    "La personne n'a pas donné son accord pour que ses coordonnées soient transmises au "
+    "partenaire : enregistrez-le d'abord sur sa fiche (« Information et accord »), ou "
+    "laissez les coordonnées vides."
+)
+
+
+def _verifier_accord(dossier: Dossier, coordonnees: str) -> None:
+    """Des coordonnées ne partent vers un partenaire qu'avec l'accord enregistré de la
+    personne (docs/rgpd.md) ; la fiche est relue (l'accord a pu être retiré)."""
+    if coordonnees.strip() and not (
+        type(dossier.demandeur)
+        .objects.filter(pk=dossier.demandeur_id, accord_transmission_le__isnull=False)
+        .exists()
+    ):
+        raise ErreurMetier(REFUS_SANS_ACCORD)
 
 
 def _verifier_correspondant(dossier: Dossier, correspondant: Membership | None) -> None:
@@ -333,6 +352,7 @@ def envoyer_sollicitation(
             )
         if sollicitation.mode == ModeSollicitation.CORRESPONDANT:
             _verifier_correspondant(sollicitation.dossier, sollicitation.correspondant)
+        _verifier_accord(sollicitation.dossier, sollicitation.coordonnees_contact)
         maintenant = timezone.now()
         delai = delai_reponse(sollicitation.dossier.departement)
         _changer_statut(

@@ -35,6 +35,15 @@ def preparer(departement):
     dossier = services.ouvrir_dossier(
         demandeur=demandeur, par=conseiller, origine=Origine.CONSEILLER_FT, territoire=territoire
     )
+    # Informée et d'accord pour la transmission de ses coordonnées (docs/rgpd.md).
+    services.enregistrer_information(
+        dossier=dossier,
+        par=conseiller,
+        information_le=timezone.localdate(),
+        information_mode="oral",
+        accord_le=timezone.localdate(),
+        accord_mode="signe",
+    )
     for nom, thematique, structure in (
         ("Crèche à vocation d'insertion professionnelle", "famille--garde-denfants", "Les P'tits Loups"),
         ("Auto-école sociale", "mobilite--preparer-son-permis-de-conduire", "Mobilité 25"),

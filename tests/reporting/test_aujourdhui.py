@@ -28,7 +28,7 @@ from reporting import files
 from reporting.indicateurs import delais_des_demandes_d_entree
 from tests.accompagnement.factories import MembershipFactory, StructureFactory
 from tests.dossiers.scenarios import avec_binome, nouveau_dossier, prescrit
-from tests.dossiers.sollicitations.test_sollicitations import ressource
+from tests.dossiers.sollicitations.test_sollicitations import accord_enregistre, ressource
 
 pytestmark = pytest.mark.django_db
 
@@ -47,6 +47,7 @@ def garnir(equipe, debut, fin):
         # A : demande d'axe 2 en attente depuis 30 jours ; action en retard ; rendez-vous
         # du jour ; sollicitations (une sans réponse, une acceptée).
         a = nouveau_dossier(equipe, date=il_y_a(40), nom=f"Attente{i}", prenom="Anne")
+        accord_enregistre(a)
         p = prescrit(equipe, a)
         Prescription.objects.filter(pk=p.pk).update(prescrite_le=il_y_a(30))
         a.refresh_from_db()

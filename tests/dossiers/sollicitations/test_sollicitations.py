@@ -86,8 +86,19 @@ def dossier_du_territoire(equipe, **kw) -> Dossier:
     """Un dossier « à orienter » de l'agence, rattaché au territoire du correspondant."""
     dossier = nouveau_dossier(equipe, **kw)
     Dossier.objects.filter(pk=dossier.pk).update(territoire=equipe.territoire)
+    accord_enregistre(dossier)
     dossier.refresh_from_db()
     return dossier
+
+
+def accord_enregistre(dossier) -> None:
+    """La personne a été informée et accepte la transmission de ses coordonnées."""
+    type(dossier.demandeur).objects.filter(pk=dossier.demandeur_id).update(
+        information_le=timezone.localdate(),
+        information_mode="oral",
+        accord_transmission_le=timezone.localdate(),
+        accord_transmission_mode="oral",
+    )
 
 
 def creer(equipe, dossier, service, *, mode=ModeSollicitation.CORRESPONDANT, envoyer=True, **kw):
