@@ -147,6 +147,7 @@ VALEURS_DETAILS = {
         "charges": "Charges des professionnels",
         "annuaire": "Annuaire des professionnels",
         "sollicitations": "Sollicitations à traiter",
+        "droit_acces": "Droit d'accès : recherche d'une personne",
     },
     "niveau": {"complet": "Complet", "statut": "Identité et statut"},
     "volet": {"emploi": "Emploi", "social": "Social"},

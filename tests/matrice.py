@@ -144,6 +144,7 @@ def url_dans(route: Route, regle: Regle, monde) -> str:
 
 RESOLVEURS = {
     "dossier": lambda m: m.dossier.uuid,
+    "personne": lambda m: m.dossier.demandeur.uuid,
     "dossier_a_orienter": lambda m: m.dossier_a_orienter.uuid,
     "dossier_sollicite": lambda m: m.dossier_sollicite.uuid,
     "dossier_clos": lambda m: m.dossier_clos.uuid,

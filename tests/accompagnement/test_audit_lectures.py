@@ -182,6 +182,7 @@ def test_chaque_lecture_est_tracee(
             "annuaire",
             {"q": "Dupont", "role": "animatrice"},
         ),
+        ("rgpd:personnes", "administrateur", {"q": "Lefèvre"}, "droit_acces", {"q": "Lefèvre"}),
         (
             "dossiers:sollicitations_a_traiter",
             "correspondant",
