@@ -196,7 +196,11 @@ def construire(nom: str, groupe) -> Monde:
     )
     from tests.diagnostics.parcours import diagnostic_partage, diagnostic_rempli
     from tests.dossiers.scenarios import avec_binome, en_axe_2, nouveau_dossier, prescrit
-    from tests.dossiers.sollicitations.test_sollicitations import creer, ressource
+    from tests.dossiers.sollicitations.test_sollicitations import (
+        accord_enregistre,
+        creer,
+        ressource,
+    )
     from tests.dossiers.suivi.test_documents import deposer
     from tests.dossiers.suivi.test_services import action, objectif, rdv
 
@@ -252,6 +256,7 @@ def construire(nom: str, groupe) -> Monde:
     m.dossier_sollicite = nouveau_dossier(m, nom=f"Sollicite{nom}")
     Dossier.objects.filter(pk=m.dossier_sollicite.pk).update(territoire=m.territoire)
     m.dossier_sollicite.refresh_from_db()
+    accord_enregistre(m.dossier_sollicite)  # coordonnées transmises avec l'accord
     m.service = ressource(m.departement, nom=f"Crèche {nom}")
     # Une ressource saisie à la main (modifiable par l'animatrice et le correspondant).
     StructureRessource.objects.filter(pk=m.service.structure_id).update(source="locale")
