@@ -31,6 +31,12 @@ app.conf.beat_schedule = {
         "task": "accompagnement.tasks.purger_journaux_audit",
         "schedule": crontab(hour=3, minute=15),
     },
+    # Rapports mensuels figés du mois précédent : le 1er du mois à 06:00, heure de Paris
+    # (CELERY_TIMEZONE = Europe/Paris).
+    "reporting-rapports-mensuels": {
+        "task": "reporting.tasks.generer_rapports_du_mois",
+        "schedule": crontab(day_of_month=1, hour=6, minute=0),
+    },
     # Conservation des données des personnes (RGPD) : préavis puis anonymisation ; ne fait
     # rien si RGPD_PURGE_ACTIVE est à faux (docs/rgpd.md).
     "rgpd-conservation": {

@@ -36,6 +36,10 @@ ENTREES: tuple[Entree, ...] = (
         frozenset({Role.CORRESPONDANT_INSERTION, Role.ANIMATRICE}),
     ),
     Entree("Import", "dossiers:import", frozenset({Role.ANIMATRICE})),
+    Entree("Tableau de bord", "reporting:tableau_de_bord", frozenset({Role.ANIMATRICE})),
+    Entree(
+        "Rapports", "reporting:rapports", frozenset({Role.ANIMATRICE, Role.CORRESPONDANT_INSERTION})
+    ),
     Entree("Ressources", "conventions:annuaire", frozenset(Role.values) - {Role.ADMINISTRATEUR}),
     Entree("Annuaire", "annuaire", TOUS),
 )

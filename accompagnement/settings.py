@@ -117,6 +117,8 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "accompagnement.context_processors.navigation",
             ],
+            # Filtres d'affichage (pluriel, telephone, taille_fichier) sans {% load %}.
+            "builtins": ["accompagnement.templatetags.affichage"],
         },
     },
 ]
@@ -280,6 +282,11 @@ CELERY_TASK_TIME_LIMIT = 15 * 60
 CELERY_TASK_SOFT_TIME_LIMIT = 14 * 60
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_RESULT_EXPIRES = 60 * 60 * 24
+# Redis : un message pris par un worker perdu (sans accusé, acks_late) est redonné après ce
+# délai (1 h par défaut ; plus court pour le test de reprise des rapports mensuels).
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "visibility_timeout": env.int("CELERY_VISIBILITY_TIMEOUT", default=3600)
+}
 
 # --- Formulaires -----------------------------------------------------------------------
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"

@@ -30,23 +30,29 @@ from accompagnement.models import Membership, Role
 from dossiers.parcours import services
 from dossiers.parcours.renouvellement import DUREE_AVANT_RENOUVELLEMENT
 from dossiers.prescriptions import services as prescriptions
+from dossiers.suivi import services as suivi
 
 from .models import (
     Affectation,
     Axe,
     Civilite,
+    CotePorteur,
     DemandeChangementAxe,
     Demandeur,
     Dossier,
     Indemnisation,
     MotifSortie,
     NiveauQualification,
+    Objectif,
     Origine,
     PeriodeOrientation,
     Prescription,
+    Presence,
     RoleAffectation,
     StatutDemande,
     StatutDossier,
+    TypeRendezVous,
+    VisibiliteNote,
 )
 
 GRAINE = 20140129  # signature de la convention du Doubs, le 29 janvier 2014
@@ -1109,6 +1115,7 @@ def charger(*, departement) -> str:
         chargeur.charger(demandeur, personne, p)
     chargeur.finir()
     _prescriptions(equipes, departement, aujourdhui)
+    _suivi(equipes, departement, aujourdhui)
     return resume(departement, identifiants)
 
 
@@ -1198,3 +1205,113 @@ def _prescriptions(equipes: Equipes, departement, aujourdhui: dt.date) -> None:
                 par=correspondant,
                 motif="Déjà suivie par le CCAS : un accompagnement social est en cours.",
             )
+
+
+# Suivi de démonstration (par les services) : sur les dossiers en accompagnement global du
+# binôme de démonstration (conseiller dédié et travailleur social de Besançon), un plan
+# d'action avec des actions à échéance et en retard, des notes aux trois niveaux de
+# confidentialité et des rendez-vous passés (honorés ou non), du jour et à venir : les pages
+# « Aujourd'hui » du binôme ont du travail.
+NOMBRE_DOSSIERS_SUIVIS = 6
+
+
+def _suivi(equipes: Equipes, departement, aujourdhui: dt.date) -> None:
+    if Objectif.objects.filter(dossier__departement=departement).exists():
+        return  # idempotent : déjà chargé
+    dedie = equipes.compte(EMAIL_CONSEILLER_DEDIE, Role.CONSEILLER_DEDIE)
+    travailleur_social = equipes.compte(EMAIL_TRAVAILLEUR_SOCIAL, Role.TRAVAILLEUR_SOCIAL)
+    dossiers = list(
+        Dossier.objects.filter(
+            departement=departement,
+            statut=StatutDossier.ACCOMPAGNEMENT,
+            axe_courant=Axe.ACCOMPAGNEMENT_GLOBAL,
+            affectations__professionnel=dedie.user,
+            affectations__role=RoleAffectation.CONSEILLER_DEDIE,
+            affectations__date_fin__isnull=True,
+        )
+        .filter(
+            affectations__professionnel=travailleur_social.user,
+            affectations__role=RoleAffectation.TRAVAILLEUR_SOCIAL,
+            affectations__date_fin__isnull=True,
+        )
+        .distinct()
+        .order_by("pk")[:NOMBRE_DOSSIERS_SUIVIS]
+    )
+    for rang, dossier in enumerate(dossiers):
+        depuis = max(dossier.date_orientation, aujourdhui - dt.timedelta(days=45))
+        emploi = suivi.ajouter_objectif(
+            dossier=dossier,
+            par=dedie,
+            domaine="emploi",
+            intitule="Retrouver un emploi dans la logistique (cariste, préparation de commandes)",
+        )
+        suivi.ajouter_action(
+            objectif=emploi,
+            par=dedie,
+            intitule="Mettre à jour le CV et la lettre de motivation",
+            cote=CotePorteur.EMPLOI,
+            responsable=dedie.user,
+            date_debut=depuis,
+            date_fin_prevue=aujourdhui + dt.timedelta(days=2 + rang),  # à échéance
+        )
+        if rang % 2 == 0:
+            suivi.ajouter_action(
+                objectif=emploi,
+                par=dedie,
+                intitule="S'inscrire à la formation CACES R489",
+                cote=CotePorteur.EMPLOI,
+                responsable=dedie.user,
+                date_debut=depuis,
+                date_fin_prevue=max(depuis, aujourdhui - dt.timedelta(days=3 + rang)),  # en retard
+            )
+        social = suivi.ajouter_objectif(
+            dossier=dossier,
+            par=travailleur_social,
+            domaine="logement",
+            intitule="Accéder à un logement autonome",
+        )
+        suivi.ajouter_action(
+            objectif=social,
+            par=travailleur_social,
+            intitule="Déposer une demande de logement social",
+            cote=CotePorteur.SOCIAL,
+            responsable=travailleur_social.user,
+            date_debut=depuis,
+            date_fin_prevue=aujourdhui + dt.timedelta(days=5 + rang)
+            if rang % 3
+            else max(depuis, aujourdhui - dt.timedelta(days=2)),
+        )
+        for par, texte, visibilite in (
+            (dedie, "Entretien de suivi : motivé, CV à reprendre.", VisibiliteNote.PARTAGEE),
+            (
+                travailleur_social,
+                "Situation locative fragile, à revoir avec le bailleur.",
+                VisibiliteNote.SOCIALE,
+            ),
+            (travailleur_social, "Penser à rappeler la CAF.", VisibiliteNote.PRIVEE),
+        ):
+            suivi.ajouter_note(dossier=dossier, par=par, texte=texte, visibilite=visibilite)
+        passe = suivi.planifier_rendez_vous(
+            dossier=dossier,
+            par=dedie,
+            debut=_moment(max(depuis, aujourdhui - dt.timedelta(days=7)), 10),
+            type=TypeRendezVous.TRIPARTITE,
+            participants=[dedie.user, travailleur_social.user],
+            lieu="Agence de Besançon Planoise",
+            objet="Point d'étape du plan d'action",
+        )
+        if passe.debut < timezone.now():
+            suivi.noter_presence(
+                rendez_vous=passe,
+                par=dedie,
+                presence=Presence.PRESENT if rang % 3 else Presence.ABSENT,
+            )
+        suivi.planifier_rendez_vous(
+            dossier=dossier,
+            par=travailleur_social,
+            debut=_moment(aujourdhui + dt.timedelta(days=rang % 3), 14 + rang % 3),
+            type=TypeRendezVous.INDIVIDUEL,
+            participants=[travailleur_social.user],
+            lieu="Territoire d'action sociale de Besançon",
+            objet="Dossier logement",
+        )

@@ -1,10 +1,16 @@
 """Indicateurs et documents de synthèse. Le bilan d'un parcours rassemble ce que l'outil
 sait déjà (périodes, freins, actions) ; les professionnels y ajoutent leur conclusion."""
 
+import uuid
+
+import pgtrigger
 from django.conf import settings
 from django.db import models
+from django.db.models import Q
+from django.utils import timezone
 
 from accompagnement.historique import suivre
+from accompagnement.models import Departement, Structure
 from dossiers.models import Dossier
 
 
@@ -32,3 +38,104 @@ BilanParcoursHistorique = suivre(
     demandeur='(SELECT d."demandeur_id" FROM "dossiers_dossier" d WHERE d."id" = {row}."dossier_id")',
     masquer=("conclusion",),
 )
+
+
+class NiveauPerimetre(models.TextChoices):
+    DEPARTEMENT = "departement", "Département"
+    TERRITOIRE = "territoire", "Territoire"
+    AGENCE = "agence", "Agence"
+
+
+class RapportMensuelQuerySet(models.QuerySet):
+    def courants(self) -> "RapportMensuelQuerySet":
+        """La dernière version de chaque périmètre et mois."""
+        return self.order_by("cle_perimetre", "mois", "-version").distinct("cle_perimetre", "mois")
+
+
+class EcritureUnique(pgtrigger.Trigger):
+    """Un rapport figé ne change jamais : toute modification ou suppression est refusée
+    par la base (une régénération ajoute une version)."""
+
+    when = pgtrigger.Before
+    level = pgtrigger.Row
+    operation = pgtrigger.Update | pgtrigger.Delete
+    func = (
+        "RAISE EXCEPTION 'Rapport mensuel figé : % refusé (régénérez une nouvelle version)',"
+        " TG_OP USING ERRCODE = 'insufficient_privilege';"
+    )
+
+
+class RapportMensuel(models.Model):
+    """Les chiffres figés d'un mois pour un périmètre (département, territoire ou agence),
+    une ligne par périmètre × mois × version, écrite une fois (décision 80). Les chiffres
+    (avec le libellé, la définition et l'unité de chaque indicateur au moment du calcul) et
+    le PDF sont stockés : ni une modification d'un dossier ni une purge ne les change."""
+
+    uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    departement = models.ForeignKey(
+        Departement, on_delete=models.PROTECT, related_name="+", verbose_name="département"
+    )
+    structure = models.ForeignKey(
+        Structure,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text="Territoire ou agence ; vide pour le département entier.",
+    )
+    niveau = models.CharField(max_length=12, choices=NiveauPerimetre.choices)
+    cle_perimetre = models.CharField(max_length=40, editable=False)
+    mois = models.DateField(help_text="Premier jour du mois.")
+    version = models.PositiveSmallIntegerField(default=1)
+    motif = models.CharField(
+        "motif de la régénération", max_length=500, blank=True, help_text="Vide en version 1."
+    )
+    chiffres = models.JSONField()
+    pdf = models.BinaryField("rapport PDF", editable=False)
+    genere_le = models.DateTimeField("généré le", default=timezone.now)
+    genere_par = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="régénéré par",
+    )
+    duree_calcul_ms = models.PositiveIntegerField(default=0)
+
+    objects = RapportMensuelQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-mois", "niveau", "cle_perimetre", "-version"]
+        verbose_name = "rapport mensuel"
+        verbose_name_plural = "rapports mensuels"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["cle_perimetre", "mois", "version"],
+                name="rapport_mensuel_unique_par_version",
+                violation_error_message="Ce rapport est déjà enregistré pour ce mois et cette version.",
+            ),
+            models.CheckConstraint(
+                condition=Q(version=1, motif="") | (Q(version__gt=1) & ~Q(motif="")),
+                name="rapport_mensuel_regeneration_motivee",
+                violation_error_message="Une régénération (version 2 et suivantes) est motivée.",
+            ),
+            models.CheckConstraint(
+                condition=Q(niveau="departement", structure__isnull=True)
+                | (~Q(niveau="departement") & Q(structure__isnull=False)),
+                name="rapport_mensuel_perimetre_coherent",
+            ),
+        ]
+        indexes = [models.Index(fields=["departement", "mois"])]
+        triggers = [EcritureUnique(name="rapport_mensuel_ecriture_unique")]
+
+    def __str__(self) -> str:
+        return f"Rapport {self.mois:%m/%Y} — {self.libelle_perimetre} (version {self.version})"
+
+    @staticmethod
+    def cle_de(departement_id: int, structure_id: int | None) -> str:
+        return f"dep-{departement_id}" + (f"-s-{structure_id}" if structure_id else "")
+
+    @property
+    def libelle_perimetre(self) -> str:
+        return self.chiffres.get("perimetre", {}).get("libelle", "")

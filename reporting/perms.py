@@ -34,3 +34,52 @@ def peut_voir_aujourdhui(membership) -> bool:
 def peut_voir_file(membership, cle: str) -> bool:
     """Une file de travail : seulement celles de son rôle."""
     return peut_voir_aujourdhui(membership) and cle in FILES_PAR_ROLE[membership.role]
+
+
+# --- Rapports mensuels, tableau de bord, exports ------------------------------------------
+
+
+def peut_voir_tableau_de_bord(membership) -> bool:
+    """Le tableau de bord du département : l'animatrice."""
+    return membership is not None and membership.role == Role.ANIMATRICE
+
+
+def perimetres_de_rapport(membership) -> str | None:
+    """Quels rapports mensuels un rattachement lit : « departement » (tous ceux de son
+    département : animatrice), « territoire » (celui de son territoire : correspondant
+    insertion), None sinon."""
+    if membership is None:
+        return None
+    if membership.role == Role.ANIMATRICE:
+        return "departement"
+    if membership.role == Role.CORRESPONDANT_INSERTION:
+        return "territoire"
+    return None
+
+
+def peut_lire_rapport(membership, rapport) -> bool:
+    niveau = perimetres_de_rapport(membership)
+    if niveau is None or rapport.departement_id != membership.structure.departement_id:
+        return False
+    return niveau == "departement" or rapport.structure_id == membership.structure_id
+
+
+def peut_regenerer_rapport(membership, departement_id: int) -> bool:
+    """Régénérer (nouvelle version) : l'animatrice de ce département."""
+    return (
+        membership is not None
+        and membership.role == Role.ANIMATRICE
+        and membership.structure.departement_id == departement_id
+    )
+
+
+def peut_exporter_liste(membership) -> bool:
+    """Exporter une liste de dossiers du tableau de bord (pseudonymisée par défaut)."""
+    return peut_voir_tableau_de_bord(membership)
+
+
+def peut_exporter_nominatif(membership) -> bool:
+    """Le droit « export nominatif » : noms, coordonnées et identifiant France Travail dans
+    un export. L'animatrice seulement (minimisation : le correspondant et les autres rôles
+    n'exportent que des données pseudonymisées)."""
+    return membership is not None and membership.role == Role.ANIMATRICE

@@ -1,14 +1,20 @@
 """Écritures de l'application reporting."""
 
-from django.db import transaction
+import time
 
+from django.conf import settings
+from django.db import IntegrityError, transaction
+
+from accompagnement import audit
 from accompagnement.exceptions import ErreurMetier, exiger_droit
 from accompagnement.models import ActionAudit, Membership
+from accompagnement.pdf import rendre_pdf
 from dossiers.journal import modification_du_dossier
 from dossiers.models import Dossier, TypeEvenement
 
-from . import perms
-from .models import BilanParcours
+from . import mensuel, perms
+from .catalogue import Mois, Perimetre
+from .models import BilanParcours, RapportMensuel
 
 
 @transaction.atomic
@@ -34,3 +40,82 @@ def rediger_conclusion(*, dossier: Dossier, par: Membership, conclusion: str) ->
             objet=bilan,
         )
     return bilan
+
+
+# --- Rapports mensuels figés ---------------------------------------------------------------
+
+
+def _rapport_existant(cle: str, mois, version: int):
+    return RapportMensuel.objects.filter(
+        cle_perimetre=cle, mois=mois.debut, version=version
+    ).first()
+
+
+def generer_rapport(
+    *, perimetre: Perimetre, mois: Mois, version: int = 1, motif: str = "", par=None
+) -> RapportMensuel:
+    """Calcule et fige le rapport du périmètre pour le mois, dans la version demandée.
+    Idempotent : si cette version existe déjà, elle est rendue telle quelle (une tâche
+    rejouée après la perte d'un worker ne crée rien de plus). `par` : l'animatrice qui
+    régénère ; None pour la génération automatique (système)."""
+    structure_id = perimetre.structure.pk if perimetre.structure else None
+    cle = RapportMensuel.cle_de(perimetre.departement.pk, structure_id)
+    if existant := _rapport_existant(cle, mois, version):
+        return existant
+    motif = (motif or "").strip()
+    if version > 1:
+        if par is not None:
+            exiger_droit(
+                perms.peut_regenerer_rapport(par, perimetre.departement.pk),
+                "Seule l'animatrice du département régénère un rapport mensuel.",
+            )
+        if not motif:
+            raise ErreurMetier("Indiquez pourquoi le rapport est régénéré.")
+        if not RapportMensuel.objects.filter(
+            cle_perimetre=cle, mois=mois.debut, version=version - 1
+        ).exists():
+            raise ErreurMetier(f"La version {version - 1} de ce rapport n'existe pas.")
+    debut = time.monotonic()
+    chiffres = mensuel.figer(perimetre, mois)
+    rapport = RapportMensuel(
+        departement=perimetre.departement,
+        structure=perimetre.structure,
+        niveau=perimetre.niveau,
+        cle_perimetre=cle,
+        mois=mois.debut,
+        version=version,
+        motif=motif if version > 1 else "",
+        chiffres=chiffres,
+        genere_par=par.user if par is not None else None,
+    )
+    rapport.pdf = rendre_pdf(
+        "pdf/rapport_mensuel.html",
+        {"chiffres": chiffres, "rapport": rapport, "vue": mensuel.presentation(chiffres)},
+        base_url=settings.BASE_DIR / "static",
+    )
+    rapport.duree_calcul_ms = int(1000 * (time.monotonic() - debut))
+    try:
+        with transaction.atomic():
+            rapport.save(force_insert=True)
+            audit.enregistrer(
+                action=ActionAudit.CREATION,
+                acteur=par.user if par is not None else None,
+                objet=rapport,
+                departement=perimetre.departement,
+                details={"mois": str(mois), "perimetre": cle, "version": version, "motif": motif},
+            )
+    except IntegrityError:
+        # Une autre exécution de la même tâche l'a écrit entre-temps : on rend celui-là.
+        if existant := _rapport_existant(cle, mois, version):
+            return existant
+        raise
+    return rapport
+
+
+def prochaine_version(rapport: RapportMensuel) -> int:
+    return (
+        RapportMensuel.objects.filter(cle_perimetre=rapport.cle_perimetre, mois=rapport.mois)
+        .order_by("-version")
+        .values_list("version", flat=True)
+        .first()
+    ) + 1

@@ -9,4 +9,11 @@ app_name = "reporting"
 urlpatterns = [
     path("bilan/<uuid:uuid>/", views.bilan, name="bilan"),
     path("bilan/<uuid:uuid>/pdf/", views.bilan_pdf, name="bilan_pdf"),
+    path("tableau-de-bord/", views.tableau_de_bord, name="tableau_de_bord"),
+    path("tableau-de-bord/liste/", views.liste_tuile, name="liste"),
+    path("tableau-de-bord/liste/export/", views.export_liste, name="export_liste"),
+    path("rapports/", views.rapports, name="rapports"),
+    path("rapports/<uuid:uuid>/pdf/", views.rapport_pdf, name="rapport_pdf"),
+    path("rapports/<uuid:uuid>/export/", views.export_rapport, name="export_rapport"),
+    path("rapports/<uuid:uuid>/regenerer/", views.regenerer_rapport, name="regenerer"),
 ]

@@ -1,11 +1,16 @@
 """Bilan d'un parcours : récapitulatif automatique, conclusion du binôme, export PDF."""
 
 from django.conf import settings
-from django.http import HttpResponse
+from django.core.paginator import Paginator
+from django.db import transaction
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
+from django.utils.text import slugify
 
 from accompagnement import audit
 from accompagnement.decorators import membership_requis
+from accompagnement.exceptions import ErreurMetier
 from accompagnement.models import ActionAudit
 from accompagnement.pdf import rendre_pdf
 from accompagnement.vues import donnees_post, exiger, traiter_formulaire
@@ -13,10 +18,12 @@ from dossiers.journal import journaliser
 from dossiers.models import TypeEvenement
 from dossiers.parcours.lectures import dossier_visible
 
-from . import perms, services
+from . import exports, perms, services, tableau, tasks
 from .bilan import recapituler
-from .forms import ConclusionForm
-from .models import BilanParcours
+from .catalogue import CATALOGUE, PAR_CLE
+from .forms import ConclusionForm, FiltresForm, RegenerationForm
+from .models import BilanParcours, RapportMensuel
+from .tableau import Filtres
 
 
 @membership_requis
@@ -75,5 +82,224 @@ def bilan_pdf(request, uuid):
         resume=f"Bilan exporté en PDF par {request.user}",
     )
     reponse = HttpResponse(contenu, content_type="application/pdf")
-    reponse["Content-Disposition"] = f'attachment; filename="bilan-{dossier.uuid}.pdf"'
+    nom = slugify(f"bilan du parcours {dossier.demandeur.nom} {dossier.demandeur.prenom}")
+    reponse["Content-Disposition"] = f'attachment; filename="{nom or "bilan"}.pdf"'
     return reponse
+
+
+# --- Tableau de bord, listes des tuiles, rapports mensuels, exports ---------------------------
+
+
+def _filtres(request) -> tuple[FiltresForm, Filtres]:
+    form = FiltresForm(request.GET or None, departement=request.departement)
+    filtres = Filtres(mois=tableau.mois_par_defaut())
+    if form.is_bound and form.is_valid():
+        c = form.cleaned_data
+        filtres = Filtres(
+            mois=c["mois"] or filtres.mois,
+            territoire=c["territoire"],
+            agence=c["agence"],
+            axe=c["axe"],
+        )
+    return form, filtres
+
+
+@membership_requis
+def tableau_de_bord(request):
+    exiger(perms.peut_voir_tableau_de_bord(request.membership))
+    form, filtres = _filtres(request)
+    return render(
+        request,
+        "reporting/tableau/tableau.html",
+        {
+            "form": form,
+            "filtres": filtres,
+            "tuiles": tableau.tuiles(request.departement, filtres),
+            "graphiques": tableau.graphiques(request.departement, filtres),
+            "files": tableau.files_comptees(request.membership),
+            "catalogue": CATALOGUE,
+        },
+    )
+
+
+def _indicateur_de_liste(request):
+    ind = PAR_CLE.get(request.GET.get("indicateur", ""))
+    if ind is None or not ind.tuile:
+        raise Http404("Indicateur inconnu.")
+    return ind
+
+
+@membership_requis
+def liste_tuile(request):
+    exiger(perms.peut_voir_tableau_de_bord(request.membership))
+    ind = _indicateur_de_liste(request)
+    form, filtres = _filtres(request)
+    qs = exports.elements(ind, tableau.liste(request.departement, filtres, ind))
+    page = Paginator(qs, 50).get_page(request.GET.get("page"))
+    lignes = [
+        {"objet": o, "dossier": exports.dossier_de(ind, o), "date": exports.date_element(o)}
+        for o in page
+    ]
+    audit.enregistrer(
+        action=ActionAudit.LECTURE,
+        request=request,
+        details={
+            "page": "liste du tableau de bord",
+            "indicateur": ind.cle,
+            "filtres": filtres.requete(),
+        },
+    )
+    return render(
+        request,
+        "reporting/tableau/liste.html",
+        {
+            "ind": ind,
+            "filtres": filtres,
+            "page": page,
+            "lignes": lignes,
+            "form": form,
+            "peut_nominatif": perms.peut_exporter_nominatif(request.membership),
+        },
+    )
+
+
+def _reponse_fichier(contenu: bytes, nom: str, format_: str) -> HttpResponse:
+    types = {
+        "csv": "text/csv; charset=utf-8",
+        "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        "pdf": "application/pdf",
+    }
+    reponse = HttpResponse(contenu, content_type=types[format_])
+    reponse["Content-Disposition"] = f'attachment; filename="{nom}.{format_}"'
+    return reponse
+
+
+def _format(request) -> str:
+    format_ = request.GET.get("format", "")
+    if format_ not in ("csv", "xlsx"):
+        raise Http404("Format d'export inconnu.")
+    return format_
+
+
+@membership_requis
+def export_liste(request):
+    exiger(perms.peut_exporter_liste(request.membership))
+    ind = _indicateur_de_liste(request)
+    format_ = _format(request)
+    nominatif = request.GET.get("nominatif") == "1"
+    exiger(not nominatif or perms.peut_exporter_nominatif(request.membership))
+    _form, filtres = _filtres(request)
+    qs = tableau.liste(request.departement, filtres, ind)
+    lignes = list(exports.lignes_de_liste(ind, qs, filtres.mois, nominatif))
+    entetes = exports.entetes_de_liste(nominatif)
+    contenu = (
+        exports.ecrire_csv(entetes, lignes)
+        if format_ == "csv"
+        else exports.ecrire_xlsx(ind.libelle, entetes, lignes)
+    )
+    audit.enregistrer(
+        action=ActionAudit.EXPORT,
+        request=request,
+        departement=request.departement,
+        details={
+            "export": "liste",
+            "indicateur": ind.cle,
+            "filtres": filtres.requete(),
+            "format": format_,
+            "nominatif": nominatif,
+            "lignes": len(lignes),
+        },
+    )
+    return _reponse_fichier(contenu, f"{ind.cle}-{filtres.mois}", format_)
+
+
+@membership_requis
+def rapports(request):
+    exiger(perms.perimetres_de_rapport(request.membership) is not None)
+    page = Paginator(tableau.rapports_lisibles(request.membership), 30).get_page(
+        request.GET.get("page")
+    )
+    courants = tableau.versions_courantes(list(page))
+    return render(
+        request,
+        "reporting/tableau/rapports.html",
+        {
+            "page": page,
+            "courants": courants,
+            "peut_regenerer": perms.peut_regenerer_rapport(
+                request.membership, request.departement.pk
+            ),
+        },
+    )
+
+
+def _rapport_lisible(request, uuid) -> RapportMensuel:
+    rapport = get_object_or_404(tableau.rapports_lisibles(request.membership), uuid=uuid)
+    return RapportMensuel.objects.get(pk=rapport.pk)
+
+
+@membership_requis
+def rapport_pdf(request, uuid):
+    rapport = _rapport_lisible(request, uuid)
+    audit.enregistrer(
+        action=ActionAudit.EXPORT,
+        request=request,
+        objet=rapport,
+        details={"export": "rapport", "format": "pdf"},
+    )
+    return _reponse_fichier(
+        bytes(rapport.pdf), f"rapport-{rapport.mois:%Y-%m}-v{rapport.version}", "pdf"
+    )
+
+
+@membership_requis
+def export_rapport(request, uuid):
+    rapport = _rapport_lisible(request, uuid)
+    format_ = _format(request)
+    lignes = list(exports.lignes_de_rapport(rapport))
+    entetes = exports.COLONNES_RAPPORT
+    contenu = (
+        exports.ecrire_csv(entetes, lignes)
+        if format_ == "csv"
+        else exports.ecrire_xlsx(f"Rapport {rapport.mois:%m-%Y}", entetes, lignes)
+    )
+    audit.enregistrer(
+        action=ActionAudit.EXPORT,
+        request=request,
+        objet=rapport,
+        details={"export": "rapport", "format": format_, "lignes": len(lignes)},
+    )
+    return _reponse_fichier(contenu, f"rapport-{rapport.mois:%Y-%m}-v{rapport.version}", format_)
+
+
+@membership_requis
+def regenerer_rapport(request, uuid):
+    rapport = _rapport_lisible(request, uuid)
+    exiger(perms.peut_regenerer_rapport(request.membership, rapport.departement_id))
+    form = RegenerationForm(donnees_post(request))
+    version = services.prochaine_version(rapport)
+
+    def executer(c):
+        args = (
+            rapport.departement_id,
+            rapport.structure_id,
+            f"{rapport.mois:%Y-%m}",
+            version,
+            c["motif"],
+            request.membership.pk,
+        )
+        # Vérifie le droit et le motif tout de suite ; le calcul part après la transaction.
+        if not c["motif"].strip():
+            raise ErreurMetier("Indiquez pourquoi le rapport est régénéré.")
+        transaction.on_commit(lambda: tasks.generer_rapport_mensuel.delay(*args))
+
+    return traiter_formulaire(
+        request,
+        form,
+        executer=executer,
+        succes=f"Régénération lancée : la version {version} apparaîtra dans la liste.",
+        suite=reverse("reporting:rapports"),
+        gabarit="reporting/tableau/regenerer.html",
+        contexte=lambda: {"rapport": rapport, "version": version},
+        champ_erreur="motif",
+    )

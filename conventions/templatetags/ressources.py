@@ -5,6 +5,7 @@ import re
 from django import template
 
 from accompagnement.referentiels import DomaineFrein
+from accompagnement.texte import formater_telephone
 from conventions import datainclusion as di
 
 register = template.Library()
@@ -37,12 +38,7 @@ def libelles_domaines(domaines) -> list[str]:
 @register.filter
 def telephone_fr(numero: str) -> str:
     """« +33381000000 » ou « 0381000000 » → « 03 81 00 00 00 » ; sinon tel quel."""
-    chiffres = re.sub(r"[^\d+]", "", numero or "")
-    if chiffres.startswith("+33") and len(chiffres) == 12:
-        chiffres = "0" + chiffres[3:]
-    if re.fullmatch(r"0\d{9}", chiffres):
-        return " ".join(chiffres[i : i + 2] for i in range(0, 10, 2))
-    return numero
+    return formater_telephone(numero) if numero else numero
 
 
 JOURS = {

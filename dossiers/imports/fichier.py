@@ -31,6 +31,7 @@ class Tableau:
     entetes: list[str]
     lignes: list[tuple[int, list[Any]]]  # (numéro de ligne dans le fichier, cellules)
     encodage: str | None = None  # CSV : codec détecté (« utf_8 », « cp1252 »…) ; XLSX : None
+    separateur: str | None = None  # CSV : « ; », « , » ou tabulation ; XLSX : None
 
     @property
     def libelle_encodage(self) -> str:
@@ -57,7 +58,10 @@ def lire_fichier(contenu: bytes, nom_fichier: str) -> Tableau:
     if extension != ".csv":
         raise ErreurFichier("Format non pris en charge : déposez un fichier .csv ou .xlsx.")
     texte, encodage = fichiers.decoder(contenu, conseil=RESSAUVER_CSV)
-    return _tableau(_lire_csv(texte), nom_fichier, encodage)
+    separateur = _separateur(texte)
+    tableau = _tableau(_lire_csv(texte, separateur), nom_fichier, encodage)
+    tableau.separateur = separateur
+    return tableau
 
 
 def _tableau(rangees, nom_fichier: str, encodage: str | None = None) -> Tableau:
@@ -86,9 +90,12 @@ def _tableau(rangees, nom_fichier: str, encodage: str | None = None) -> Tableau:
     return Tableau(nom_fichier=nom_fichier, entetes=entetes, lignes=lignes, encodage=encodage)
 
 
-def _lire_csv(texte: str):
+def _separateur(texte: str) -> str:
     premiere = texte.split("\n", 1)[0]
-    separateur = max((";", ",", "\t"), key=premiere.count)
+    return max((";", ",", "\t"), key=premiere.count)
+
+
+def _lire_csv(texte: str, separateur: str):
     lecteur = csv.reader(io.StringIO(texte, newline=""), delimiter=separateur)
     try:
         yield from lecteur

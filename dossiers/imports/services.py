@@ -7,12 +7,15 @@ Quatre temps, partagés par la page d'import et la commande `import_demandeurs` 
 3. `analyser()` : pour chaque ligne, création, mise à jour, inchangée ou liste d'erreurs,
    sans rien écrire, en deux requêtes quelle que soit la taille du fichier ;
 4. `appliquer_import()` : tout ou rien, en masse, dans une transaction, avec une trace
-   d'audit. Une seule ligne en erreur et rien n'est écrit.
+   d'audit. Une seule ligne en erreur et rien n'est écrit, sauf import partiel choisi
+   explicitement (`accepter_partiel`) : les lignes valides, les rejetées rapportées.
 
 Voir docs/import-demandeurs.md pour le format attendu."""
 
 from __future__ import annotations
 
+import re
+import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from enum import StrEnum
@@ -53,6 +56,8 @@ from dossiers.models import (
 
 # --- Correspondance des colonnes -------------------------------------------------------------
 
+_PARENTHESE = re.compile(r"\(([^)]*)\)")
+
 
 def correspondance_par_defaut(entetes: list[str]) -> dict[str, str]:
     """Reconnaît les en-têtes usuels (sans accents ni casse) : « Nom », « IDE »,
@@ -61,6 +66,11 @@ def correspondance_par_defaut(entetes: list[str]) -> dict[str, str]:
     for entete in entetes:
         if entete:
             par_forme.setdefault(normaliser(entete), entete)
+    # « Identifiant FT (IDE) » : reconnu par le texte hors parenthèses ou par la parenthèse.
+    for entete in entetes:
+        if entete and (parenthese := _PARENTHESE.search(entete)):
+            par_forme.setdefault(normaliser(_PARENTHESE.sub(" ", entete)), entete)
+            par_forme.setdefault(normaliser(parenthese.group(1)), entete)
     resultat: dict[str, str] = {}
     pris: set[str] = set()
     for champ in CHAMPS.values():
@@ -177,6 +187,7 @@ class LigneAnalysee:
     brut: dict[str, str] = field(default_factory=dict)  # texte lu, par champ (affichage)
     valeurs: dict[str, Any] = field(default_factory=dict)  # valeurs converties non vides
     erreurs: list[str] = field(default_factory=list)
+    avertissements: list[str] = field(default_factory=list)  # doublons possibles : non bloquant
     existant: Demandeur | None = None
     changements: list[str] = field(default_factory=list)
 
@@ -210,6 +221,7 @@ class Analyse:
     nom_fichier: str
     correspondance: dict[str, str]
     lignes: list[LigneAnalysee]
+    libelle_encodage: str = ""
 
     def _avec(self, action: Action) -> list[LigneAnalysee]:
         return [ligne for ligne in self.lignes if ligne.action == action]
@@ -230,9 +242,22 @@ class Analyse:
     def en_erreur(self) -> list[LigneAnalysee]:
         return self._avec(Action.ERREUR)
 
+    @cached_property
+    def avec_avertissement(self) -> list[LigneAnalysee]:
+        return [ligne for ligne in self.lignes if ligne.avertissements and not ligne.erreurs]
+
     @property
     def applicable(self) -> bool:
         return not self.en_erreur
+
+    @property
+    def nombre_valides(self) -> int:
+        return len(self.lignes) - len(self.en_erreur)
+
+    @property
+    def applicable_en_partie(self) -> bool:
+        """Des lignes en erreur, mais d'autres valides : import partiel possible sur choix."""
+        return bool(self.en_erreur) and len(self.en_erreur) < len(self.lignes)
 
     def messages_erreur(self) -> list[str]:
         return [f"Ligne {ligne.numero} : {e}" for ligne in self.en_erreur for e in ligne.erreurs]
@@ -258,8 +283,36 @@ def _convertisseur_agence(departement: Departement) -> Callable[[Any], Structure
     return convertir
 
 
-def _convertir_ligne(numero, cellules, colonnes, convertisseurs) -> LigneAnalysee:
+def _nombre_de_cellules(cellules, nb_entetes: int, separateur: str | None) -> str | None:
+    """CSV : une ligne qui n'a pas autant de cellules que l'en-tête a presque toujours un
+    séparateur dans une valeur (adresse « 3 ; bis rue… ») ou une cellule perdue : toutes ses
+    valeurs seraient décalées. Des cellules vides en trop (« ;; » final) sont tolérées."""
+    if separateur is None:
+        return None
+    nombre = len(cellules)
+    while nombre > nb_entetes and not en_texte(cellules[nombre - 1]):
+        nombre -= 1
+    if nombre == nb_entetes:
+        return None
+    signe = "tabulation" if separateur == "\t" else f"« {separateur} »"
+    if nombre > nb_entetes:
+        return f"{nombre} cellules au lieu de {nb_entetes} : un {signe} dans une valeur ?"
+    return (
+        f"{nombre} cellules au lieu de {nb_entetes} : une valeur manquante ou un {signe} "
+        "effacé sur cette ligne ?"
+    )
+
+
+def _convertir_ligne(
+    numero, cellules, colonnes, convertisseurs, nb_entetes: int = 0, separateur=None
+) -> LigneAnalysee:
     ligne = LigneAnalysee(numero=numero)
+    if message := _nombre_de_cellules(cellules, nb_entetes, separateur):
+        # Valeurs décalées : on ne les interprète pas (les erreurs qui suivraient égareraient).
+        ligne.erreurs.append(message)
+        for champ, indice in colonnes.items():
+            ligne.brut[champ] = en_texte(cellules[indice]) if indice < len(cellules) else ""
+        return ligne
     for champ, indice in colonnes.items():
         brut = cellules[indice] if indice < len(cellules) else None
         texte = en_texte(brut)
@@ -276,15 +329,19 @@ def _convertir_ligne(numero, cellules, colonnes, convertisseurs) -> LigneAnalyse
 
 
 def _charger_existants(departement: Departement, lignes: list[LigneAnalysee]) -> list[Demandeur]:
-    """Une requête : les fiches du département qui portent un identifiant ou une clé
-    d'identité du fichier (et non tout le département)."""
+    """Une requête : les fiches du département qui portent un identifiant, une clé
+    d'identité ou une date de naissance du fichier (celles-ci pour repérer les doublons
+    possibles : « Le Fèvre » / « Lefèvre »), et non tout le département."""
     identifiants = {v for ligne in lignes if (v := ligne.valeurs.get("identifiant_ft"))}
     cles = {c for ligne in lignes if (c := ligne.cle_identite)}
+    dates = {d for ligne in lignes if (d := ligne.valeurs.get("date_naissance"))}
     if not identifiants and not cles:
         return []
     return list(
         Demandeur.objects.du_departement(departement).filter(
-            Q(cle_identite__in=cles) | Q(identifiant_ft__in=identifiants)
+            Q(cle_identite__in=cles)
+            | Q(identifiant_ft__in=identifiants)
+            | Q(date_naissance__in=dates)
         )
     )
 
@@ -303,7 +360,7 @@ def _differe(demandeur: Demandeur, champ: str, valeur) -> bool:
 
 
 def _decrire(demandeur: Demandeur) -> str:
-    return f"{demandeur} (né(e) le {demandeur.date_naissance:%d/%m/%Y})"
+    return f"{demandeur} ({demandeur.ne} le {demandeur.date_naissance:%d/%m/%Y})"
 
 
 def _rapprocher(lignes: list[LigneAnalysee], existants: list[Demandeur]) -> None:
@@ -376,6 +433,66 @@ def _rapprocher(lignes: list[LigneAnalysee], existants: list[Demandeur]) -> None
         ]
 
 
+def _compacte(texte: str) -> str:
+    """« Le Fèvre », « LEFEVRE », « Le-Fèvre » → « lefevre » : sans espaces ni tirets."""
+    return normaliser(texte).replace(" ", "")
+
+
+def _graphie(texte: str) -> str:
+    """Casse et accents ignorés, mais tirets et espaces gardés : « Hélène-Marie » ≠
+    « Hélène Marie », alors que `normaliser` les confond."""
+    decompose = unicodedata.normalize("NFKD", texte or "")
+    sans_accents = "".join(c for c in decompose if not unicodedata.combining(c))
+    return " ".join(sans_accents.casefold().split())
+
+
+def _cle_compacte(nom: str, prenom: str, date_naissance) -> str:
+    return f"{_compacte(nom)}|{_compacte(prenom)}|{date_naissance:%Y-%m-%d}"
+
+
+def _personne(nom: str, prenom: str) -> str:
+    return f"« {nom.upper()} {prenom} »"
+
+
+def _signaler_doublons_possibles(lignes: list[LigneAnalysee], existants: list[Demandeur]) -> None:
+    """Même personne probable sous une autre graphie (espace, tiret, particule) : « Le
+    Fèvre » / « Lefèvre », « Hélène-Marie » / « Hélène Marie ». Signalé, non bloquant :
+    l'animatrice vérifie avant d'importer (l'homonymie réelle existe)."""
+    fiches_par_cle: dict[str, list[Demandeur]] = {}
+    for demandeur in existants:
+        cle = _cle_compacte(demandeur.nom, demandeur.prenom, demandeur.date_naissance)
+        fiches_par_cle.setdefault(cle, []).append(demandeur)
+    vues: dict[str, LigneAnalysee] = {}
+    for ligne in lignes:
+        if ligne.cle_identite is None:
+            continue
+        nom, prenom = ligne.valeurs["nom"], ligne.valeurs["prenom"]
+        cle = _cle_compacte(nom, prenom, ligne.valeurs["date_naissance"])
+        graphie = (_graphie(nom), _graphie(prenom))
+        precedente = vues.setdefault(cle, ligne)
+        if precedente is not ligne:
+            autre_nom, autre_prenom = precedente.valeurs["nom"], precedente.valeurs["prenom"]
+            if (_graphie(autre_nom), _graphie(autre_prenom)) != graphie:
+                ligne.avertissements.append(
+                    f"Doublon possible avec la ligne {precedente.numero} : "
+                    f"{_personne(nom, prenom)} et {_personne(autre_nom, autre_prenom)}, "
+                    "même date de naissance."
+                )
+        for fiche in fiches_par_cle.get(cle, []):
+            if (_graphie(fiche.nom), _graphie(fiche.prenom)) == graphie:
+                continue
+            quoi = (
+                "rapprochée de la fiche"
+                if ligne.existant is not None and ligne.existant.pk == fiche.pk
+                else "doublon possible avec la fiche"
+            )
+            ligne.avertissements.append(
+                f"Graphie différente, {quoi} {_personne(fiche.nom, fiche.prenom)} "
+                f"({fiche.ne} le {fiche.date_naissance:%d/%m/%Y}) : vérifiez qu'il s'agit "
+                "de la même personne."
+            )
+
+
 def analyser(
     tableau: Tableau,
     *,
@@ -394,10 +511,21 @@ def analyser(
     total = len(tableau.lignes)
     lignes = []
     for fait, (numero, cellules) in enumerate(tableau.lignes, start=1):
-        lignes.append(_convertir_ligne(numero, cellules, colonnes, convertisseurs))
+        lignes.append(
+            _convertir_ligne(
+                numero,
+                cellules,
+                colonnes,
+                convertisseurs,
+                nb_entetes=len(tableau.entetes),
+                separateur=tableau.separateur,
+            )
+        )
         if progression and fait % PAS_PROGRESSION == 0:
             progression(fait, total)
-    _rapprocher(lignes, _charger_existants(departement, lignes))
+    existants = _charger_existants(departement, lignes)
+    _rapprocher(lignes, existants)
+    _signaler_doublons_possibles(lignes, existants)
     if progression:
         progression(total, total)
     return Analyse(
@@ -405,6 +533,7 @@ def analyser(
         nom_fichier=tableau.nom_fichier,
         correspondance=dict(correspondance),
         lignes=lignes,
+        libelle_encodage=tableau.libelle_encodage,
     )
 
 
@@ -416,18 +545,26 @@ class ResumeImport:
     crees: int
     mis_a_jour: int
     inchanges: int
+    # Import partiel : (numéro de ligne, motifs) des lignes écartées.
+    rejetees: tuple[tuple[int, tuple[str, ...]], ...] = ()
 
 
 @transaction.atomic
-def appliquer_import(*, analyse: Analyse, par: Membership | None) -> ResumeImport:
+def appliquer_import(
+    *, analyse: Analyse, par: Membership | None, accepter_partiel: bool = False
+) -> ResumeImport:
     """Écrit l'import analysé : créations en masse, mises à jour en masse des seuls
-    champs fournis et changés, une trace d'audit. Refuse tout si une ligne est en erreur.
+    champs fournis et changés, une trace d'audit. Tout ou rien par défaut : une ligne en
+    erreur et rien n'est écrit ; sur choix explicite (`accepter_partiel`), les lignes
+    valides sont écrites et les rejetées rapportées (numéro et motif).
     `par` est None pour la commande d'exploitation (aucun compte derrière)."""
-    if not analyse.applicable:
+    if not analyse.applicable and not accepter_partiel:
         raise ErreurMetier(
             f"{len(analyse.en_erreur)} ligne(s) en erreur : rien n'a été importé. Corrigez le "
-            "fichier puis relancez l'import."
+            "fichier puis relancez l'import, ou acceptez l'import partiel."
         )
+    if len(analyse.en_erreur) == len(analyse.lignes):
+        raise ErreurMetier("Toutes les lignes sont en erreur : rien n'a été importé.")
     departement = analyse.departement
     _exiger_import(par, departement)
     nouveaux = [
@@ -458,7 +595,10 @@ def appliquer_import(*, analyse: Analyse, par: Membership | None) -> ResumeImpor
             "créée ou modifiée) : rien n'a été importé. Relancez l'analyse."
         ) from exc
     resume = ResumeImport(
-        crees=len(nouveaux), mis_a_jour=len(modifies), inchanges=len(analyse.inchangees)
+        crees=len(nouveaux),
+        mis_a_jour=len(modifies),
+        inchanges=len(analyse.inchangees),
+        rejetees=tuple((ligne.numero, tuple(ligne.erreurs)) for ligne in analyse.en_erreur),
     )
     audit.enregistrer(
         action=ActionAudit.CREATION,
@@ -471,6 +611,8 @@ def appliquer_import(*, analyse: Analyse, par: Membership | None) -> ResumeImpor
             "crees": resume.crees,
             "mis_a_jour": resume.mis_a_jour,
             "inchanges": resume.inchanges,
+            "partiel": bool(resume.rejetees),
+            "lignes_rejetees": [numero for numero, _ in resume.rejetees],
             "correspondance": analyse.correspondance,
             "champs_mis_a_jour": sorted(champs),
             "demandeurs_crees": [str(d.uuid) for d in nouveaux],

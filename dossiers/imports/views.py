@@ -1,5 +1,6 @@
 """Import des demandeurs par l'animatrice : dépôt du fichier → correspondance des
-colonnes → aperçu ligne à ligne → application (tout ou rien) → résumé.
+colonnes → aperçu ligne à ligne → application (tout ou rien, ou partielle sur choix
+explicite) → résumé.
 
 Entre les étapes, le fichier reste sous MEDIA_ROOT/imports/<uuid> ; la session ne garde
 que sa référence, le département et la correspondance choisie."""
@@ -153,7 +154,11 @@ def appliquer(request):
             departement=request.departement,
             correspondance=etat.get("correspondance") or {},
         )
-        resume = appliquer_import(analyse=analyse, par=request.membership)
+        resume = appliquer_import(
+            analyse=analyse,
+            par=request.membership,
+            accepter_partiel=request.POST.get("accepter_partiel") == "1",
+        )
     except ErreurMetier as exc:
         messages.error(request, exc.message)
         return redirect("dossiers:import_apercu")

@@ -182,6 +182,11 @@ class Demandeur(models.Model):
         self.preparer()
         super().save(*args, **kwargs)
 
+    @property
+    def ne(self) -> str:
+        """« née » pour une Madame, « né » sinon (jamais « né(e) »)."""
+        return "née" if self.civilite == Civilite.MADAME else "né"
+
     @staticmethod
     def calculer_cle_identite(nom: str, prenom: str, date_naissance) -> str:
         return f"{normaliser(nom)}|{normaliser(prenom)}|{date_naissance:%Y-%m-%d}"

@@ -20,6 +20,7 @@ from accompagnement.models import (
     TypeStructure,
     User,
 )
+from accompagnement.texte import minuscule_initiale, sans_axe
 from dossiers.journal import Modification, journaliser, modification_du_dossier
 from dossiers.models import (
     ROLES_POUR_AFFECTATION,
@@ -316,7 +317,7 @@ def ouvrir_dossier(
         m.auditer(ActionAudit.CREATION)
         m.journaliser(
             TypeEvenement.OUVERTURE,
-            f"Dossier ouvert par {par.user} ({par.structure}) — origine : {Origine(origine).label.lower()}",
+            f"Dossier ouvert par {par.user} ({par.structure}) — origine : {minuscule_initiale(Origine(origine).label)}",
             date=date,
         )
     if (
@@ -389,7 +390,7 @@ def affecter(
             )
         if professionnel.role not in ROLES_POUR_AFFECTATION[place]:
             raise ErreurMetier(
-                f"{professionnel.user} est {professionnel.get_role_display().lower()} : "
+                f"{professionnel.user} est {minuscule_initiale(professionnel.get_role_display())} : "
                 f"il ne peut pas être « {RoleAffectation(place).label} »."
             )
         actuelle = dossier.affectations.ouvertes().filter(role=place).first()
@@ -423,7 +424,10 @@ def affecter(
             professionnel=professionnel.user.email,
             relais_de=actuelle.professionnel.email if actuelle else None,
         )
-        resume = f"{professionnel.user} : {RoleAffectation(place).label.lower()}"
+        libelle = RoleAffectation(place).label
+        if dossier.statut == StatutDossier.A_ORIENTER:
+            libelle = sans_axe(libelle)  # pas encore orienté : dans aucun axe
+        resume = f"{professionnel.user} : {minuscule_initiale(libelle)}"
         if actuelle is not None:
             resume += f", en relais de {actuelle.professionnel}"
         m.journaliser(

@@ -65,7 +65,8 @@ def creer(request):
         except ErreurMetier as erreur:
             personne.add_error(None, erreur.message)
         else:
-            messages.success(request, f"{demandeur} est enregistré(e) ; son dossier est ouvert.")
+            accord = "enregistrée" if demandeur.ne == "née" else "enregistré"
+            messages.success(request, f"{demandeur} est {accord} ; son dossier est ouvert.")
             return redirect("dossiers:dossier", dossier.uuid)
     statut = (
         400

@@ -21,6 +21,7 @@ from accompagnement.models import (
     TypeStructure,
 )
 from accompagnement.referentiels import DomaineFrein
+from accompagnement.texte import minuscule_initiale
 from dossiers.journal import Modification, modification_du_dossier
 from dossiers.models import (
     AXES_PRESCRIPTION,
@@ -330,8 +331,8 @@ def designer(
         )
         m.journaliser(
             TypeEvenement.ORIENTATION,
-            f"{travailleur_social.user} désigné(e) par {par.user} : "
-            f"{RoleAffectation(place).label.lower()}",
+            f"{par.user} désigne {travailleur_social.user} : "
+            f"{minuscule_initiale(RoleAffectation(place).label)}",
             objet=prescription,
             date=date,
         )

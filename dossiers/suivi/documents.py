@@ -11,6 +11,7 @@ from django.db import transaction
 from accompagnement import fichiers, notifications
 from accompagnement.exceptions import AccesRefuse, ErreurMetier, exiger_droit
 from accompagnement.models import ActionAudit, CategorieNotification, Membership, User
+from accompagnement.texte import minuscule_initiale
 from dossiers.models import (
     TAILLE_MAX_DOCUMENT,
     CategorieDocument,
@@ -113,7 +114,7 @@ def deposer_document(
             type=type_mime,
             taille=document.taille,
         )
-        libelle = CategorieDocument(categorie).label.lower()
+        libelle = minuscule_initiale(CategorieDocument(categorie).label)
         m.journaliser(
             type=TypeEvenement.DOCUMENT,
             resume=(
@@ -143,7 +144,7 @@ def _notifier_document(dossier: Dossier, par: Membership, document: Document) ->
         sujet=f"Document ajouté au dossier de {dossier.demandeur}",
         texte=(
             f"{par.user} a ajouté un document{' confidentiel' if document.confidentiel else ''} "
-            f"({document.get_categorie_display().lower()}) au dossier de {dossier.demandeur}."
+            f"({minuscule_initiale(document.get_categorie_display())}) au dossier de {dossier.demandeur}."
         ),
         lien=_lien("suivi_documents", dossier),
         categorie=CategorieNotification.DOCUMENT,
@@ -164,7 +165,7 @@ def supprimer_document(*, document: Document, par: Membership) -> None:
             perms.peut_supprimer_document(par, document),
             "Vous ne pouvez pas supprimer ce document.",
         )
-        chemin, libelle = document.chemin, document.get_categorie_display().lower()
+        chemin, libelle = document.chemin, minuscule_initiale(document.get_categorie_display())
         m.auditer(
             ActionAudit.SUPPRESSION,
             document,

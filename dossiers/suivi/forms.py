@@ -6,6 +6,7 @@ from django.utils import timezone
 
 from accompagnement.models import User
 from accompagnement.perms import est_cote_social
+from accompagnement.texte import minuscule_initiale
 from conventions.models import ServiceRessource
 from dossiers.models import (
     DOMAINE_EMPLOI,
@@ -74,8 +75,8 @@ def _montant(label: str, **kwargs) -> forms.DecimalField:
 
 
 class ProfessionnelChoice(forms.ModelChoiceField):
-    """Un professionnel affecté au dossier, avec sa place (« Nadia Benali — travailleur
-    social du binôme »)."""
+    """Un professionnel affecté au dossier, avec sa place et sa structure (« Nadia Benali —
+    travailleur social du binôme (axe 2) (Territoire d'action sociale de Besançon) »)."""
 
     def __init__(self, *args, places: dict, **kwargs):
         self.places = places
@@ -98,10 +99,15 @@ def _professionnels_du_dossier(dossier):
     """(queryset, {user_id: places lisibles}) des professionnels qui tiennent une place
     ouverte ; les affectations sont préchargées par la vue."""
     places: dict[int, list[str]] = {}
+    structures: dict[int, str] = {}
     for a in dossier.affectations.all():
         if a.date_fin is None:
-            places.setdefault(a.professionnel_id, []).append(a.get_role_display().lower())
-    libelles = {pk: ", ".join(noms) for pk, noms in places.items()}
+            places.setdefault(a.professionnel_id, []).append(
+                minuscule_initiale(a.get_role_display())
+            )
+            structures.setdefault(a.professionnel_id, a.structure.nom)
+    # La structure départage deux homonymes (« Julien Marchand » de deux agences).
+    libelles = {pk: f"{', '.join(noms)} ({structures[pk]})" for pk, noms in places.items()}
     return User.objects.filter(pk__in=places).order_by("nom", "prenom"), libelles
 
 

@@ -137,6 +137,11 @@ def _verifier_action(dossier: Dossier, champs: dict) -> None:
         raise ErreurMetier("Cette ressource n'appartient pas à la base du département.")
 
 
+def _de(complement: str) -> str:
+    """« de » élidé : « Ajout d'une action », « Ajout de l'action « … » »."""
+    return f"d'{complement}" if complement.startswith("une ") else f"de {complement}"
+
+
 def _resume_action(action: Action, objectif: Objectif) -> str:
     """Le journal ne reprend pas l'intitulé d'une action d'un domaine sensible."""
     if objectif.sensible:
@@ -189,7 +194,7 @@ def ajouter_action(
         m.journaliser(
             type=TypeEvenement.ACTION,
             resume=(
-                f"Ajout de {_resume_action(action, objectif)} (côté {CotePorteur(cote).label.lower()}, "
+                f"Ajout {_de(_resume_action(action, objectif))} (côté {CotePorteur(cote).label.lower()}, "
                 f"responsable {responsable}, fin prévue le {date_fin_prevue:%d/%m/%Y}) — par {par.user}"
             ),
             objet=action,
@@ -265,7 +270,7 @@ def modifier_action(*, action: Action, par: Membership, version: int, **champs) 
         m.auditer(ActionAudit.MODIFICATION, action, champs=sorted(champs))
         m.journaliser(
             type=TypeEvenement.ACTION,
-            resume=f"Modification de {_resume_action(action, action.objectif)} — par {par.user}",
+            resume=f"Modification {_de(_resume_action(action, action.objectif))} — par {par.user}",
             objet=action,
         )
     return action

@@ -16,17 +16,23 @@ from accompagnement.models import Departement, Membership, Role
 from dossiers import demo
 from dossiers.models import (
     SORTIES_POSITIVES,
+    Action,
     Affectation,
     Axe,
     DemandeChangementAxe,
     Demandeur,
     Dossier,
+    Note,
+    Objectif,
     PeriodeOrientation,
     Prescription,
+    Presence,
+    RendezVous,
     RoleAffectation,
     StatutDemande,
     StatutDossier,
     StatutPrescription,
+    VisibiliteNote,
 )
 
 pytestmark = pytest.mark.django_db
@@ -307,3 +313,28 @@ def test_demandes_d_entree_en_attente_prises_et_refusees(departement):
     assert statuts.count(StatutPrescription.EN_ATTENTE) == 3
     assert StatutPrescription.PRISE_EN_CHARGE in statuts
     assert StatutPrescription.REFUSEE in statuts
+
+
+def test_suivi_du_binome_de_demo_actions_notes_et_rendez_vous(departement):
+    """Le binôme de démonstration a du travail : actions à échéance et en retard, notes aux
+    trois niveaux, rendez-vous passés (honorés ou non), du jour et à venir — écrits par les
+    services, donc journalisés ; un second chargement n'ajoute rien."""
+    aujourdhui = timezone.localdate()
+    actions = Action.objects.filter(objectif__dossier__departement=departement)
+    assert Objectif.objects.filter(dossier__departement=departement).count() == (
+        2 * demo.NOMBRE_DOSSIERS_SUIVIS
+    )
+    assert actions.filter(date_fin_prevue__lt=aujourdhui).count() >= 3  # en retard
+    assert actions.filter(
+        date_fin_prevue__gte=aujourdhui, date_fin_prevue__lte=aujourdhui + dt.timedelta(days=7)
+    ).exists()  # à échéance dans la semaine
+    notes = Note.objects.filter(dossier__departement=departement)
+    assert set(notes.values_list("visibilite", flat=True)) == set(VisibiliteNote.values)
+    rdv = RendezVous.objects.filter(dossier__departement=departement)
+    assert {Presence.PRESENT, Presence.ABSENT, Presence.PREVU} <= set(
+        rdv.values_list("presence", flat=True)
+    )
+    assert rdv.filter(debut__date=aujourdhui).exists()
+    avant = (actions.count(), notes.count(), rdv.count())
+    demo._suivi(demo.Equipes(departement), departement, aujourdhui)
+    assert (actions.count(), notes.count(), rdv.count()) == avant

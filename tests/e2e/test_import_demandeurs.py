@@ -43,7 +43,12 @@ def test_l_animatrice_importe_un_fichier_corrige_apres_l_apercu(
     expect(page.get_by_role("row", name=re.compile(r"^6 ROY Inès"))).to_contain_text(
         "agence inconnue « Agence de Mars »"
     )
-    expect(page.get_by_role("button", name="Importer", exact=True)).to_be_disabled()
+    # Des lignes valides : l'import partiel est proposé, sur case à cocher obligatoire.
+    expect(page.get_by_role("button", name="Importer", exact=True)).to_have_count(0)
+    expect(
+        page.get_by_label("Importer seulement les 3 lignes valides (import partiel)")
+    ).not_to_be_checked()
+    expect(page.get_by_role("button", name="Importer les lignes valides")).to_be_visible()
     capture("import-apercu-erreurs")
     assert Demandeur.objects.count() == 0
 

@@ -3,6 +3,7 @@ import subprocess
 
 import pytest
 from django.urls import reverse
+from django.utils.text import slugify
 
 from accompagnement.exceptions import AccesRefuse
 from accompagnement.models import ActionAudit, EvenementAudit, Role
@@ -118,6 +119,8 @@ def test_pdf_du_bilan(client_de, equipe, parcours_clos, tmp_path):
     )
     reponse = client.get(reverse("reporting:bilan_pdf", args=[parcours_clos.uuid]))
     assert reponse.status_code == 200 and reponse["Content-Disposition"].startswith("attachment;")
+    nom = slugify(f"{parcours_clos.demandeur.nom} {parcours_clos.demandeur.prenom}")
+    assert f'filename="bilan-du-parcours-{nom}.pdf"' in reponse["Content-Disposition"]
     contenu = reponse.content
     assert contenu.startswith(b"%PDF")
     fichier = tmp_path / "bilan.pdf"

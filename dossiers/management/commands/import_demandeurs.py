@@ -62,8 +62,13 @@ class Command(BaseCommand):
         parser.add_argument(
             "--wet-run", action="store_true", help="écrit réellement (sinon : à blanc)"
         )
+        parser.add_argument(
+            "--accepter-partiel",
+            action="store_true",
+            help="importe les lignes valides et rapporte les rejetées (sinon : tout ou rien)",
+        )
 
-    def handle(self, *args, fichier, departement, colonnes, wet_run, **options):
+    def handle(self, *args, fichier, departement, colonnes, wet_run, accepter_partiel, **options):
         verbosite = options["verbosity"]
         dep = Departement.objects.filter(code_insee=departement.upper()).first()
         if dep is None:
@@ -71,6 +76,8 @@ class Command(BaseCommand):
         tableau = self._lire(Path(fichier))
         correspondance = proposer_correspondance(tableau.entetes, dep) | lire_colonnes(colonnes)
         self.stdout.write(f"Fichier : {tableau.nom_fichier} — {len(tableau.lignes)} lignes")
+        if tableau.encodage:
+            self.stdout.write(f"Encodage détecté : {tableau.libelle_encodage}")
         self.stdout.write(f"Département : {dep}")
         self.stdout.write("Correspondance des colonnes :")
         for champ, entete in correspondance.items():
@@ -97,12 +104,23 @@ class Command(BaseCommand):
             f"à jour, {len(analyse.inchangees)} inchangée(s), {len(analyse.en_erreur)} ligne(s) "
             "en erreur."
         )
+        for ligne in analyse.avec_avertissement:
+            for avertissement in ligne.avertissements:
+                self.stdout.write(self.style.WARNING(f"  Ligne {ligne.numero} : {avertissement}"))
         if not analyse.applicable:
             for message in analyse.messages_erreur():
                 self.stderr.write(f"  {message}")
-            raise CommandError(
-                f"{len(analyse.en_erreur)} ligne(s) en erreur : rien n'a été importé. "
-                "Corrigez le fichier puis relancez."
+            if not accepter_partiel or not analyse.applicable_en_partie:
+                raise CommandError(
+                    f"{len(analyse.en_erreur)} ligne(s) en erreur : rien n'a été importé. "
+                    "Corrigez le fichier puis relancez (ou --accepter-partiel pour importer "
+                    "les lignes valides)."
+                )
+            self.stdout.write(
+                self.style.WARNING(
+                    f"Import partiel : {len(analyse.en_erreur)} ligne(s) rejetée(s), les "
+                    f"{len(analyse.lignes) - len(analyse.en_erreur)} autres seront importées."
+                )
             )
         if not wet_run:
             self.stdout.write(
@@ -111,14 +129,17 @@ class Command(BaseCommand):
             return
         try:
             with transaction.atomic():
-                resume = appliquer_import(analyse=analyse, par=None)
+                resume = appliquer_import(
+                    analyse=analyse, par=None, accepter_partiel=accepter_partiel
+                )
                 enregistrer_correspondance(departement=dep, colonnes=correspondance, par=None)
         except ErreurMetier as exc:
             raise CommandError(exc.message) from exc
         self.stdout.write(
             self.style.SUCCESS(
                 f"Import terminé : {resume.crees} créée(s), {resume.mis_a_jour} mise(s) à jour, "
-                f"{resume.inchanges} inchangée(s)."
+                f"{resume.inchanges} inchangée(s)"
+                + (f", {len(resume.rejetees)} ligne(s) rejetée(s)." if resume.rejetees else ".")
             )
         )
 

@@ -780,7 +780,9 @@ def test_apercu_avec_erreurs_bouton_desactive_et_application_refusee(
     client.post(reverse("dossiers:import_correspondance"), correspondance)
     page = client.get(reverse("dossiers:import_apercu"))
     contenu = page.content.decode()
-    assert 'disabled aria-describedby="import-bloque"' in contenu
+    # Une ligne valide : l'import partiel est proposé, sur case à cocher obligatoire.
+    assert 'name="accepter_partiel" value="1" id="id_accepter_partiel" required' in contenu
+    assert "Importer seulement la ligne valide (import partiel)" in contenu
     assert "« 99/99/1999 » n&#x27;est pas une date valide" in contenu
     assert 'class="table-danger"' in contenu
     seules = client.get(reverse("dossiers:import_apercu"), {"erreurs": "1"})

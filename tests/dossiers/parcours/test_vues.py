@@ -45,6 +45,23 @@ def test_fiche_bon_role_et_audit_de_lecture(client_de, equipe):
     ).exists()
 
 
+def test_fiche_non_orientee_ni_axe_ni_bilan_et_ne_selon_la_civilite(client_de, equipe):
+    dossier = nouveau_dossier(equipe, civilite="m", nom="Girard", prenom="Karim")
+    if not dossier.affectations.filter(role=RoleAffectation.CONSEILLER).exists():
+        services.affecter(
+            dossier=dossier,
+            place=RoleAffectation.CONSEILLER,
+            professionnel=equipe.conseiller,
+            par=equipe.animatrice,
+        )
+    contenu = client_de(equipe.conseiller).get(url("dossier", dossier)).content.decode()
+    assert "Conseiller de l&#x27;agence</strong>" in contenu
+    assert "(axe 1)" not in contenu and "Bilan provisoire" not in contenu
+    assert "Né le" in contenu and "Née le" not in contenu and "Né(e)" not in contenu
+    evenement = dossier.journal.filter(resume__startswith="Dossier ouvert").get()
+    assert "origine : conseiller France Travail" in evenement.resume
+
+
 def test_fiche_autre_departement_404(client_de, equipe):
     dossier = en_axe_2(equipe)
     etranger = MembershipFactory(role=Role.ANIMATRICE)

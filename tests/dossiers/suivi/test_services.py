@@ -205,6 +205,19 @@ def test_objectif_sante_le_journal_ne_reprend_pas_l_intitule(equipe):
     assert "(domaine santé) — par" in resume and "Sevrage" not in resume
 
 
+def test_journal_ajout_d_une_action_sensible_ou_de_l_action_nommee(equipe):
+    dossier = dossier_du_binome(equipe)
+    sante = suivi.ajouter_objectif(
+        dossier=dossier, par=equipe.ts, domaine="sante", intitule="Sevrage alcoolique"
+    )
+    action(equipe, sante, par=equipe.ts, cote=CotePorteur.SOCIAL, responsable=equipe.ts.user)
+    action(equipe, objectif(equipe, dossier), intitule="Atelier CV")
+    resumes = [e.resume for e in journal(dossier, TypeEvenement.ACTION)]
+    assert any(r.startswith("Ajout d'une action (domaine santé) (côté social") for r in resumes)
+    assert any(r.startswith("Ajout de l'action « Atelier CV »") for r in resumes)
+    assert not any("de une" in r for r in resumes)
+
+
 @pytest.mark.parametrize(
     "domaine, intitule, message",
     [

@@ -1,0 +1,364 @@
+"""Mesure du reporting (voir bench/README.md) : `generate_monthly_reports` pour un
+département et chaque indicateur du catalogue, comparé à un SQL équivalent écrit à la main.
+
+Données : par défaut celles de `manage.py bench_data` (bench/donnees.py : demandeurs,
+dossiers, périodes, affectations, prescriptions, diagnostics, suivi, journal…), sur une
+base recréée ; le mois mesuré est le mois précédent (les dates de bench_data suivent
+« aujourd'hui »). `--source interne` garde le petit générateur de ce module (`bulk_create`,
+mars 2026), écrit avant que bench_data n'arrive sur main.
+
+Base : `BENCH_DATABASE_URL` (par défaut postgres://postgres@127.0.0.1:5432/acc_reporting_bench),
+jamais celle du développement ni des tests ; avec `--source bench_data`, elle est
+supprimée et recréée.
+
+    python -m bench.reporting [--demandeurs 100000] [--repetitions 3] [--source interne]
+
+Résultat : bench/resultats/reporting.json.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import os
+import platform
+import random
+import statistics
+import sys
+import time
+from pathlib import Path
+
+RACINE = Path(__file__).resolve().parent.parent
+RESULTATS = RACINE / "bench" / "resultats" / "reporting.json"
+MOIS = "2026-03"
+
+
+URL = os.environ.get("BENCH_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/acc_reporting_bench")
+
+
+def recreer_base():
+    import psycopg
+
+    base = URL.rsplit("/", 1)
+    with psycopg.connect(base[0] + "/postgres", autocommit=True) as c:
+        c.execute(f'DROP DATABASE IF EXISTS "{base[1]}"')
+        c.execute(f'CREATE DATABASE "{base[1]}"')
+
+
+def preparer_django():
+    os.environ["DATABASE_URL"] = URL
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "accompagnement.settings")
+    os.environ.pop("CELERY_BROKER_URL", None)
+    sys.path.insert(0, str(RACINE))
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+
+    call_command("migrate", verbosity=0)
+
+
+def generer(n: int):
+    """Le département 95 et n dossiers ; rend le département."""
+    from django.db import connection
+
+    from accompagnement.models import Departement, Membership, Role, Structure, User
+    from dossiers.models import (
+        Affectation,
+        Demandeur,
+        Dossier,
+        PeriodeOrientation,
+        Prescription,
+    )
+
+    rnd = random.Random(42)  # noqa: S311 — données de mesure déterministes, pas de secret
+    ancien = Departement.objects.filter(code_insee="95").first()
+    if ancien:
+        with connection.cursor() as c:  # tout le département, sans passer par l'ORM
+            c.execute(
+                "TRUNCATE reporting_rapportmensuel, dossiers_demandeur, dossiers_dossier CASCADE"
+            )
+    dep, _ = Departement.objects.get_or_create(code_insee="95", defaults={"nom": "Bench"})
+    agences = [
+        Structure.objects.get_or_create(
+            departement=dep, nom=f"Agence {i}", defaults={"type": "agence_ft"}
+        )[0]
+        for i in range(4)
+    ]
+    territoires = [
+        Structure.objects.get_or_create(
+            departement=dep, nom=f"Territoire {i}", defaults={"type": "territoire_social"}
+        )[0]
+        for i in range(3)
+    ]
+
+    def membre(role, structure, i):
+        u, _ = User.objects.get_or_create(
+            email=f"{role}{i}@bench.test", defaults={"prenom": "B", "nom": f"{role} {i}"}
+        )
+        Membership.objects.get_or_create(user=u, structure=structure, role=role)
+        return u
+
+    cds = [membre(Role.CONSEILLER_DEDIE, agences[i % 4], i) for i in range(40)]
+    tss = [membre(Role.TRAVAILLEUR_SOCIAL, territoires[i % 3], i) for i in range(40)]
+    auteur = cds[0]
+    fin = dt.date(2026, 3, 31)
+    demandeurs = []
+    for i in range(n):
+        demandeurs.append(
+            Demandeur(
+                departement=dep,
+                civilite=rnd.choice(["mme", "m"]),
+                nom=f"Bench{i}",
+                prenom="P",
+                date_naissance=dt.date(1960, 1, 1) + dt.timedelta(days=rnd.randrange(16000)),
+                rsa_allocataire=rnd.random() < 0.6,
+                niveau_qualification=rnd.choice(["", "sans", "3", "4", "5"]),
+            ).preparer()
+        )
+    Demandeur.objects.bulk_create(demandeurs, batch_size=5000)
+    dossiers, plans = [], []
+    for d in demandeurs:
+        debut = fin - dt.timedelta(days=rnd.randrange(720))
+        axes = rnd.choice([["1"], ["2"], ["3"], ["1", "2"], ["2", "2"], ["2", "3"]])
+        periodes, jour = [], debut
+        for j, axe in enumerate(axes):
+            duree = rnd.randrange(30, 400)
+            fin_p = jour + dt.timedelta(days=duree)
+            dernier = j == len(axes) - 1
+            periodes.append((axe, jour, None if dernier and fin_p > fin else min(fin_p, fin)))
+            jour = fin_p
+            if fin_p > fin:
+                break
+        clos = periodes[-1][2] is not None
+        dossiers.append(
+            Dossier(
+                departement=dep,
+                demandeur=d,
+                origine="conseiller_ft",
+                agence=rnd.choice(agences),
+                territoire=rnd.choice(territoires),
+                statut="clos" if clos else "accompagnement",
+                axe_courant=periodes[-1][0],
+                date_orientation=debut,
+                date_cloture=periodes[-1][2] if clos else None,
+                motif_sortie=rnd.choice(
+                    [
+                        "emploi_durable",
+                        "emploi_court",
+                        "abandon",
+                        "formation_qualifiante",
+                        "demenagement",
+                    ]
+                )
+                if clos
+                else "",
+            )
+        )
+        plans.append(periodes)
+    Dossier.objects.bulk_create(dossiers, batch_size=5000)
+    periodes, affectations, prescriptions = [], [], []
+    for d, plan in zip(dossiers, plans, strict=True):
+        for j, (axe, debut, fin_p) in enumerate(plan):
+            periodes.append(
+                PeriodeOrientation(
+                    dossier=d,
+                    axe=axe,
+                    date_debut=debut,
+                    date_fin=fin_p,
+                    motif="Bench",
+                    decide_par=auteur,
+                    renouvellement=j > 0 and plan[j - 1][0] == axe,
+                )
+            )
+        if "2" in [a for a, _, _ in plan]:
+            debut = plan[0][1]
+            for role, pro, structure in (
+                ("conseiller_dedie", rnd.choice(cds), d.agence),
+                ("travailleur_social", rnd.choice(tss), d.territoire),
+            ):
+                affectations.append(
+                    Affectation(
+                        dossier=d,
+                        role=role,
+                        professionnel=pro,
+                        structure=structure,
+                        date_debut=debut,
+                        date_fin=d.date_cloture,
+                        affecte_par=auteur,
+                    )
+                )
+            prescrite = debut - dt.timedelta(days=rnd.randrange(10, 40))
+            prescriptions.append(
+                Prescription(
+                    dossier=d,
+                    axe="2",
+                    motif="Bench",
+                    accord_le=prescrite,
+                    accord_mode="entretien",
+                    prescripteur=auteur,
+                    structure=d.agence,
+                    prescrite_le=prescrite,
+                    diagnostic_le=prescrite + dt.timedelta(days=rnd.randrange(3, 15)),
+                    decision_le=debut,
+                    statut="terminee",
+                )
+            )
+    PeriodeOrientation.objects.bulk_create(periodes, batch_size=5000)
+    Affectation.objects.bulk_create(affectations, batch_size=5000)
+    Prescription.objects.bulk_create(prescriptions, batch_size=5000)
+    with connection.cursor() as c:
+        c.execute("ANALYZE")
+    return dep, {
+        "demandeurs": n,
+        "periodes": len(periodes),
+        "affectations": len(affectations),
+        "prescriptions": len(prescriptions),
+    }
+
+
+# SQL écrit à la main, même définition que le catalogue (docs/reporting.md), département entier.
+SQL_MAIN = {
+    "file_active": """SELECT count(*) FROM dossiers_periodeorientation p JOIN dossiers_dossier d ON d.id = p.dossier_id
+        WHERE d.departement_id = %(dep)s AND p.date_debut <= %(fin)s AND (p.date_fin IS NULL OR p.date_fin > %(fin)s)""",
+    "stock_debut": """SELECT count(*) FROM dossiers_periodeorientation p JOIN dossiers_dossier d ON d.id = p.dossier_id
+        WHERE d.departement_id = %(dep)s AND p.date_debut <= %(veille)s AND (p.date_fin IS NULL OR p.date_fin > %(veille)s)""",
+    "entrees": """SELECT count(*) FROM dossiers_periodeorientation p JOIN dossiers_dossier d ON d.id = p.dossier_id
+        WHERE d.departement_id = %(dep)s AND p.date_debut BETWEEN %(debut)s AND %(fin)s""",
+    "sorties_axe": """SELECT count(*) FROM dossiers_periodeorientation p JOIN dossiers_dossier d ON d.id = p.dossier_id
+        WHERE d.departement_id = %(dep)s AND p.date_fin BETWEEN %(debut)s AND %(fin)s""",
+    "sorties": """SELECT count(*) FROM dossiers_dossier WHERE departement_id = %(dep)s
+        AND date_cloture BETWEEN %(debut)s AND %(fin)s""",
+    "taux_sorties_positives": """SELECT round(100.0 * count(*) FILTER (WHERE motif_sortie IN
+        ('emploi_durable','emploi_court','creation_activite','formation_qualifiante','iae')) / nullif(count(*), 0), 1)
+        FROM dossiers_dossier WHERE departement_id = %(dep)s AND date_cloture BETWEEN %(debut)s AND %(fin)s""",
+    "renouvellements": """SELECT count(*) FROM dossiers_periodeorientation p JOIN dossiers_dossier d ON d.id = p.dossier_id
+        WHERE d.departement_id = %(dep)s AND p.renouvellement AND p.date_debut BETWEEN %(debut)s AND %(fin)s""",
+    "part_entree_21_jours": """SELECT round(100.0 * count(*) FILTER (WHERE decision_le IS NOT NULL
+        AND decision_le <= prescrite_le + 21) / nullif(count(*), 0), 1)
+        FROM dossiers_prescription x JOIN dossiers_dossier d ON d.id = x.dossier_id
+        WHERE d.departement_id = %(dep)s AND x.prescrite_le BETWEEN %(debut)s::date - 21 AND %(fin)s::date - 21""",
+    "delai_prescription_entree_median": """SELECT percentile_cont(0.5) WITHIN GROUP (ORDER BY decision_le - prescrite_le)
+        FROM dossiers_prescription x JOIN dossiers_dossier d ON d.id = x.dossier_id
+        WHERE d.departement_id = %(dep)s AND x.statut = 'terminee' AND x.decision_le BETWEEN %(debut)s AND %(fin)s""",
+    "charge_conseiller_dedie": """SELECT round(count(*)::numeric / nullif(count(DISTINCT a.professionnel_id), 0), 1)
+        FROM dossiers_affectation a JOIN dossiers_dossier d ON d.id = a.dossier_id
+        WHERE d.departement_id = %(dep)s AND a.role = 'conseiller_dedie' AND a.date_debut <= %(fin)s
+        AND (a.date_fin IS NULL OR a.date_fin > %(fin)s)""",
+    "entrants_rsa": """SELECT round(100.0 * count(*) FILTER (WHERE m.rsa_allocataire) / nullif(count(*), 0), 1)
+        FROM dossiers_periodeorientation p JOIN dossiers_dossier d ON d.id = p.dossier_id
+        JOIN dossiers_demandeur m ON m.id = d.demandeur_id
+        WHERE d.departement_id = %(dep)s AND p.date_debut BETWEEN %(debut)s AND %(fin)s""",
+}
+
+
+def chrono(fonction, repetitions):
+    durees, resultat = [], None
+    for _ in range(repetitions):
+        t = time.perf_counter()
+        resultat = fonction()
+        durees.append(time.perf_counter() - t)
+    return statistics.median(durees), resultat
+
+
+def main():
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--demandeurs", type=int, default=100_000)
+    parser.add_argument("--repetitions", type=int, default=3)
+    parser.add_argument("--source", choices=["bench_data", "interne"], default="bench_data")
+    args = parser.parse_args()
+    if args.source == "bench_data":
+        recreer_base()
+    preparer_django()
+    from django.core.management import call_command
+    from django.db import connection
+
+    from accompagnement.models import Departement
+    from reporting.catalogue import CATALOGUE, Mois, Perimetre
+    from reporting.tasks import mois_precedent
+
+    t = time.perf_counter()
+    if args.source == "bench_data":
+        from django.db.models import Count
+
+        call_command("bench_data", "--demandeurs", str(args.demandeurs), "--departement", "95")
+        dep = Departement.objects.get(code_insee="95")
+        volumes = {"demandeurs": args.demandeurs, "source": "manage.py bench_data"}
+        from dossiers.models import EvenementJournal, PeriodeOrientation
+
+        volumes["periodes"] = PeriodeOrientation.objects.count()
+        volumes["evenements_journal"] = EvenementJournal.objects.count()
+        volumes["structures"] = dict(
+            dep.structures.values_list("type").annotate(n=Count("pk")).order_by()
+        )
+        mois = mois_precedent()
+    else:
+        dep, volumes = generer(args.demandeurs)
+        volumes["source"] = "générées par bench/reporting.py (bulk_create)"
+        mois = Mois.depuis_texte(MOIS)
+    generation = time.perf_counter() - t
+    p = Perimetre(dep)
+    params = {"dep": dep.pk, "debut": mois.debut, "fin": mois.fin, "veille": mois.veille}
+    indicateurs = {}
+    for ind in CATALOGUE:
+        duree, valeur = chrono(lambda ind=ind: ind.calculer(p, mois), args.repetitions)
+        ligne = {"catalogue_ms": round(1000 * duree, 2), "valeur": valeur}
+        if ind.cle in SQL_MAIN:
+
+            def a_la_main(cle=ind.cle):
+                with connection.cursor() as c:
+                    c.execute(SQL_MAIN[cle], params)
+                    return c.fetchone()[0]
+
+            duree_sql, valeur_sql = chrono(a_la_main, args.repetitions)
+            valeur_sql = float(valeur_sql) if valeur_sql is not None else None
+            ligne |= {
+                "sql_main_ms": round(1000 * duree_sql, 2),
+                "valeur_sql": valeur_sql,
+                "ratio": round(duree / duree_sql, 2) if duree_sql else None,
+                "identiques": valeur_sql == (float(valeur) if valeur is not None else None),
+            }
+        indicateurs[ind.cle] = ligne
+    t = time.perf_counter()
+    call_command("generate_monthly_reports", "--month", str(mois), "--departement", "95")
+    from reporting import mensuel
+
+    nb_perimetres = len(mensuel.perimetres(dep))
+    commande = time.perf_counter() - t
+    ratios = [v["ratio"] for v in indicateurs.values() if v.get("ratio")]
+    resultat = {
+        "date": dt.datetime.now().isoformat(timespec="seconds"),
+        "machine": {"plateforme": platform.platform(), "processeurs": os.cpu_count()},
+        "donnees": volumes,
+        "mois": str(mois),
+        "generation_donnees_s": round(generation, 1),
+        "generate_monthly_reports_s": round(commande, 1),
+        "perimetres": nb_perimetres,
+        "objectif_s": 30,
+        "indicateurs": indicateurs,
+        "ratio_max": max(ratios) if ratios else None,
+        "valeurs_identiques": all(v.get("identiques", True) for v in indicateurs.values()),
+        "note": "Médiane de --repetitions exécutions ; « ratio » = catalogue / SQL écrit à la main.",
+    }
+    RESULTATS.parent.mkdir(parents=True, exist_ok=True)
+    RESULTATS.write_text(json.dumps(resultat, ensure_ascii=False, indent=2, default=str) + "\n")
+    print(
+        json.dumps(
+            {
+                k: resultat[k]
+                for k in (
+                    "donnees",
+                    "generate_monthly_reports_s",
+                    "ratio_max",
+                    "valeurs_identiques",
+                )
+            },
+            ensure_ascii=False,
+            default=str,
+        )
+    )
+
+
+if __name__ == "__main__":
+    main()

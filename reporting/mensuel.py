@@ -1,0 +1,200 @@
+"""Le contenu d'un rapport mensuel : les chiffres à figer (catalogue), leurs comparaisons
+(mois précédent, même mois l'an dernier), les séries sur 12 mois et les graphiques SVG
+écrits côté serveur, identiques dans la page et dans le PDF (WeasyPrint lit le SVG en
+ligne)."""
+
+from __future__ import annotations
+
+from django.utils.html import escape
+from django.utils.safestring import mark_safe
+
+from accompagnement.models import Departement, Structure, TypeStructure
+
+from .catalogue import CATALOGUE, PAR_CLE, Mois, Perimetre
+
+# Les chiffres clés (tuiles, page 1 du PDF) et les graphiques sur 12 mois.
+CLES_PRINCIPALES = [
+    "file_active",
+    "entrees",
+    "sorties_axe",
+    "sorties",
+    "taux_sorties_positives",
+    "part_entree_21_jours",
+]
+GRAPHIQUES = ["file_active", "entrees", "sorties"]
+ABREVIATIONS = [
+    "janv.",
+    "févr.",
+    "mars",
+    "avr.",
+    "mai",
+    "juin",
+    "juil.",
+    "août",
+    "sept.",
+    "oct.",
+    "nov.",
+    "déc.",
+]
+
+
+def perimetres(departement: Departement) -> list[Perimetre]:
+    """Le département, puis chacun de ses territoires et de ses agences actifs."""
+    structures = Structure.objects.filter(
+        departement=departement,
+        actif=True,
+        type__in=[TypeStructure.TERRITOIRE_SOCIAL, TypeStructure.AGENCE_FT],
+    ).order_by("type", "nom")
+    return [Perimetre(departement)] + [Perimetre(departement, s) for s in structures]
+
+
+def douze_mois(mois: Mois) -> list[Mois]:
+    serie, m = [], mois
+    for _ in range(12):
+        serie.append(m)
+        m = m.precedent
+    return serie[::-1]
+
+
+def figer(perimetre: Perimetre, mois: Mois) -> dict:
+    """Tout ce que le rapport montre, en données simples (JSON) : rien n'est relu dans les
+    dossiers à l'affichage."""
+    indicateurs = {}
+    for ind in CATALOGUE:
+        indicateurs[ind.cle] = {
+            "libelle": ind.libelle,
+            "famille": ind.famille,
+            "definition": ind.definition,
+            "unite": ind.unite,
+            "valeur": ind.calculer(perimetre, mois),
+            "precedent": ind.calculer(perimetre, mois.precedent),
+            "an_dernier": ind.calculer(perimetre, mois.an_dernier),
+            "ventilations": {
+                cle: {"libelle": dim.libelle, "lignes": ind.ventiler(perimetre, mois, cle)}
+                for cle, dim in ind.dimensions().items()
+            },
+        }
+    series = {
+        cle: [[str(m), m.libelle, PAR_CLE[cle].calculer(perimetre, m)] for m in douze_mois(mois)]
+        for cle in GRAPHIQUES
+    }
+    return {
+        "mois": str(mois),
+        "mois_libelle": mois.libelle,
+        "perimetre": {
+            "niveau": perimetre.niveau,
+            "libelle": perimetre.libelle,
+            "departement": str(perimetre.departement),
+        },
+        "indicateurs": indicateurs,
+        "series": series,
+    }
+
+
+# --- Affichage ---------------------------------------------------------------------------
+
+
+def nombre_fr(valeur, unite: str = "") -> str:
+    """1234.5 → « 1 234,5 » (espace fine insécable), avec l'unité ; « — » sans valeur."""
+    if valeur is None:
+        return "—"
+    if isinstance(valeur, float) and not valeur.is_integer():
+        texte = f"{valeur:,.2f}" if unite == "€" else f"{valeur:,.1f}"
+    else:
+        texte = f"{int(valeur):,}" if unite != "€" else f"{valeur:,.2f}"
+    texte = texte.replace(",", "\u202f").replace(".", ",")
+    suffixe = {"%": "\u00a0%", "€": "\u00a0€", "jours": "\u00a0j"}.get(unite, "")
+    return texte + suffixe
+
+
+def evolution(valeur, reference, unite: str = "") -> str:
+    """Écart au mois de référence ; pour un taux, en points."""
+    if valeur is None or reference is None:
+        return "—"
+    ecart = round(valeur - reference, 1)
+    if ecart == 0:
+        return "stable"
+    signe = "+" if ecart > 0 else "−"
+    return f"{signe}{nombre_fr(abs(ecart))}" + ("\u00a0pt" if unite == "%" else "")
+
+
+def graphique_barres(serie: list, titre: str, unite: str = "") -> str:
+    """Un histogramme SVG de la série [[clé, libellé, valeur], …] : barres, valeurs et mois
+    abrégés en texte. Dessiné à la main (pas de script, pas de style en ligne : compatible
+    avec la politique de sécurité du contenu et avec WeasyPrint)."""
+    largeur, hauteur, marge_bas, marge_haut = 600, 270, 50, 26
+    n = max(len(serie), 1)
+    pas = largeur / n
+    valeurs = [v or 0 for _, _, v in serie]
+    maximum = max([*valeurs, 1])
+    utile = hauteur - marge_bas - marge_haut
+    morceaux = [
+        f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {largeur} {hauteur}" '
+        f'width="100%" role="img" aria-labelledby="t-{escape(titre)[:20]}" class="graphique">',
+        f"<title>{escape(titre)}</title>",
+        f'<line x1="0" y1="{hauteur - marge_bas}" x2="{largeur}" y2="{hauteur - marge_bas}" '
+        'stroke="#6a6a6a" stroke-width="1"/>',
+    ]
+    for i, (cle, _libelle, v) in enumerate(serie):
+        h = utile * (v or 0) / maximum
+        x = i * pas + pas * 0.15
+        y = hauteur - marge_bas - h
+        morceaux.append(
+            f'<rect x="{x:.1f}" y="{y:.1f}" width="{pas * 0.7:.1f}" height="{h:.1f}" '
+            'fill="#000091"/>'
+        )
+        morceaux.append(
+            f'<text x="{x + pas * 0.35:.1f}" y="{y - 5:.1f}" font-size="17" '
+            f'text-anchor="middle" fill="#161616">{escape(nombre_fr(v, unite))}</text>'
+        )
+        annee, numero = cle.split("-")
+        court = ABREVIATIONS[int(numero) - 1]
+        for ligne, texte in ((hauteur - 28, court), (hauteur - 8, annee[2:])):
+            morceaux.append(
+                f'<text x="{x + pas * 0.35:.1f}" y="{ligne}" font-size="16" '
+                f'text-anchor="middle" fill="#3a3a3a">{escape(texte)}</text>'
+            )
+    morceaux.append("</svg>")
+    return mark_safe("".join(morceaux))  # noqa: S308 — chaque texte est échappé ci-dessus
+
+
+def graphiques(chiffres: dict) -> list[dict]:
+    """Les graphiques d'un rapport figé, chacun avec son tableau de données."""
+    sortie = []
+    for cle, serie in chiffres.get("series", {}).items():
+        ind = chiffres["indicateurs"][cle]
+        titre = f"{ind['libelle']} — 12 derniers mois"
+        sortie.append(
+            {
+                "cle": cle,
+                "titre": titre,
+                "svg": graphique_barres(serie, titre, ind["unite"]),
+                "lignes": [(libelle, nombre_fr(v, ind["unite"])) for _, libelle, v in serie],
+            }
+        )
+    return sortie
+
+
+def presentation(chiffres: dict) -> dict:
+    """Le rapport figé prêt pour un gabarit : familles d'indicateurs, valeurs formatées,
+    comparaisons, graphiques."""
+    familles: dict[str, list] = {}
+    for cle, ind in chiffres["indicateurs"].items():
+        u = ind["unite"]
+        familles.setdefault(ind["famille"], []).append(
+            {
+                "cle": cle,
+                **ind,
+                "texte": nombre_fr(ind["valeur"], u),
+                "texte_precedent": nombre_fr(ind["precedent"], u),
+                "texte_an_dernier": nombre_fr(ind["an_dernier"], u),
+                "evolution": evolution(ind["valeur"], ind["precedent"], u),
+                "evolution_an": evolution(ind["valeur"], ind["an_dernier"], u),
+            }
+        )
+    principaux = [
+        next(i for f in familles.values() for i in f if i["cle"] == cle)
+        for cle in CLES_PRINCIPALES
+        if cle in chiffres["indicateurs"]
+    ]
+    return {"familles": familles, "principaux": principaux, "graphiques": graphiques(chiffres)}

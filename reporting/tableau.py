@@ -1,0 +1,140 @@
+"""Lectures du tableau de bord de l'animatrice et des rapports mensuels : tout est déjà
+restreint au département du lecteur ; le nombre de requêtes ne dépend pas du volume."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.db.models import QuerySet
+from django.utils import timezone
+
+from accompagnement.models import Membership, Structure, TypeStructure
+
+from . import files, mensuel, perms
+from .catalogue import PAR_CLE, TUILES, Indicateur, Mois, Perimetre
+from .models import RapportMensuel
+
+
+@dataclass
+class Filtres:
+    mois: Mois
+    territoire: Structure | None = None
+    agence: Structure | None = None
+    axe: str = ""
+
+    @property
+    def perimetre_args(self) -> tuple:
+        return tuple(s for s in (self.territoire, self.agence) if s)
+
+    def perimetre(self, departement) -> Perimetre:
+        structures = self.perimetre_args
+        return (
+            Perimetre(departement, structures[0], structures[1:])
+            if structures
+            else Perimetre(departement)
+        )
+
+    def requete(self, **plus) -> str:
+        from django.utils.http import urlencode
+
+        d = {
+            "mois": str(self.mois),
+            "territoire": self.territoire.pk if self.territoire else "",
+            "agence": self.agence.pk if self.agence else "",
+            "axe": self.axe,
+            **plus,
+        }
+        return urlencode({k: v for k, v in d.items() if v not in ("", None)})
+
+
+def mois_par_defaut() -> Mois:
+    """Le dernier mois complet."""
+    return Mois.de(timezone.localdate()).precedent
+
+
+def structures_du_departement(departement) -> dict[str, list[Structure]]:
+    qs = Structure.objects.filter(
+        departement=departement, type__in=[TypeStructure.TERRITOIRE_SOCIAL, TypeStructure.AGENCE_FT]
+    ).order_by("nom")
+    out = {"territoires": [], "agences": []}
+    for s in qs:
+        out["territoires" if s.type == TypeStructure.TERRITOIRE_SOCIAL else "agences"].append(s)
+    return out
+
+
+@dataclass
+class Tuile:
+    indicateur: Indicateur
+    valeur: int | float | None
+    precedent: int | float | None
+    texte: str
+    evolution: str
+    requete: str
+
+
+def tuiles(departement, filtres: Filtres) -> list[Tuile]:
+    """Les tuiles du mois (deux requêtes chacune : le mois et le précédent)."""
+    p = filtres.perimetre(departement)
+    sortie = []
+    for ind in TUILES:
+        v = ind.calculer(p, filtres.mois, filtres.axe or None)
+        avant = ind.calculer(p, filtres.mois.precedent, filtres.axe or None)
+        sortie.append(
+            Tuile(
+                ind,
+                v,
+                avant,
+                mensuel.nombre_fr(v, ind.unite),
+                mensuel.evolution(v, avant, ind.unite),
+                filtres.requete(indicateur=ind.cle),
+            )
+        )
+    return sortie
+
+
+def graphiques(departement, filtres: Filtres) -> list[dict]:
+    """Les séries sur 12 mois des indicateurs des graphiques (12 requêtes chacun)."""
+    p = filtres.perimetre(departement)
+    chiffres = {"indicateurs": {}, "series": {}}
+    for cle in mensuel.GRAPHIQUES:
+        ind = PAR_CLE[cle]
+        chiffres["indicateurs"][cle] = {"libelle": ind.libelle, "unite": ind.unite}
+        chiffres["series"][cle] = [
+            [str(m), m.libelle, ind.calculer(p, m, filtres.axe or None)]
+            for m in mensuel.douze_mois(filtres.mois)
+        ]
+    return mensuel.graphiques(chiffres)
+
+
+def files_comptees(membership: Membership) -> list[tuple]:
+    """Les files de travail de l'animatrice, avec leur nombre (une requête chacune)."""
+    return [(f, f.requete(membership).count()) for f in files.files_du_role(membership)]
+
+
+def liste(departement, filtres: Filtres, ind: Indicateur) -> QuerySet:
+    """Les éléments que compte la tuile, pour les mêmes filtres : le nombre de la tuile est
+    le nombre de lignes de cette liste."""
+    return ind.unites(filtres.perimetre(departement), filtres.mois, filtres.axe or None)
+
+
+def rapports_lisibles(membership: Membership) -> QuerySet:
+    """Les rapports figés qu'un rattachement lit (perms.perimetres_de_rapport), sans les
+    chiffres ni le PDF (chargés seulement au téléchargement)."""
+    niveau = perms.perimetres_de_rapport(membership)
+    if niveau is None:
+        return RapportMensuel.objects.none()
+    qs = RapportMensuel.objects.filter(departement_id=membership.structure.departement_id)
+    if niveau == "territoire":
+        qs = qs.filter(structure=membership.structure)
+    return qs.select_related("structure", "genere_par").defer("pdf", "chiffres")
+
+
+def versions_courantes(rapports) -> set[int]:
+    """Les identifiants des versions courantes parmi les rapports donnés (une requête)."""
+    cles = {(r.cle_perimetre, r.mois) for r in rapports}
+    if not cles:
+        return set()
+    qs = RapportMensuel.objects.filter(
+        cle_perimetre__in={c for c, _ in cles}, mois__in={m for _, m in cles}
+    ).courants()
+    return set(qs.values_list("pk", flat=True))

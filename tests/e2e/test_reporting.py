@@ -1,0 +1,83 @@
+"""Reporting dans le navigateur : l'animatrice ouvre le tableau de bord par le menu,
+filtre sur mars 2026, suit une tuile jusqu'à sa liste (même nombre), ouvre les rapports
+figés et télécharge le PDF ; le correspondant insertion ne voit que son territoire.
+Captures (1366 px) copiées dans docs/captures/."""
+
+import re
+import shutil
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import expect
+
+from reporting import services
+from reporting.catalogue import Mois, Perimetre
+from tests.conftest import MOT_DE_PASSE
+from tests.e2e.conftest import CAPTURES
+from tests.e2e.test_connexion import se_connecter
+from tests.e2e.test_dossiers import se_deconnecter
+from tests.reporting.fixture_mensuelle import construire
+
+DOCS = Path(__file__).resolve().parents[2] / "docs" / "captures"
+
+
+@pytest.fixture
+def f(transactional_db):
+    return construire()
+
+
+def _copier(nom):
+    DOCS.mkdir(exist_ok=True)
+    shutil.copy(CAPTURES / f"{nom}.png", DOCS / f"{nom}.png")
+
+
+def test_tableau_de_bord_rapports_et_pdf(page, live_server, f, capture):
+    page.set_viewport_size({"width": 1366, "height": 900})
+    for p in [
+        Perimetre(f.departement),
+        Perimetre(f.departement, f.t1),
+        Perimetre(f.departement, f.t2),
+    ]:
+        services.generer_rapport(perimetre=p, mois=Mois(2026, 3))
+    se_connecter(page, live_server, f.animatrice.user.email, MOT_DE_PASSE)
+    page.locator("#menu").get_by_role("link", name="Tableau de bord").click()
+    expect(page.get_by_role("heading", level=1, name=re.compile("Tableau de bord"))).to_be_visible()
+    page.get_by_label("Mois").fill("2026-03")
+    page.get_by_role("button", name="Filtrer").click()
+    expect(page.get_by_role("heading", name="Tableau de bord — mars 2026")).to_be_visible()
+    tuile = page.locator(".ag-tuile").filter(has_text="File active en fin de mois")
+    expect(tuile).to_contain_text("3")
+    expect(page.locator("svg.graphique")).to_have_count(3)
+    capture("reporting-tableau-de-bord")
+    _copier("reporting-tableau-de-bord")
+
+    tuile.click()
+    expect(
+        page.get_by_role("heading", name="File active en fin de mois — mars 2026")
+    ).to_be_visible()
+    expect(page.locator("#nombre-liste")).to_have_text("3")
+    expect(page.locator("tbody tr")).to_have_count(3)
+    capture("reporting-liste-tuile")
+    _copier("reporting-liste-tuile")
+    with page.expect_download() as telechargement:
+        page.get_by_role("link", name="Exporter (XLSX, pseudonymisé)").click()
+    assert telechargement.value.suggested_filename == "file_active-2026-03.xlsx"
+
+    page.locator("#menu").get_by_role("link", name="Rapports").click()
+    expect(page.get_by_role("heading", name="Rapports mensuels")).to_be_visible()
+    expect(page.get_by_text("version courante")).to_have_count(3)
+    capture("reporting-rapports")
+    _copier("reporting-rapports")
+    with page.expect_download() as telechargement:
+        page.get_by_role("link", name=re.compile("^PDF")).first.click()
+    chemin = CAPTURES / "reporting-rapport-mensuel.pdf"
+    telechargement.value.save_as(chemin)
+    assert chemin.read_bytes().startswith(b"%PDF")
+    se_deconnecter(page)
+
+    se_connecter(page, live_server, f.correspondant_t1.user.email, MOT_DE_PASSE)
+    page.locator("#menu").get_by_role("link", name="Rapports").click()
+    expect(page.locator("tbody tr")).to_have_count(1)
+    expect(page.locator("tbody")).to_contain_text("Territoire 1")
+    expect(page.get_by_role("link", name="Régénérer")).to_have_count(0)
+    expect(page.locator("#menu").get_by_role("link", name="Tableau de bord")).to_have_count(0)

@@ -1,0 +1,312 @@
+"""Tableau de bord de l'animatrice, listes des tuiles, rapports mensuels et exports : droits,
+égalité tuile = liste, exports relus (openpyxl, csv), nombre de requêtes constant."""
+
+import csv
+import datetime as dt
+import io
+import re
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from openpyxl import load_workbook
+
+from accompagnement.models import ActionAudit, EvenementAudit
+from dossiers.models import Demandeur, Dossier, PeriodeOrientation
+from reporting import services
+from reporting.catalogue import TUILES, Mois, Perimetre
+from reporting.models import RapportMensuel
+from tests.reporting.fixture_mensuelle import construire
+
+MARS = "2026-03"
+
+
+@pytest.fixture
+def f(db):
+    return construire()
+
+
+def _requetes(client, url) -> int:
+    with CaptureQueriesContext(connection) as ctx:
+        assert client.get(url).status_code == 200
+    return len(ctx.captured_queries)
+
+
+def _ajouter_dossiers(f, n, debut=0):
+    """n dossiers de plus en axe 2 au 01/03/2026 (agence A, territoire 1)."""
+    demandeurs = [
+        Demandeur(
+            departement=f.departement,
+            civilite="m",
+            nom=f"Masse{debut + i}",
+            prenom="Test",
+            date_naissance=dt.date(1980, 1, 1) + dt.timedelta(days=i),
+        ).preparer()
+        for i in range(n)
+    ]
+    Demandeur.objects.bulk_create(demandeurs)
+    dossiers = Dossier.objects.bulk_create(
+        Dossier(
+            departement=f.departement,
+            demandeur=d,
+            origine="conseiller_ft",
+            agence=f.agence_a,
+            territoire=f.t1,
+            statut="accompagnement",
+            axe_courant="2",
+            date_orientation=dt.date(2026, 3, 1),
+        )
+        for d in demandeurs
+    )
+    PeriodeOrientation.objects.bulk_create(
+        PeriodeOrientation(
+            dossier=d,
+            axe="2",
+            date_debut=dt.date(2026, 3, 1),
+            motif="Masse",
+            decide_par=f.animatrice.user,
+        )
+        for d in dossiers
+    )
+
+
+@pytest.mark.parametrize(
+    "filtres",
+    [
+        {},
+        {"territoire": "t1"},
+        {"agence": "agence_b"},
+        {"axe": "2"},
+        {"territoire": "t2", "axe": "2"},
+        {"territoire": "t1", "agence": "agence_a"},
+    ],
+)
+def test_le_nombre_de_chaque_tuile_est_celui_de_sa_liste(f, client_de, filtres):
+    client = client_de(f.animatrice)
+    params = {"mois": MARS} | {
+        k: (getattr(f, v).pk if k != "axe" else v) for k, v in filtres.items()
+    }
+    r = client.get("/reporting/tableau-de-bord/", params)
+    assert r.status_code == 200
+    tuiles = r.context["tuiles"]
+    assert [t.indicateur.cle for t in tuiles] == [i.cle for i in TUILES]
+    for t in tuiles:
+        liste = client.get("/reporting/tableau-de-bord/liste/?" + t.requete)
+        assert liste.status_code == 200
+        assert liste.context["page"].paginator.count == t.valeur, (t.indicateur.cle, filtres)
+        assert f'<strong id="nombre-liste">{t.valeur}</strong>' in liste.content.decode()
+
+
+def test_tableau_de_bord_tuiles_graphiques_files(f, client_de):
+    r = client_de(f.animatrice).get("/reporting/tableau-de-bord/", {"mois": MARS})
+    html = r.content.decode()
+    assert "Tableau de bord — mars 2026" in html
+    valeurs = {t.indicateur.cle: (t.valeur, t.precedent) for t in r.context["tuiles"]}
+    assert valeurs["file_active"] == (3, 4)
+    assert valeurs["sorties"] == (3, 1)  # février : D7
+    assert html.count("<svg") == 3 and "12 derniers mois (données du graphique)" in html
+    assert ">avr.<" in html and ">mars<" in html and ">26<" in html
+    assert ("Files de travail" in html and "Dossiers à orienter" in html) or "orienter" in html
+    assert "Définitions des indicateurs" in html
+
+
+def test_filtre_invalide_message_clair(f, client_de):
+    r = client_de(f.animatrice).get("/reporting/tableau-de-bord/", {"mois": "2026-13"})
+    assert r.status_code == 200
+    assert "Mois attendu au format AAAA-MM" in r.content.decode()
+
+
+@pytest.mark.parametrize("role", ["correspondant_t1", "conseiller", "cd1", "ts1"])
+def test_tableau_de_bord_reserve_a_l_animatrice(f, client_de, role):
+    client = client_de(getattr(f, role))
+    assert client.get("/reporting/tableau-de-bord/").status_code == 403
+    assert client.get("/reporting/tableau-de-bord/liste/?indicateur=file_active").status_code == 403
+    assert (
+        client.get(
+            "/reporting/tableau-de-bord/liste/export/?indicateur=file_active&format=csv"
+        ).status_code
+        == 403
+    )
+
+
+def test_liste_indicateur_inconnu(f, client_de):
+    assert (
+        client_de(f.animatrice).get("/reporting/tableau-de-bord/liste/?indicateur=xx").status_code
+        == 404
+    )
+
+
+def test_requetes_constantes(f, client_de):
+    client = client_de(f.animatrice)
+    urls = [
+        "/reporting/tableau-de-bord/?mois=2026-03",
+        "/reporting/tableau-de-bord/liste/?mois=2026-03&indicateur=file_active",
+        "/reporting/rapports/",
+    ]
+    for p in [Perimetre(f.departement), Perimetre(f.departement, f.t1)]:
+        services.generer_rapport(perimetre=p, mois=Mois(2026, 3))
+    _ajouter_dossiers(f, 2)  # 5 dans la file active
+    avant = [_requetes(client, u) for u in urls]
+    _ajouter_dossiers(f, 45, debut=100)  # 50
+    apres = [_requetes(client, u) for u in urls]
+    assert avant == apres
+
+
+# --- Exports ---------------------------------------------------------------------------------
+
+
+def test_export_xlsx_pseudonymise_relu(f, client_de):
+    r = client_de(f.animatrice).get(
+        "/reporting/tableau-de-bord/liste/export/",
+        {"mois": MARS, "indicateur": "sorties", "format": "xlsx"},
+    )
+    assert r.status_code == 200 and r["Content-Type"].startswith("application/vnd.openxml")
+    ws = load_workbook(io.BytesIO(r.content)).active
+    entetes = [c.value for c in ws[1]]
+    assert entetes[:3] == ["Référence (pseudonyme)", "Agence", "Territoire"]
+    assert "Nom" not in entetes and "Identifiant France Travail" not in entetes
+    assert ws.freeze_panes == "A2" and ws.auto_filter.ref == f"A1:N{ws.max_row}"
+    lignes = list(ws.iter_rows(min_row=2, values_only=True))
+    assert len(lignes) == 3  # D3, D5, D6
+    sorti_le = entetes.index("Sorti le")
+    assert {ligne[sorti_le] for ligne in lignes} == {
+        dt.datetime(2026, 3, 20),
+        dt.datetime(2026, 3, 15),
+        dt.datetime(2026, 3, 28),
+    }
+    assert ws.cell(row=2, column=sorti_le + 1).number_format == "DD/MM/YYYY"
+    assert all(re.fullmatch(r"P-[0-9A-F]{12}", ligne[0]) for ligne in lignes)
+    texte = " ".join(str(v) for ligne in lignes for v in ligne)
+    assert "D3" not in texte and f.d3.demandeur.identifiant_ft not in texte
+    trace = EvenementAudit.objects.get(action=ActionAudit.EXPORT)
+    assert trace.acteur == f.animatrice.user
+    assert trace.details["indicateur"] == "sorties" and trace.details["nominatif"] is False
+    assert trace.details["lignes"] == 3 and "mois=2026-03" in trace.details["filtres"]
+
+
+def test_export_csv_relu_et_formules_neutralisees(f, client_de):
+    Demandeur.objects.filter(pk=f.d3.demandeur_id).update(
+        nom='=HYPERLINK("http://x")', prenom="@moi"
+    )
+    r = client_de(f.animatrice).get(
+        "/reporting/tableau-de-bord/liste/export/",
+        {"mois": MARS, "indicateur": "sorties", "format": "csv", "nominatif": "1"},
+    )
+    assert r.status_code == 200
+    texte = r.content.decode("utf-8-sig")
+    lignes = list(csv.reader(io.StringIO(texte), delimiter=";"))
+    entetes = lignes[0]
+    assert entetes[-6:] == [
+        "Nom",
+        "Prénom",
+        "Date de naissance",
+        "Courriel",
+        "Téléphone",
+        "Identifiant France Travail",
+    ]
+    d3 = next(ligne for ligne in lignes[1:] if ligne[entetes.index("Sorti le")] == "20/03/2026")
+    assert d3[entetes.index("Nom")] == '\'=HYPERLINK("http://x")'
+    assert d3[entetes.index("Prénom")] == "'@moi"
+    assert d3[entetes.index("Allocataire du RSA")] == "Oui"
+    assert d3[entetes.index("Tranche d'âge")] == "55 ans et plus"
+    assert EvenementAudit.objects.get(action=ActionAudit.EXPORT).details["nominatif"] is True
+
+
+def test_export_nominatif_refuse_sans_le_droit(f, client_de, monkeypatch):
+    from reporting import perms
+
+    monkeypatch.setattr(perms, "peut_exporter_nominatif", lambda m: False)
+    r = client_de(f.animatrice).get(
+        "/reporting/tableau-de-bord/liste/export/",
+        {"mois": MARS, "indicateur": "sorties", "format": "csv", "nominatif": "1"},
+    )
+    assert r.status_code == 403
+
+
+def test_export_d_un_rapport_xlsx_et_csv(f, client_de):
+    rapport = services.generer_rapport(perimetre=Perimetre(f.departement), mois=Mois(2026, 3))
+    client = client_de(f.animatrice)
+    r = client.get(f"/reporting/rapports/{rapport.uuid}/export/?format=xlsx")
+    ws = load_workbook(io.BytesIO(r.content)).active
+    entetes = [c.value for c in ws[1]]
+    assert entetes[:5] == ["Mois", "Périmètre", "Version", "Famille", "Indicateur"]
+    lignes = list(ws.iter_rows(min_row=2, values_only=True))
+    total = next(
+        ligne
+        for ligne in lignes
+        if ligne[4] == "File active en fin de mois" and ligne[5] == "Total"
+    )
+    assert total[7] == 3 and total[9] == 4 and total[0] == dt.datetime(2026, 3, 1)
+    par_axe = [
+        ligne for ligne in lignes if ligne[4] == "File active en fin de mois" and ligne[5] == "Axe"
+    ]
+    assert sum(ligne[7] for ligne in par_axe) == 3
+    assert ws.freeze_panes == "A2" and ws.auto_filter.ref.startswith("A1:L")
+    r = client.get(f"/reporting/rapports/{rapport.uuid}/export/?format=csv")
+    lignes = list(csv.reader(io.StringIO(r.content.decode("utf-8-sig")), delimiter=";"))
+    assert lignes[0][7] == "Valeur"
+    assert [
+        "01/03/2026",
+        str(f.departement),
+        "1",
+        "Sorties",
+        "Taux de sorties positives",
+        "Total",
+        "",
+        "33,3",
+        "%",
+    ] == lignes[[ligne[4] for ligne in lignes].index("Taux de sorties positives")][:9]
+    assert EvenementAudit.objects.filter(action=ActionAudit.EXPORT).count() == 2
+
+
+# --- Rapports : lecture par périmètre, régénération ----------------------------------------------
+
+
+def test_le_correspondant_ne_lit_que_son_territoire(f, client_de):
+    t1 = services.generer_rapport(perimetre=Perimetre(f.departement, f.t1), mois=Mois(2026, 3))
+    t2 = services.generer_rapport(perimetre=Perimetre(f.departement, f.t2), mois=Mois(2026, 3))
+    dep = services.generer_rapport(perimetre=Perimetre(f.departement), mois=Mois(2026, 3))
+    client = client_de(f.correspondant_t1)
+    page = client.get("/reporting/rapports/")
+    assert [r.pk for r in page.context["page"]] == [t1.pk]
+    assert "Régénérer" not in page.content.decode()
+    r = client.get(f"/reporting/rapports/{t1.uuid}/pdf/")
+    assert r.status_code == 200 and r.content.startswith(b"%PDF")
+    for autre in (t2, dep):
+        assert client.get(f"/reporting/rapports/{autre.uuid}/pdf/").status_code == 404
+    assert client.get(f"/reporting/rapports/{t1.uuid}/regenerer/").status_code == 403
+    assert client_de(f.conseiller).get("/reporting/rapports/").status_code == 403
+    # Un autre département : 404.
+    autre = construire()
+    assert (
+        client_de(autre.animatrice).get(f"/reporting/rapports/{dep.uuid}/pdf/").status_code == 404
+    )
+
+
+def test_regeneration_depuis_la_page(
+    f, client_de, taches_immediates, django_capture_on_commit_callbacks
+):
+    v1 = services.generer_rapport(perimetre=Perimetre(f.departement), mois=Mois(2026, 3))
+    client = client_de(f.animatrice)
+    page = client.get(f"/reporting/rapports/{v1.uuid}/regenerer/")
+    assert "version 2" in page.content.decode()
+    r = client.post(f"/reporting/rapports/{v1.uuid}/regenerer/", {"motif": ""})
+    assert r.status_code == 400 and RapportMensuel.objects.count() == 1
+    with django_capture_on_commit_callbacks(execute=True):
+        r = client.post(
+            f"/reporting/rapports/{v1.uuid}/regenerer/", {"motif": "Sorties saisies en retard"}
+        )
+    assert r.status_code == 302
+    v2 = RapportMensuel.objects.get(version=2)
+    assert v2.motif == "Sorties saisies en retard" and v2.genere_par == f.animatrice.user
+    html = client.get("/reporting/rapports/").content.decode()
+    assert html.count("version courante") == 1 and "remplacée" in html
+    assert "Sorties saisies en retard" in html
+
+
+def test_index_de_l_administration(f, client_de):
+    f.animatrice.user.is_staff = True
+    f.animatrice.user.save()
+    html = client_de(f.animatrice).get("/admin/").content.decode()
+    assert "Tableau de bord —" in html and "File active en fin de mois" in html
+    assert "/reporting/tableau-de-bord/liste/?" in html
