@@ -162,6 +162,7 @@ RESOLVEURS = {
     "service": lambda m: m.service.uuid,
     "structure_ressource": lambda m: m.service.structure.uuid,
     "notification": lambda m: m.notification.uuid,
+    "rapport": lambda m: m.rapport.uuid,
     "texte": lambda m: "exemple",  # un jeton, un lien signé : rien de départemental
     # Administration : clés primaires.
     "pk_departement": lambda m: m.departement.pk,
@@ -274,6 +275,10 @@ def construire(nom: str, groupe) -> Monde:
     m.conseiller_createur = m.conseiller
     m.conseiller = MembershipFactory(role=Role.CONSEILLER, structure=m.agence)
 
+    from reporting.catalogue import Mois, Perimetre
+    from reporting.services import generer_rapport
+
+    m.rapport = generer_rapport(perimetre=Perimetre(m.departement), mois=Mois(2026, 3))
     m.notification = Notification.objects.create(
         destinataire=m.animatrice.user, titre=f"Une notification {nom}", lien="/"
     )
