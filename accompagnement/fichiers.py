@@ -18,10 +18,8 @@ import zipfile
 from dataclasses import dataclass
 from typing import BinaryIO
 
-import pypdf
 from charset_normalizer import from_bytes
 from PIL import Image
-from pypdf import generic as pdf
 
 from accompagnement.exceptions import ErreurMetier
 
@@ -404,6 +402,9 @@ def _verifier_pdf(contenu: bytes) -> None:
     if contenu[fin + len(FIN_PDF) :].strip(b" \t\r\n\x00\x0c"):
         raise ErreurFichier(REFUS_PDF.format(quoi="des données après sa fin (fichier polyglotte)"))
     try:
+        # Import tardif : pypdf charge fontTools, inutile au démarrage (comme WeasyPrint).
+        import pypdf
+
         lecteur = pypdf.PdfReader(io.BytesIO(contenu), strict=False)
         if lecteur.is_encrypted and not lecteur.decrypt(""):
             raise ErreurFichier(
@@ -422,6 +423,8 @@ def _verifier_pdf(contenu: bytes) -> None:
 def _parcourir_pdf(racine) -> None:
     """Parcours en largeur, chaque objet indirect une fois (les cycles sont fréquents :
     /Parent des pages)."""
+    from pypdf import generic as pdf
+
     vus: set[tuple[int, int]] = set()
     a_voir = [racine]
     while a_voir:

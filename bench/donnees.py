@@ -431,7 +431,7 @@ TABLES = {
         "adresse code_postal commune code_commune identifiant_ft rsa_allocataire numero_caf "
         "rsa_date_ouverture rsa_droits_devoirs indemnisation niveau_qualification rqth "
         "residant_qpv agence_id cle_identite texte_recherche cree_le modifie_le information_le "
-        "information_mode accord_transmission_le accord_transmission_mode",
+        "information_mode accord_transmission_le accord_transmission_mode version",
     ),
     "dossier": (
         "dossiers_dossier",
@@ -755,6 +755,7 @@ class Generateur:
                 "oral",
                 instant.date() if accord else None,
                 rng.choice(["oral", "ecrit", "signe"]) if accord else "",
+                1,  # version (verrou optimiste de la fiche)
             )
         )
         return pk, agence, commune

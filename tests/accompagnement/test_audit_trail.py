@@ -48,6 +48,7 @@ def fiche_personne(dossier, **changements):
         "commune": "Besançon",
         "code_commune": "25056",
         "indemnisation": d.indemnisation,
+        "version": d.version,  # verrou optimiste de la fiche
     }
     return {**donnees, **changements}
 

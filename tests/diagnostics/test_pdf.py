@@ -81,7 +81,8 @@ def test_telechargement_pdf_contenu_et_en_tetes(client_de, equipe, diagnostic_de
 @pytest.mark.parametrize(
     ("qui", "voit_detail"),
     [
-        ("conseiller", False),
+        # Le conseiller d'axe 1 est relayé par la décision conjointe (entrée en axe 2) : il
+        # n'a plus accès au PDF (tests/dossiers/parcours/test_relais_conseiller.py).
         ("dedie", False),
         ("animatrice", False),
         ("ts", True),

@@ -19,12 +19,13 @@ from dossiers.parcours import services as parcours
 from dossiers.sollicitations import services as sollicitations
 from dossiers.suivi import aides, documents
 from dossiers.suivi import services as suivi
+from tests.accompagnement.pdfs import pdf_valide
 from tests.diagnostics.test_indicateurs import PROGRES
 from tests.diagnostics.test_vues import decide, dossier_du_territoire, partage
 from tests.dossiers.scenarios import prescrit
 from tests.dossiers.sollicitations.test_sollicitations import ressource
 
-PDF = b"%PDF-1.4\n1 0 obj<</Type/Catalog>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n"
+PDF = pdf_valide()  # un vrai PDF : les dépôts sont lus par pypdf
 MAINTENANT = timezone.now()
 PLUS_TARD = mois_avant(MAINTENANT, -25)
 
