@@ -258,6 +258,10 @@ def _export_du_demandeur(request, uuid) -> ExportDiffere:
 def export_differe(request, uuid):
     export = _export_du_demandeur(request, uuid)
     ind = PAR_CLE.get(export.indicateur)
+    f = tasks.filtres_de(export)
+    filtres = ", ".join(
+        str(x) for x in (f.mois.libelle, f.territoire, f.agence, f.axe and f"axe {f.axe}") if x
+    )
     gabarit = (
         "reporting/tableau/_export_etat.html"
         if request.headers.get("HX-Request")
@@ -269,6 +273,7 @@ def export_differe(request, uuid):
         {
             "export": export,
             "ind": ind,
+            "filtres": filtres,
             "conservation": settings.REPORTING_EXPORT_CONSERVATION_JOURS,
         },
     )
