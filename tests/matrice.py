@@ -145,6 +145,7 @@ def url_dans(route: Route, regle: Regle, monde) -> str:
 RESOLVEURS = {
     "dossier": lambda m: m.dossier.uuid,
     "personne": lambda m: m.dossier.demandeur.uuid,
+    "personne_sans_dossier": lambda m: m.personne_sans_dossier.uuid,
     "dossier_a_orienter": lambda m: m.dossier_a_orienter.uuid,
     "dossier_sollicite": lambda m: m.dossier_sollicite.uuid,
     "dossier_clos": lambda m: m.dossier_clos.uuid,
@@ -269,6 +270,13 @@ def construire(nom: str, groupe) -> Monde:
     m.dossier_clos = nouveau_dossier(m, nom=f"Clos{nom}")
     parcours.cloturer(dossier=m.dossier_clos, par=m.conseiller, motif_sortie=MotifSortie.FIN_DUREE)
     m.dossier_clos.refresh_from_db()
+
+    # Une personne importée, sans dossier, de l'agence (liste « Personnes sans dossier »).
+    from tests.dossiers.factories import DemandeurFactory
+
+    m.personne_sans_dossier = DemandeurFactory(
+        departement=m.departement, agence=m.agence, nom=f"Sansdossier{nom}"
+    )
 
     # Le conseiller de la matrice est un collègue de l'agence qui n'a ouvert aucun de ces
     # dossiers (celui qui les a ouverts y tient la place de conseiller) : sa colonne dit
