@@ -71,7 +71,7 @@ def test_au_dela_du_seuil_l_export_est_produit_par_la_tache(
     assert page.status_code == 200 and "Prêt" in html
     assert "every 2s" not in html  # fini : plus de sondage
     assert f"/reporting/exports/{export.uuid}/telecharger/" in html
-    assert "L'export compte 3 lignes : il est préparé en arrière-plan." in html
+    assert "export compte 3 lignes : il est préparé en arrière-plan." in html
 
     fichier = client.get(f"/reporting/exports/{export.uuid}/telecharger/")
     assert fichier.status_code == 200
