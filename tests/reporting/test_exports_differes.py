@@ -72,6 +72,7 @@ def test_au_dela_du_seuil_l_export_est_produit_par_la_tache(
     assert "every 2s" not in html  # fini : plus de sondage
     assert f"/reporting/exports/{export.uuid}/telecharger/" in html
     assert "export compte 3 lignes : il est préparé en arrière-plan." in html
+    assert '<dd class="col-sm-9">mars 2026</dd>' in html  # filtres en clair
 
     fichier = client.get(f"/reporting/exports/{export.uuid}/telecharger/")
     assert fichier.status_code == 200
