@@ -37,6 +37,11 @@ app.conf.beat_schedule = {
         "task": "reporting.tasks.generer_rapports_du_mois",
         "schedule": crontab(day_of_month=1, hour=6, minute=0),
     },
+    # Gros exports du reporting : supprimés une fois leur conservation échue (2 jours).
+    "reporting-exports-expires": {
+        "task": "reporting.tasks.purger_exports_expires",
+        "schedule": crontab(hour=3, minute=30),
+    },
     # Conservation des données des personnes (RGPD) : préavis puis anonymisation ; ne fait
     # rien si RGPD_PURGE_ACTIVE est à faux (docs/rgpd.md).
     "rgpd-conservation": {

@@ -409,6 +409,10 @@ LOGGING = {
 # la CNIL recommande de 6 mois à 1 an pour les journaux d'accès. Purge quotidienne
 # (accompagnement.tasks.purger_journaux_audit).
 AUDIT_CONSERVATION_MOIS = env.int("AUDIT_CONSERVATION_MOIS", default=12)
+# Exports de listes du reporting : au-delà de ce nombre de lignes, l'export est produit par
+# une tâche (progression affichée) et gardé quelques jours pour son seul demandeur.
+REPORTING_SEUIL_EXPORT_DIFFERE = env.int("REPORTING_SEUIL_EXPORT_DIFFERE", default=5000)
+REPORTING_EXPORT_CONSERVATION_JOURS = env.int("REPORTING_EXPORT_CONSERVATION_JOURS", default=2)
 if not 1 <= AUDIT_CONSERVATION_MOIS <= 120:
     raise ImproperlyConfigured(
         f"AUDIT_CONSERVATION_MOIS doit être compris entre 1 et 120 (reçu {AUDIT_CONSERVATION_MOIS})."

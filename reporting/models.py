@@ -139,3 +139,78 @@ class RapportMensuel(models.Model):
     @property
     def libelle_perimetre(self) -> str:
         return self.chiffres.get("perimetre", {}).get("libelle", "")
+
+
+class EtatExport(models.TextChoices):
+    EN_ATTENTE = "en_attente", "En attente"
+    EN_COURS = "en_cours", "En cours"
+    TERMINE = "termine", "Prêt"
+    ECHEC = "echec", "Échec"
+
+
+class ExportDiffereQuerySet(models.QuerySet):
+    def du_demandeur(self, user) -> "ExportDiffereQuerySet":
+        """Les exports de ce compte seulement : aucun autre rôle, pas même l'animatrice
+        qui ne les a pas demandés, ne les voit (404)."""
+        return self.filter(demandeur=user)
+
+    def expires(self, maintenant=None) -> "ExportDiffereQuerySet":
+        return self.filter(expire_le__lte=maintenant or timezone.now())
+
+
+class ExportDiffere(models.Model):
+    """Un gros export de liste (au-delà de REPORTING_SEUIL_EXPORT_DIFFERE lignes) produit
+    par une tâche Celery, avec sa progression ; le fichier est gardé
+    REPORTING_EXPORT_CONSERVATION_JOURS jours pour le seul demandeur puis supprimé par la
+    tâche quotidienne (décision 85)."""
+
+    uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    demandeur = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+"
+    )
+    membership = models.ForeignKey(
+        "accompagnement.Membership", on_delete=models.CASCADE, related_name="+"
+    )
+    departement = models.ForeignKey(
+        Departement, on_delete=models.CASCADE, related_name="+", verbose_name="département"
+    )
+    indicateur = models.CharField(max_length=60)
+    filtres = models.CharField(
+        max_length=300, blank=True, help_text="Filtres de la liste (chaîne de requête)."
+    )
+    format = models.CharField(max_length=4, choices=[("csv", "CSV"), ("xlsx", "XLSX")])
+    nominatif = models.BooleanField(default=False)
+    etat = models.CharField(
+        max_length=12, choices=EtatExport.choices, default=EtatExport.EN_ATTENTE
+    )
+    lignes_total = models.PositiveIntegerField(default=0)
+    lignes_ecrites = models.PositiveIntegerField(default=0)
+    fichier = models.BinaryField(null=True, editable=False)
+    taille = models.PositiveIntegerField(default=0)
+    erreur = models.CharField(max_length=300, blank=True)
+    cree_le = models.DateTimeField("demandé le", default=timezone.now)
+    termine_le = models.DateTimeField("terminé le", null=True, blank=True)
+    expire_le = models.DateTimeField("supprimé le", db_index=True)
+
+    objects = ExportDiffereQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-cree_le", "-pk"]
+        verbose_name = "export différé"
+        verbose_name_plural = "exports différés"
+
+    def __str__(self) -> str:
+        return f"Export {self.indicateur} ({self.get_format_display()}) — {self.get_etat_display()}"
+
+    @property
+    def progression(self) -> int:
+        """Pourcentage de lignes écrites (100 une fois le fichier prêt)."""
+        if self.etat == EtatExport.TERMINE:
+            return 100
+        if not self.lignes_total:
+            return 0
+        return min(99, 100 * self.lignes_ecrites // self.lignes_total)
+
+    @property
+    def fini(self) -> bool:
+        return self.etat in (EtatExport.TERMINE, EtatExport.ECHEC)

@@ -1,20 +1,23 @@
 """Écritures de l'application reporting."""
 
+import datetime as dt
 import time
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
+from django.db.models import Count
+from django.utils import timezone
 
 from accompagnement import audit
 from accompagnement.exceptions import ErreurMetier, exiger_droit
-from accompagnement.models import ActionAudit, Membership
+from accompagnement.models import ActionAudit, Departement, Membership
 from accompagnement.pdf import rendre_pdf
 from dossiers.journal import modification_du_dossier
 from dossiers.models import Dossier, TypeEvenement
 
-from . import mensuel, perms
+from . import exports, mensuel, perms
 from .catalogue import Mois, Perimetre
-from .models import BilanParcours, RapportMensuel
+from .models import BilanParcours, EtatExport, ExportDiffere, RapportMensuel
 
 
 @transaction.atomic
@@ -119,3 +122,126 @@ def prochaine_version(rapport: RapportMensuel) -> int:
         .values_list("version", flat=True)
         .first()
     ) + 1
+
+
+# --- Exports différés (gros exports produits par une tâche) -------------------------------
+
+
+def demander_export(
+    *, par: Membership, indicateur: str, filtres: str, format_: str, nominatif: bool, lignes: int
+) -> ExportDiffere:
+    """Enregistre la demande d'un gros export de liste ; la tâche `produire_export` le
+    produit après la transaction. Le droit est vérifié ici (et l'export nominatif aussi)."""
+    exiger_droit(
+        perms.peut_exporter_liste(par), "Seule l'animatrice exporte les listes du tableau de bord."
+    )
+    exiger_droit(
+        not nominatif or perms.peut_exporter_nominatif(par),
+        "L'export nominatif demande le droit « export nominatif ».",
+    )
+    if format_ not in ("csv", "xlsx"):
+        raise ErreurMetier("Format d'export inconnu.")
+    maintenant = timezone.now()
+    export = ExportDiffere.objects.create(
+        demandeur=par.user,
+        membership=par,
+        departement_id=par.structure.departement_id,
+        indicateur=indicateur,
+        filtres=filtres,
+        format=format_,
+        nominatif=nominatif,
+        lignes_total=lignes,
+        cree_le=maintenant,
+        expire_le=maintenant + dt.timedelta(days=settings.REPORTING_EXPORT_CONSERVATION_JOURS),
+    )
+    audit.enregistrer(
+        action=ActionAudit.CREATION,
+        acteur=par.user,
+        objet=export,
+        departement=export.departement,
+        details={
+            "export": "liste différée",
+            "indicateur": indicateur,
+            "filtres": filtres,
+            "format": format_,
+            "nominatif": nominatif,
+            "lignes": lignes,
+        },
+    )
+    return export
+
+
+def produire_export(export: ExportDiffere, *, contenu, pas: int = 1000) -> ExportDiffere:
+    """Écrit le fichier d'un export différé. `contenu` rend (entêtes, lignes, titre) ;
+    la progression est enregistrée toutes les `pas` lignes (une requête). Idempotent : un
+    export déjà prêt (tâche rejouée après la perte d'un worker) est rendu tel quel."""
+    if export.etat == EtatExport.TERMINE:
+        return export
+    ExportDiffere.objects.filter(pk=export.pk).update(etat=EtatExport.EN_COURS, lignes_ecrites=0)
+    entetes, lignes, titre = contenu(export)
+
+    def suivre():
+        n = 0
+        for ligne in lignes:
+            yield ligne
+            n += 1
+            if n % pas == 0:
+                ExportDiffere.objects.filter(pk=export.pk).update(lignes_ecrites=n)
+        suivre.n = n
+
+    if export.format == "csv":
+        fichier = exports.ecrire_csv(entetes, suivre())
+    else:
+        fichier = exports.ecrire_xlsx(titre, entetes, suivre())
+    maintenant = timezone.now()
+    export.etat, export.fichier, export.taille = EtatExport.TERMINE, fichier, len(fichier)
+    export.lignes_ecrites = export.lignes_total = suivre.n
+    export.termine_le = maintenant
+    export.expire_le = maintenant + dt.timedelta(days=settings.REPORTING_EXPORT_CONSERVATION_JOURS)
+    export.save(
+        update_fields=[
+            "etat",
+            "fichier",
+            "taille",
+            "lignes_ecrites",
+            "lignes_total",
+            "termine_le",
+            "expire_le",
+        ]
+    )
+    audit.enregistrer(
+        action=ActionAudit.EXPORT,
+        acteur=export.demandeur,
+        objet=export,
+        departement=export.departement,
+        details={
+            "export": "liste différée produite",
+            "indicateur": export.indicateur,
+            "filtres": export.filtres,
+            "format": export.format,
+            "nominatif": export.nominatif,
+            "lignes": export.lignes_total,
+        },
+    )
+    return export
+
+
+def purger_exports_expires(maintenant=None) -> int:
+    """Supprime les exports différés dont la conservation est échue (tâche quotidienne)."""
+    qs = ExportDiffere.objects.expires(maintenant)
+    par_departement = dict(
+        qs.order_by()
+        .values_list("departement")
+        .annotate(n=Count("pk"))
+        .values_list("departement", "n")
+    )
+    if not par_departement:
+        return 0
+    qs.delete()
+    for departement_id, n in par_departement.items():
+        audit.enregistrer(
+            action=ActionAudit.SUPPRESSION,
+            departement=Departement.objects.get(pk=departement_id),
+            details={"export": "exports différés expirés supprimés", "nombre": n},
+        )
+    return sum(par_departement.values())

@@ -84,3 +84,82 @@ def generer_rapports_du_mois(mois: str | None = None, departement_id: int | None
             )
             n += 1
     return n
+
+
+# --- Exports différés ------------------------------------------------------------------
+
+
+def filtres_de(export):
+    """Les filtres d'un export différé, relus comme ceux de la page (même formulaire)."""
+    from django.http import QueryDict
+
+    from . import tableau
+    from .forms import FiltresForm
+
+    form = FiltresForm(QueryDict(export.filtres), departement=export.departement)
+    filtres = tableau.Filtres(mois=tableau.mois_par_defaut())
+    if form.is_valid():
+        c = form.cleaned_data
+        filtres = tableau.Filtres(
+            mois=c["mois"] or filtres.mois,
+            territoire=c["territoire"],
+            agence=c["agence"],
+            axe=c["axe"],
+        )
+    return filtres
+
+
+def contenu_de_liste(export):
+    from . import exports, tableau
+    from .catalogue import PAR_CLE
+
+    ind = PAR_CLE[export.indicateur]
+    filtres = filtres_de(export)
+    qs = tableau.liste(export.departement, filtres, ind)
+    return (
+        exports.entetes_de_liste(export.nominatif),
+        exports.lignes_de_liste(ind, qs, filtres.mois, export.nominatif),
+        ind.libelle,
+    )
+
+
+@shared_task(
+    acks_late=True,
+    reject_on_worker_lost=True,
+    autoretry_for=(OperationalError, InterfaceError),
+    retry_backoff=2,
+    retry_backoff_max=600,
+    retry_jitter=True,
+    max_retries=6,
+    soft_time_limit=14 * 60,
+    time_limit=15 * 60,
+)
+def produire_export(export_id: int) -> str:
+    """Produit le fichier d'un export différé. Idempotente : un export déjà prêt n'est pas
+    refait ; un export supprimé entre-temps (expiré) est ignoré."""
+    from .models import EtatExport, ExportDiffere
+
+    export = (
+        ExportDiffere.objects.select_related("departement", "demandeur")
+        .filter(pk=export_id)
+        .first()
+    )
+    if export is None:
+        return ""
+    try:
+        services.produire_export(export, contenu=contenu_de_liste)
+    except (OperationalError, InterfaceError):
+        raise  # reprise automatique
+    except Exception as e:
+        ExportDiffere.objects.filter(pk=export_id).update(
+            etat=EtatExport.ECHEC, erreur=str(e)[:300]
+        )
+        raise
+    return str(export.uuid)
+
+
+@shared_task(acks_late=True, soft_time_limit=5 * 60, time_limit=6 * 60)
+def purger_exports_expires() -> int:
+    """Chaque nuit : supprime les exports différés gardés plus de
+    REPORTING_EXPORT_CONSERVATION_JOURS jours."""
+    return services.purger_exports_expires()

@@ -1,11 +1,13 @@
 """Bilan d'un parcours : récapitulatif automatique, conclusion du binôme, export PDF."""
 
 from django.conf import settings
+from django.contrib import messages
 from django.core.paginator import Paginator
 from django.db import transaction
 from django.http import Http404, HttpResponse
-from django.shortcuts import get_object_or_404, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.text import slugify
 
 from accompagnement import audit
@@ -22,7 +24,7 @@ from . import exports, perms, services, tableau, tasks
 from .bilan import recapituler
 from .catalogue import CATALOGUE, PAR_CLE
 from .forms import ConclusionForm, FiltresForm, RegenerationForm
-from .models import BilanParcours, RapportMensuel
+from .models import BilanParcours, EtatExport, ExportDiffere, RapportMensuel
 from .tableau import Filtres
 
 
@@ -159,6 +161,8 @@ def liste_tuile(request):
             "lignes": lignes,
             "form": form,
             "peut_nominatif": perms.peut_exporter_nominatif(request.membership),
+            "seuil_differe": settings.REPORTING_SEUIL_EXPORT_DIFFERE,
+            "conservation": settings.REPORTING_EXPORT_CONSERVATION_JOURS,
         },
     )
 
@@ -190,6 +194,9 @@ def export_liste(request):
     exiger(not nominatif or perms.peut_exporter_nominatif(request.membership))
     _form, filtres = _filtres(request)
     qs = tableau.liste(request.departement, filtres, ind)
+    nombre = qs.count()
+    if nombre > settings.REPORTING_SEUIL_EXPORT_DIFFERE:
+        return _export_differe(request, ind, filtres, format_, nominatif, nombre)
     lignes = list(exports.lignes_de_liste(ind, qs, filtres.mois, nominatif))
     entetes = exports.entetes_de_liste(nominatif)
     contenu = (
@@ -211,6 +218,106 @@ def export_liste(request):
         },
     )
     return _reponse_fichier(contenu, f"{ind.cle}-{filtres.mois}", format_)
+
+
+def _export_differe(request, ind, filtres, format_, nominatif, nombre):
+    """Au-delà du seuil : l'export est enregistré et produit par une tâche ; la page de
+    l'export montre sa progression."""
+    with transaction.atomic():
+        export = services.demander_export(
+            par=request.membership,
+            indicateur=ind.cle,
+            filtres=filtres.requete(),
+            format_=format_,
+            nominatif=nominatif,
+            lignes=nombre,
+        )
+        transaction.on_commit(lambda: tasks.produire_export.delay(export.pk))
+    messages.info(
+        request,
+        f"L'export compte {nombre:,} lignes : il est préparé en arrière-plan. ".replace(
+            ",", "\u202f"
+        )
+        + "Cette page indique sa progression.",
+    )
+    return redirect("reporting:export_differe", uuid=export.uuid)
+
+
+def _export_du_demandeur(request, uuid) -> ExportDiffere:
+    """Un export différé n'existe que pour celui qui l'a demandé (404 pour tout autre
+    compte, animatrice comprise), et seulement pendant sa conservation."""
+    return get_object_or_404(
+        ExportDiffere.objects.du_demandeur(request.user)
+        .filter(expire_le__gt=timezone.now())
+        .defer("fichier"),
+        uuid=uuid,
+    )
+
+
+@membership_requis
+def export_differe(request, uuid):
+    export = _export_du_demandeur(request, uuid)
+    ind = PAR_CLE.get(export.indicateur)
+    f = tasks.filtres_de(export)
+    filtres = ", ".join(
+        str(x) for x in (f.mois.libelle, f.territoire, f.agence, f.axe and f"axe {f.axe}") if x
+    )
+    gabarit = (
+        "reporting/tableau/_export_etat.html"
+        if request.headers.get("HX-Request")
+        else "reporting/tableau/export.html"
+    )
+    return render(
+        request,
+        gabarit,
+        {
+            "export": export,
+            "ind": ind,
+            "filtres": filtres,
+            "conservation": settings.REPORTING_EXPORT_CONSERVATION_JOURS,
+        },
+    )
+
+
+@membership_requis
+def mes_exports(request):
+    exiger(perms.peut_exporter_liste(request.membership))
+    qs = (
+        ExportDiffere.objects.du_demandeur(request.user)
+        .filter(expire_le__gt=timezone.now())
+        .defer("fichier")
+    )
+    page = Paginator(qs, 20).get_page(request.GET.get("page"))
+    for e in page:
+        e.libelle = PAR_CLE[e.indicateur].libelle if e.indicateur in PAR_CLE else e.indicateur
+    return render(
+        request,
+        "reporting/tableau/mes_exports.html",
+        {"page": page, "seuil": settings.REPORTING_SEUIL_EXPORT_DIFFERE},
+    )
+
+
+@membership_requis
+def telecharger_export(request, uuid):
+    export = _export_du_demandeur(request, uuid)
+    if export.etat != EtatExport.TERMINE:
+        raise Http404("Cet export n'est pas encore prêt.")
+    contenu = ExportDiffere.objects.values_list("fichier", flat=True).get(pk=export.pk)
+    audit.enregistrer(
+        action=ActionAudit.EXPORT,
+        request=request,
+        objet=export,
+        departement=export.departement,
+        details={
+            "export": "liste différée téléchargée",
+            "indicateur": export.indicateur,
+            "filtres": export.filtres,
+            "format": export.format,
+            "nominatif": export.nominatif,
+            "lignes": export.lignes_total,
+        },
+    )
+    return _reponse_fichier(bytes(contenu), f"{export.indicateur}-{export.uuid}", export.format)
 
 
 @membership_requis

@@ -164,6 +164,7 @@ RESOLVEURS = {
     "structure_ressource": lambda m: m.service.structure.uuid,
     "notification": lambda m: m.notification.uuid,
     "rapport": lambda m: m.rapport.uuid,
+    "export_differe": lambda m: m.export_differe.uuid,
     "texte": lambda m: "exemple",  # un jeton, un lien signé : rien de départemental
     # Administration : clés primaires.
     "pk_departement": lambda m: m.departement.pk,
@@ -287,6 +288,20 @@ def construire(nom: str, groupe) -> Monde:
     from reporting.services import generer_rapport
 
     m.rapport = generer_rapport(perimetre=Perimetre(m.departement), mois=Mois(2026, 3))
+    # Un gros export prêt, demandé par l'animatrice : elle seule le voit.
+    from reporting import services as reporting
+
+    m.export_differe = reporting.demander_export(
+        par=m.animatrice,
+        indicateur="file_active",
+        filtres="mois=2026-03",
+        format_="csv",
+        nominatif=False,
+        lignes=0,
+    )
+    reporting.produire_export(
+        m.export_differe, contenu=lambda e: (["Référence (pseudonyme)"], iter(()), "Export")
+    )
     m.notification = Notification.objects.create(
         destinataire=m.animatrice.user, titre=f"Une notification {nom}", lien="/"
     )

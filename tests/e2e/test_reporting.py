@@ -81,3 +81,44 @@ def test_tableau_de_bord_rapports_et_pdf(page, live_server, f, capture):
     expect(page.locator("tbody")).to_contain_text("Territoire 1")
     expect(page.get_by_role("link", name="Régénérer")).to_have_count(0)
     expect(page.locator("#menu").get_by_role("link", name="Tableau de bord")).to_have_count(0)
+
+
+def test_gros_export_en_tache_avec_progression(page, live_server, f, capture, settings):
+    """Au-delà du seuil, l'export de la liste part en tâche (mode immédiat sans broker) ;
+    la page de l'export montre sa progression puis le lien de téléchargement ; une autre
+    animatrice n'y a pas accès (404)."""
+    from accompagnement.models import Role
+    from reporting.models import ExportDiffere
+    from tests.accompagnement.factories import MembershipFactory
+
+    settings.REPORTING_SEUIL_EXPORT_DIFFERE = 2
+    page.set_viewport_size({"width": 1366, "height": 900})
+    se_connecter(page, live_server, f.animatrice.user.email, MOT_DE_PASSE)
+    page.goto(
+        f"{live_server.url}/reporting/tableau-de-bord/liste/?mois=2026-03&indicateur=file_active"
+    )
+    expect(page.get_by_text("préparé en arrière-plan")).to_be_visible()
+    page.get_by_role("link", name="Exporter (XLSX, pseudonymisé)").click()
+    expect(page.get_by_role("heading", level=1, name=re.compile("^Export"))).to_be_visible()
+    expect(page.get_by_role("status").first).to_contain_text("préparé en arrière-plan")
+    expect(page.locator("#etat-export-texte")).to_contain_text("Prêt")
+    expect(page.get_by_role("progressbar", name="Progression de l'export")).to_have_attribute(
+        "aria-valuenow", "100"
+    )
+    capture("reporting-export-differe")
+    _copier("reporting-export-differe")
+    with page.expect_download() as telechargement:
+        page.get_by_role("link", name=re.compile("^Télécharger")).click()
+    assert telechargement.value.suggested_filename.endswith(".xlsx")
+    page.get_by_role("link", name="Mes exports").click()
+    expect(page.locator("tbody tr")).to_have_count(1)
+    expect(page.locator("tbody")).to_contain_text("File active en fin de mois")
+    capture("reporting-mes-exports")
+    _copier("reporting-mes-exports")
+    export = ExportDiffere.objects.get()
+    se_deconnecter(page)
+
+    autre = MembershipFactory(role=Role.ANIMATRICE, structure=f.animatrice.structure)
+    se_connecter(page, live_server, autre.user.email, MOT_DE_PASSE)
+    reponse = page.goto(f"{live_server.url}/reporting/exports/{export.uuid}/")
+    assert reponse.status == 404
