@@ -91,3 +91,20 @@ def version_en_vigueur(convention: Convention, date: dt.date, *, avenants=None) 
     version = {champ: valeur_python(champ, v) for champ, v in valeurs.items()}
     version["avenants_appliques"] = appliques
     return version
+
+
+def conventions_du_departement(departement):
+    return Convention.objects.filter(departement=departement).order_by("-date_signature", "pk")
+
+
+def convention_detaillee(departement, uuid):
+    """Une convention du département avec tout ce que sa fiche affiche (nombre de requêtes
+    constant : parties, signataires, engagements, moyens, avenants préchargés)."""
+    from django.shortcuts import get_object_or_404
+
+    return get_object_or_404(
+        Convention.objects.filter(departement=departement).prefetch_related(
+            "parties__signataires", "parties__engagements", "moyens", "avenants"
+        ),
+        uuid=uuid,
+    )

@@ -235,6 +235,7 @@ class Convention(models.Model):
     axes, engagements, moyens et objectifs. Les champs portent la version signée ; les
     avenants s'y appliquent à leur date d'effet (`lectures.version_en_vigueur`)."""
 
+    uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     departement = models.ForeignKey(
         "accompagnement.Departement", on_delete=models.PROTECT, related_name="conventions"
     )

@@ -47,3 +47,9 @@ def peut_gerer_conventions(membership: Membership | None, departement) -> bool:
         and membership.role == Role.ANIMATRICE
         and membership.structure.departement_id == getattr(departement, "pk", departement)
     )
+
+
+def peut_voir_conventions(membership: Membership | None) -> bool:
+    """Liste et fiche des conventions du département courant : tout professionnel rattaché
+    (le cadre du partenariat n'a rien de personnel)."""
+    return membership is not None
