@@ -55,14 +55,35 @@ def _action_service(fonction, libelle_succes):
     return action
 
 
-class PartieInline(admin.TabularInline):
+def _signee(convention) -> bool:
+    return convention is not None and convention.etat != EtatConvention.BROUILLON
+
+
+class VerrouApresSignature:
+    """Une ligne en ligne d'une convention signée ne s'ajoute, ne se modifie ni ne se
+    supprime plus : la convention change par avenant."""
+
+    def _convention(self, obj):
+        return getattr(obj, "convention", obj)
+
+    def has_add_permission(self, request, obj=None):
+        return not _signee(self._convention(obj)) and super().has_add_permission(request, obj)
+
+    def has_change_permission(self, request, obj=None):
+        return not _signee(self._convention(obj)) and super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        return not _signee(self._convention(obj)) and super().has_delete_permission(request, obj)
+
+
+class PartieInline(VerrouApresSignature, admin.TabularInline):
     model = Partie
     extra = 0
     show_change_link = True
     fields = ("ordre", "type", "nom", "represente_par")
 
 
-class MoyenInline(admin.TabularInline):
+class MoyenInline(VerrouApresSignature, admin.TabularInline):
     model = Moyen
     extra = 0
     fields = ("ordre", "nature", "libelle", "structure", "nombre", "etp", "montant", "financeur")
@@ -139,13 +160,13 @@ class ConventionAdmin(PerimetreDepartementMixin, admin.ModelAdmin):
     )
 
 
-class SignataireInline(admin.TabularInline):
+class SignataireInline(VerrouApresSignature, admin.TabularInline):
     model = Signataire
     extra = 0
     fields = ("nom", "qualite", "date_signature")
 
 
-class EngagementInline(admin.TabularInline):
+class EngagementInline(VerrouApresSignature, admin.TabularInline):
     model = Engagement
     extra = 0
     fields = ("ordre", "texte")
@@ -157,6 +178,16 @@ class PartieAdmin(PerimetreDepartementMixin, admin.ModelAdmin):
     list_display = ("nom", "convention", "type")
     list_select_related = ("convention",)
     inlines = (SignataireInline, EngagementInline)
+
+    def has_change_permission(self, request, obj=None):
+        return not _signee(getattr(obj, "convention", None)) and super().has_change_permission(
+            request, obj
+        )
+
+    def has_delete_permission(self, request, obj=None):
+        return not _signee(getattr(obj, "convention", None)) and super().has_delete_permission(
+            request, obj
+        )
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         if db_field.name == "convention" and not request.user.is_superuser:
