@@ -81,7 +81,7 @@ def test_signer_une_convention_complete(departement, animatrice):
     services.signer_convention(convention=convention, par=animatrice)
     convention.refresh_from_db()
     assert convention.etat == EtatConvention.SIGNEE
-    evenement = EvenementAudit.objects.get(objet_id=str(convention.pk))
+    evenement = EvenementAudit.objects.get(objet_id=str(convention.uuid))
     assert evenement.action == ActionAudit.MODIFICATION
     assert evenement.departement == departement
     assert evenement.details["etat"] == {"avant": "brouillon", "apres": "signee"}
