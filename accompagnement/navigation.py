@@ -40,6 +40,11 @@ ENTREES: tuple[Entree, ...] = (
     Entree(
         "Rapports", "reporting:rapports", frozenset({Role.ANIMATRICE, Role.CORRESPONDANT_INSERTION})
     ),
+    Entree(
+        "Conventions",
+        "conventions:conventions",
+        frozenset({Role.ANIMATRICE, Role.CORRESPONDANT_INSERTION}),
+    ),
     Entree("Ressources", "conventions:annuaire", frozenset(Role.values) - {Role.ADMINISTRATEUR}),
     Entree("Annuaire", "annuaire", TOUS),
 )

@@ -200,3 +200,187 @@ class ServiceRessource(Adresse):
     @property
     def est_locale(self) -> bool:
         return self.source == SOURCE_LOCALE
+
+
+# --- Conventions de partenariat (voir docs/conventions.md) ------------------------------------
+
+
+class EtatConvention(models.TextChoices):
+    BROUILLON = "brouillon", "Brouillon"
+    SIGNEE = "signee", "Signée"
+    EN_VIGUEUR = "en_vigueur", "En vigueur"
+    ECHUE = "echue", "Échue"
+    RESILIEE = "resiliee", "Résiliée"
+
+
+class AxeConvention(models.TextChoices):
+    AXE_1 = "axe_1", "Axe 1 — accès aux ressources sociales"
+    AXE_2 = "axe_2", "Axe 2 — accompagnement global"
+    AXE_3 = "axe_3", "Axe 3 — suivi social exclusif"
+
+
+class TypePartie(models.TextChoices):
+    DEPARTEMENT = "departement", "Département"
+    FRANCE_TRAVAIL = "france_travail", "France Travail"
+    AUTRE = "autre", "Autre partenaire"
+
+
+class NatureMoyen(models.TextChoices):
+    POSTE = "poste", "Poste"
+    FINANCEMENT = "financement", "Financement"
+
+
+class Convention(models.Model):
+    """Le cadre du partenariat d'un département : parties, signataires, « Vu », dates,
+    axes, engagements, moyens et objectifs. Les champs portent la version signée ; les
+    avenants s'y appliquent à leur date d'effet (`lectures.version_en_vigueur`)."""
+
+    uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    departement = models.ForeignKey(
+        "accompagnement.Departement", on_delete=models.PROTECT, related_name="conventions"
+    )
+    intitule = models.CharField("intitulé", max_length=300)
+    etat = models.CharField(
+        "état", max_length=20, choices=EtatConvention.choices, default=EtatConvention.BROUILLON
+    )
+    vu = models.JSONField(
+        "visas (« Vu »)", default=list, blank=True, help_text="Une référence par ligne."
+    )
+    date_signature = models.DateField("date de signature", null=True, blank=True)
+    date_effet = models.DateField("date d'effet", null=True, blank=True)
+    date_echeance = models.DateField("date d'échéance", null=True, blank=True)
+    renouvellement = models.CharField(
+        "renouvellement", max_length=300, blank=True, help_text="Ex. : tacite reconduction."
+    )
+    axes = models.JSONField("axes engagés", default=list, blank=True)
+    programmes = models.JSONField(
+        "programmes liés", default=list, blank=True, help_text="Ex. : PDI, PTI."
+    )
+    objectif_personnes_par_an = models.PositiveIntegerField(
+        "personnes à accompagner par an", null=True, blank=True
+    )
+    objectif_delai_entree_jours = models.PositiveIntegerField(
+        "délai d'entrée visé (jours)", null=True, blank=True
+    )
+    objectifs_autres = models.JSONField(
+        "autres objectifs chiffrés",
+        default=list,
+        blank=True,
+        help_text="Liste de {« libelle », « valeur »}.",
+    )
+    date_resiliation = models.DateField("date de résiliation", null=True, blank=True)
+    motif_resiliation = models.TextField("motif de résiliation", blank=True)
+    cree_le = models.DateTimeField(auto_now_add=True)
+    modifie_le = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = "convention"
+        ordering = ["departement", "-date_signature", "pk"]
+
+    def __str__(self):
+        return self.intitule
+
+
+class Partie(models.Model):
+    convention = models.ForeignKey(Convention, on_delete=models.CASCADE, related_name="parties")
+    type = models.CharField(max_length=20, choices=TypePartie.choices)
+    nom = models.CharField(max_length=200, help_text="Ex. : Département du Doubs.")
+    represente_par = models.CharField(
+        "représentée par", max_length=300, blank=True, help_text="Ex. : son Président."
+    )
+    ordre = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        verbose_name = "partie"
+        ordering = ["ordre", "pk"]
+
+    def __str__(self):
+        return self.nom
+
+
+class Signataire(models.Model):
+    partie = models.ForeignKey(Partie, on_delete=models.CASCADE, related_name="signataires")
+    nom = models.CharField(max_length=200)
+    qualite = models.CharField("qualité", max_length=300)
+    date_signature = models.DateField("date de signature", null=True, blank=True)
+
+    class Meta:
+        verbose_name = "signataire"
+        ordering = ["pk"]
+
+    def __str__(self):
+        return f"{self.nom}, {self.qualite}"
+
+
+class Engagement(models.Model):
+    """Un engagement réciproque, porté par une partie."""
+
+    partie = models.ForeignKey(Partie, on_delete=models.CASCADE, related_name="engagements")
+    texte = models.TextField()
+    ordre = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        verbose_name = "engagement"
+        ordering = ["ordre", "pk"]
+
+    def __str__(self):
+        return self.texte[:80]
+
+
+class Moyen(models.Model):
+    """Un moyen engagé : des postes (nombre, ETP, structure) ou un montant et son financeur."""
+
+    convention = models.ForeignKey(Convention, on_delete=models.CASCADE, related_name="moyens")
+    nature = models.CharField(max_length=20, choices=NatureMoyen.choices)
+    libelle = models.CharField("libellé", max_length=300)
+    structure = models.CharField("structure d'affectation", max_length=300, blank=True)
+    nombre = models.PositiveIntegerField("nombre de postes", null=True, blank=True)
+    etp = models.DecimalField("ETP", max_digits=6, decimal_places=2, null=True, blank=True)
+    montant = models.DecimalField(
+        "montant (€)", max_digits=12, decimal_places=2, null=True, blank=True
+    )
+    financeur = models.CharField(max_length=200, blank=True)
+    ordre = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        verbose_name = "moyen"
+        ordering = ["ordre", "pk"]
+
+    def __str__(self):
+        return self.libelle
+
+    def en_dict(self) -> dict:
+        return {
+            "nature": self.nature,
+            "libelle": self.libelle,
+            "structure": self.structure,
+            "nombre": self.nombre,
+            "etp": None if self.etp is None else str(self.etp),
+            "montant": None if self.montant is None else str(self.montant),
+            "financeur": self.financeur,
+        }
+
+
+class Avenant(models.Model):
+    """Modifie une convention à sa date d'effet. `changements` : {champ: {"avant", "apres"}}
+    (valeurs JSON : dates ISO, montants en texte), calculé par `services.ajouter_avenant`."""
+
+    convention = models.ForeignKey(Convention, on_delete=models.CASCADE, related_name="avenants")
+    numero = models.PositiveSmallIntegerField("numéro")
+    objet = models.CharField(max_length=300)
+    date_signature = models.DateField("date de signature")
+    date_effet = models.DateField("date d'effet")
+    changements = models.JSONField(default=dict)
+    cree_le = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = "avenant"
+        ordering = ["convention", "date_effet", "numero"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["convention", "numero"], name="avenant_numero_unique_par_convention"
+            )
+        ]
+
+    def __str__(self):
+        return f"Avenant n° {self.numero} : {self.objet}"

@@ -33,3 +33,23 @@ def peut_modifier_ressource(membership: Membership | None, ressource) -> bool:
         and ressource.est_locale
         and ressource.departement_id == membership.structure.departement_id
     )
+
+
+# --- Conventions de partenariat ---------------------------------------------------------------
+
+
+def peut_gerer_conventions(membership: Membership | None, departement) -> bool:
+    """Saisir, signer, mettre en vigueur, résilier une convention et ajouter un avenant :
+    l'animatrice fonctionnelle du département de la convention."""
+    return (
+        membership is not None
+        and membership.actif
+        and membership.role == Role.ANIMATRICE
+        and membership.structure.departement_id == getattr(departement, "pk", departement)
+    )
+
+
+def peut_voir_conventions(membership: Membership | None) -> bool:
+    """Liste et fiche des conventions du département courant : tout professionnel rattaché
+    (le cadre du partenariat n'a rien de personnel)."""
+    return membership is not None

@@ -8,6 +8,7 @@ que l'import (modèles du paquet data-inclusion-schema) et datée du jour de sa 
 from __future__ import annotations
 
 import secrets
+from datetime import timedelta
 from typing import Any
 
 import pydantic
@@ -261,3 +262,200 @@ def confirmer_a_jour(*, service: ServiceRessource, par: User) -> ServiceRessourc
         details={"champs": ["date_maj"], "motif": "fiche vérifiée"},
     )
     return service
+
+
+# --- Conventions de partenariat (voir docs/conventions.md) ------------------------------------
+# L'acteur `par` est le rattachement de l'animatrice du département ; `None` désigne le
+# système (chargement de la démo, super-utilisateur dans l'administration).
+
+
+def _exiger_gestion(convention, par) -> None:
+    from accompagnement.exceptions import exiger_droit
+
+    from .perms import peut_gerer_conventions
+
+    if par is None:
+        return
+    exiger_droit(
+        peut_gerer_conventions(par, convention.departement_id),
+        "Seule l'animatrice fonctionnelle du département gère ses conventions.",
+    )
+
+
+def _tracer(convention, par, action, details):
+    audit.enregistrer(
+        action=action,
+        acteur=par.user if par is not None else None,
+        objet=convention,
+        details=details,
+        departement=convention.departement,
+    )
+
+
+def verifier_dates(convention) -> None:
+    """Signature ≤ effet < échéance (quand les dates sont connues)."""
+    sig, effet, fin = convention.date_signature, convention.date_effet, convention.date_echeance
+    if sig and effet and effet < sig:
+        raise ErreurMetier("La date d'effet ne peut pas précéder la date de signature.")
+    if effet and fin and fin <= effet:
+        raise ErreurMetier("La date d'échéance doit suivre la date d'effet.")
+    if sig and fin and fin <= sig:
+        raise ErreurMetier("La date d'échéance doit suivre la date de signature.")
+
+
+def verifier_signable(convention) -> None:
+    """Une convention se signe avec au moins deux parties, chacune avec au moins un
+    signataire daté, une date de signature et une date d'effet."""
+    parties = list(convention.parties.prefetch_related("signataires"))
+    if len(parties) < 2:
+        raise ErreurMetier("Une convention engage au moins deux parties.")
+    sans = [p.nom for p in parties if not any(s.date_signature for s in p.signataires.all())]
+    if sans:
+        raise ErreurMetier(
+            "Chaque partie doit avoir un signataire daté : manque pour " + ", ".join(sans) + "."
+        )
+    if convention.date_signature is None or convention.date_effet is None:
+        raise ErreurMetier("Indiquez la date de signature et la date d'effet.")
+    verifier_dates(convention)
+
+
+def _changer_etat(convention, par, *, depuis, vers, champs=(), details=None):
+    from .models import Convention
+
+    with transaction.atomic():
+        verrouillee = Convention.objects.select_for_update().get(pk=convention.pk)
+        if verrouillee.etat not in depuis:
+            raise ErreurMetier(
+                f"Cette convention est « {verrouillee.get_etat_display()} » : "
+                "changement d'état impossible."
+            )
+        for champ in champs:
+            setattr(verrouillee, champ, getattr(convention, champ))
+        ancien = verrouillee.etat
+        verrouillee.etat = vers
+        verrouillee.save(update_fields=["etat", "modifie_le", *champs])
+        _tracer(
+            verrouillee,
+            par,
+            ActionAudit.MODIFICATION,
+            {"etat": {"avant": ancien, "apres": vers}, **(details or {})},
+        )
+    convention.etat = vers
+    return verrouillee
+
+
+def signer_convention(*, convention, par):
+    """brouillon → signée."""
+    from .models import EtatConvention
+
+    _exiger_gestion(convention, par)
+    verifier_signable(convention)
+    return _changer_etat(
+        convention, par, depuis={EtatConvention.BROUILLON}, vers=EtatConvention.SIGNEE
+    )
+
+
+def mettre_en_vigueur(*, convention, par, aujourdhui=None):
+    """signée → en vigueur, à partir de la date d'effet."""
+    from .models import EtatConvention
+
+    _exiger_gestion(convention, par)
+    aujourdhui = aujourdhui or timezone.localdate()
+    if convention.date_effet is None or convention.date_effet > aujourdhui:
+        raise ErreurMetier("La convention n'entre en vigueur qu'à sa date d'effet.")
+    return _changer_etat(
+        convention, par, depuis={EtatConvention.SIGNEE}, vers=EtatConvention.EN_VIGUEUR
+    )
+
+
+def constater_echeance(*, convention, par, aujourdhui=None):
+    """en vigueur → échue, une fois la date d'échéance (version en vigueur) passée."""
+    from .lectures import version_en_vigueur
+    from .models import EtatConvention
+
+    _exiger_gestion(convention, par)
+    aujourdhui = aujourdhui or timezone.localdate()
+    echeance = version_en_vigueur(convention, aujourdhui)["date_echeance"]
+    if echeance is None or echeance >= aujourdhui:
+        raise ErreurMetier("L'échéance de la convention n'est pas passée.")
+    return _changer_etat(
+        convention, par, depuis={EtatConvention.EN_VIGUEUR}, vers=EtatConvention.ECHUE
+    )
+
+
+def resilier_convention(*, convention, par, date, motif):
+    """signée ou en vigueur → résiliée, avec une date et un motif."""
+    from .models import EtatConvention
+
+    _exiger_gestion(convention, par)
+    motif = (motif or "").strip()
+    if not motif:
+        raise ErreurMetier("Indiquez le motif de la résiliation.")
+    if date is None or (convention.date_signature and date < convention.date_signature):
+        raise ErreurMetier("La date de résiliation ne peut pas précéder la signature.")
+    convention.date_resiliation, convention.motif_resiliation = date, motif
+    return _changer_etat(
+        convention,
+        par,
+        depuis={EtatConvention.SIGNEE, EtatConvention.EN_VIGUEUR},
+        vers=EtatConvention.RESILIEE,
+        champs=("date_resiliation", "motif_resiliation"),
+        details={"motif": motif},
+    )
+
+
+def ajouter_avenant(
+    *, convention, par, numero, objet, date_signature, date_effet, nouvelles_valeurs
+):
+    """Consigne un avenant : pour chaque champ modifié, la valeur avant (version en vigueur
+    la veille de la date d'effet) et après. La convention signée n'est pas réécrite."""
+    from .lectures import CHAMPS_AMENDABLES, valeur_json, version_en_vigueur
+    from .models import Avenant, Convention, EtatConvention
+
+    _exiger_gestion(convention, par)
+    inconnus = set(nouvelles_valeurs) - set(CHAMPS_AMENDABLES)
+    if inconnus:
+        raise ErreurMetier("Un avenant ne modifie pas : " + ", ".join(sorted(inconnus)) + ".")
+    if not (objet or "").strip():
+        raise ErreurMetier("Indiquez l'objet de l'avenant.")
+    if date_signature is None or date_effet is None:
+        raise ErreurMetier("Indiquez la date de signature et la date d'effet de l'avenant.")
+    if date_effet < date_signature:
+        raise ErreurMetier("La date d'effet de l'avenant ne peut pas précéder sa signature.")
+    with transaction.atomic():
+        convention = Convention.objects.select_for_update().get(pk=convention.pk)
+        if convention.etat not in (EtatConvention.SIGNEE, EtatConvention.EN_VIGUEUR):
+            raise ErreurMetier("Seule une convention signée ou en vigueur reçoit un avenant.")
+        if convention.date_signature and date_signature < convention.date_signature:
+            raise ErreurMetier("Un avenant ne peut pas précéder la signature de la convention.")
+        if convention.date_effet and date_effet < convention.date_effet:
+            raise ErreurMetier("Un avenant ne peut pas prendre effet avant la convention.")
+        if convention.avenants.filter(numero=numero).exists():
+            raise ErreurMetier(f"L'avenant n° {numero} existe déjà pour cette convention.")
+        veille = date_effet - timedelta(days=1)
+        avant = version_en_vigueur(convention, veille)
+        changements = {}
+        for champ, nouvelle in nouvelles_valeurs.items():
+            a, b = valeur_json(champ, avant[champ]), valeur_json(champ, nouvelle)
+            if a != b:
+                changements[champ] = {"avant": a, "apres": b}
+        if not changements:
+            raise ErreurMetier("Cet avenant ne change rien à la convention.")
+        nouvelle_echeance = changements.get("date_echeance", {}).get("apres")
+        if nouvelle_echeance and nouvelle_echeance <= date_effet.isoformat():
+            raise ErreurMetier("La nouvelle échéance doit suivre la date d'effet de l'avenant.")
+        avenant = Avenant.objects.create(
+            convention=convention,
+            numero=numero,
+            objet=objet.strip(),
+            date_signature=date_signature,
+            date_effet=date_effet,
+            changements=changements,
+        )
+        _tracer(
+            convention,
+            par,
+            ActionAudit.MODIFICATION,
+            {"avenant": numero, "champs": sorted(changements)},
+        )
+    return avenant

@@ -31,4 +31,7 @@ urlpatterns = [
     path("ressources/import/", views.import_depot, name="import"),
     path("ressources/import/rapport/", views.import_rapport, name="import_rapport"),
     # --- fin base de ressources sociales ---
+    # --- conventions de partenariat ---
+    path("", views.conventions_liste, name="conventions"),
+    path("<uuid:uuid>/", views.convention, name="convention"),
 ]

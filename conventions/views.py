@@ -7,10 +7,12 @@ conventions/services.py et conventions/imports.py."""
 
 from functools import wraps
 
+from django import forms
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from accompagnement.decorators import membership_requis
@@ -18,11 +20,11 @@ from accompagnement.exceptions import ErreurMetier
 from accompagnement.vues import rendre_avec_htmx
 
 from . import datainclusion as di
-from . import perms, services
+from . import lectures, perms, services
 from .filters import RessourceFilter
 from .forms import DepotForm, ServiceForm, StructureForm
 from .imports import analyser, appliquer
-from .models import ServiceRessource, StructureRessource
+from .models import AxeConvention, Convention, NatureMoyen, ServiceRessource, StructureRessource
 
 PAR_PAGE = 20
 SESSION_RAPPORT = "import_ressources_rapport"
@@ -256,3 +258,51 @@ def service_confirmer(request, uuid):
     if request.POST.get("suite") == "liste":
         return redirect("conventions:a_verifier")
     return redirect("conventions:service", uuid=objet.uuid)
+
+
+# --- Conventions de partenariat -----------------------------------------------------------------
+
+
+class DateVersionForm(forms.Form):
+    date = forms.DateField(
+        label="Version en vigueur le",
+        required=False,
+        input_formats=["%d/%m/%Y"],
+        widget=forms.DateInput(format="%d/%m/%Y", attrs={"placeholder": "jj/mm/aaaa"}),
+        error_messages={"invalid": "Saisissez une date au format jj/mm/aaaa."},
+    )
+
+
+@_exige(perms.peut_voir_conventions)
+def conventions_liste(request):
+    conventions = lectures.conventions_du_departement(request.departement)
+    return render(request, "conventions/conventions.html", {"conventions": conventions})
+
+
+@_exige(perms.peut_voir_conventions)
+def convention(request, uuid):
+    objet = lectures.convention_detaillee(request.departement, uuid)
+    formulaire = DateVersionForm(request.GET or None)
+    date = timezone.localdate()
+    if formulaire.is_valid() and formulaire.cleaned_data["date"]:
+        date = formulaire.cleaned_data["date"]
+    avenants = list(objet.avenants.all())
+    for avenant in avenants:
+        avenant.champs_modifies = [
+            "moyens" if champ == "moyens" else str(Convention._meta.get_field(champ).verbose_name)
+            for champ in avenant.changements
+        ]
+    version = lectures.version_en_vigueur(objet, date, avenants=avenants)
+    axes = dict(AxeConvention.choices)
+    contexte = {
+        "convention": objet,
+        "formulaire": formulaire,
+        "date": date,
+        "version": version,
+        "axes": [axes.get(a, a) for a in version["axes"]],
+        "postes": [m for m in version["moyens"] if m["nature"] == NatureMoyen.POSTE],
+        "financements": [m for m in version["moyens"] if m["nature"] == NatureMoyen.FINANCEMENT],
+        "avenants": avenants,
+        "avant_effet": objet.date_effet is None or date < objet.date_effet,
+    }
+    return render(request, "conventions/convention.html", contexte)

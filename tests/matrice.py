@@ -174,6 +174,10 @@ RESOLVEURS = {
     "pk_audit": lambda m: m.evenement_audit.pk,
     "pk_tentative": lambda m: m.tentative.pk,
     "pk_groupe": lambda m: m.groupe.pk,
+    "convention": lambda m: m.convention.uuid,
+    "pk_convention": lambda m: m.convention.pk,
+    "pk_partie": lambda m: m.convention.parties.first().pk,
+    "pk_avenant": lambda m: m.avenant.pk,
 }
 
 
@@ -284,8 +288,25 @@ def construire(nom: str, groupe) -> Monde:
     m.conseiller_createur = m.conseiller
     m.conseiller = MembershipFactory(role=Role.CONSEILLER, structure=m.agence)
 
+    # Une convention signée avec un avenant (conventions de partenariat).
+    import datetime as dt
+
+    from conventions import services as conventions
     from reporting.catalogue import Mois, Perimetre
     from reporting.services import generer_rapport
+    from tests.conventions.test_conventions import nouvelle_convention
+
+    m.convention = nouvelle_convention(m.departement, intitule=f"Convention {nom}")
+    conventions.signer_convention(convention=m.convention, par=m.animatrice)
+    m.avenant = conventions.ajouter_avenant(
+        convention=m.convention,
+        par=m.animatrice,
+        numero=1,
+        objet="Prolongation",
+        date_signature=dt.date(2016, 11, 15),
+        date_effet=dt.date(2017, 1, 1),
+        nouvelles_valeurs={"date_echeance": dt.date(2018, 12, 31)},
+    )
 
     m.rapport = generer_rapport(perimetre=Perimetre(m.departement), mois=Mois(2026, 3))
     # Un gros export prêt, demandé par l'animatrice : elle seule le voit.

@@ -36,6 +36,14 @@ PERMISSIONS_COORDINATION = [
     # Tentatives de connexion (django-axes) des comptes du département : voir, débloquer.
     "view_accessattempt",
     "delete_accessattempt",
+    # Conventions de partenariat et avenants (application conventions).
+    *(
+        f"{action}_{modele}"
+        for modele in ("convention", "partie", "signataire", "engagement", "moyen")
+        for action in ("view", "add", "change", "delete")
+    ),
+    "view_avenant",
+    "add_avenant",
 ]
 
 PREFIXE_VERSION = "accompagnement-demo:"
