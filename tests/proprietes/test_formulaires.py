@@ -235,7 +235,8 @@ def _entiers_sans_borne(form):
 def test_formulaire_hostile_valide_sans_exception_et_rendu_echappe(classe, equipe, dossier):
     fabrique = OBJETS_METIER.get(_id(classe), lambda *_: {})
 
-    @settings(max_examples=15)
+    # 15 exemples par formulaire sous le profil « ci » (25), 300 sous « fouille ».
+    @settings(max_examples=settings.default.max_examples * 3 // 5)
     @given(tirage=st.data())
     def propriete(tirage):
         # Chaque exemple dans son point de sauvegarde, annulé ensuite : les objets métier
