@@ -51,6 +51,7 @@ def enregistrer(
         "action": action,
         "acteur": acteur,
         "role": membership.role if membership else "",
+        "structure": membership.structure.nom if membership else "",
         "objet_type": objet._meta.label_lower if objet is not None else "",
         "objet_id": str(getattr(objet, "uuid", None) or getattr(objet, "pk", "")) if objet else "",
         "details": details or {},
@@ -83,6 +84,38 @@ def _departements(departement, objet, membership, acteur) -> list[int]:
             )
         )
     return []
+
+
+def tracer_lecture(request, objet: models.Model | None = None, **details) -> EvenementAudit:
+    """Une consultation (page, formulaire prérempli, téléchargement) par le rattachement
+    courant : qui, quoi, quand, depuis quelle structure, dans le département de l'objet."""
+    return enregistrer(action=ActionAudit.LECTURE, request=request, objet=objet, details=details)
+
+
+# Paramètres d'une liste qui ne sont pas des termes cherchés (pagination, tri).
+PARAMETRES_DE_NAVIGATION = {"page", "o", "apres"}
+LONGUEUR_TERME = 100
+
+
+def termes_cherches(request) -> dict[str, str]:
+    return {
+        cle: ", ".join(v.strip()[:LONGUEUR_TERME] for v in valeurs if v.strip())
+        for cle, valeurs in request.GET.lists()
+        if cle not in PARAMETRES_DE_NAVIGATION and any(v.strip() for v in valeurs)
+    }
+
+
+def tracer_recherche(request, liste: str) -> EvenementAudit | None:
+    """Une recherche ou un filtre dans une liste : les termes cherchés sont tracés (une
+    liste consultée sans critère ne l'est pas : elle ne montre que son périmètre)."""
+    termes = termes_cherches(request)
+    if not termes:
+        return None
+    return enregistrer(
+        action=ActionAudit.LECTURE,
+        request=request,
+        details={"liste": liste, "recherche": termes},
+    )
 
 
 # --- Conservation ---------------------------------------------------------------------------

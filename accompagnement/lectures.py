@@ -98,11 +98,66 @@ LIBELLES_DETAILS = {
     "format": "Format",
     "partiel": "Partiel",
     "motif": "Motif",
+    "liste": "Liste",
+    "recherche": "Termes cherchés",
+    "comparee_a": "Comparée à la version",
+    "type": "Type d'événement",
+}
+# Les valeurs codées d'une recherche tracée, par paramètre.
+VALEURS_RECHERCHE = {
+    "action": dict(ActionAudit.choices),
+    "role": dict(Role.choices),
+    "source": dict(Source.CHOIX),
+}
+# Les paramètres d'une recherche tracée (accompagnement.audit.tracer_recherche).
+LIBELLES_RECHERCHE = {
+    "q": "Texte",
+    "statut": "Statut",
+    "axe": "Axe",
+    "role": "Rôle",
+    "domaine": "Domaine",
+    "personne": "Personne",
+    "utilisateur": "Professionnel",
+    "du": "Du",
+    "au": "Au",
+    "action": "Action",
+    "source": "Source",
+    "territoire": "Territoire",
+    "echeance": "Échéance",
+    "retard": "En retard",
 }
 VALEURS_DETAILS = {
-    "page": {"audit": "Journal d'audit", "bilan": "Bilan du parcours"},
+    "page": {
+        "audit": "Journal d'audit",
+        "bilan": "Bilan du parcours",
+        "journal": "Journal du dossier",
+        "personne": "Formulaire de la fiche de la personne",
+        "comparaison": "Comparaison de versions du diagnostic",
+        "choix_service": "Choix du service à solliciter",
+        "etape_etude": "Sollicitation : prise à l'étude",
+        "etape_accepter": "Sollicitation : acceptation",
+        "etape_refuser": "Sollicitation : refus",
+        "etape_realiser": "Sollicitation : réalisation",
+        "etape_envoyer": "Sollicitation : envoi",
+        "etape_relancer": "Sollicitation : relance",
+    },
+    "liste": {
+        "portefeuille": "Mon portefeuille",
+        "departement": "Dossiers du département",
+        "charges": "Charges des professionnels",
+        "annuaire": "Annuaire des professionnels",
+        "sollicitations": "Sollicitations à traiter",
+        "droit_acces": "Droit d'accès : recherche d'une personne",
+    },
     "niveau": {"complet": "Complet", "statut": "Identité et statut"},
     "volet": {"emploi": "Emploi", "social": "Social"},
+    "suivi": {
+        "plan": "Plan d'action",
+        "notes": "Notes",
+        "rendez_vous": "Rendez-vous",
+        "documents": "Documents",
+        "aides": "Aides",
+    },
     "validation": {"emploi": "Volet emploi", "social": "Volet social"},
     "role": dict(Role.choices),
 }
@@ -208,6 +263,7 @@ _SQL_FIL = (
 _SQL_ACCES = (
     "(SELECT 'a' AS sorte, '' AS modele, a.id AS id, a.horodatage AS horodatage, "
     "a.action::text AS action, a.acteur_id AS acteur_id, a.role::text AS role, "
+    "a.structure::text AS structure, "
     "a.objet_type::text AS objet_type, a.objet_id::text AS objet_id, "
     "NULL::bigint AS demandeur_id, a.details AS donnees, NULL::jsonb AS contexte, "
     "HOST(a.adresse_ip) AS adresse_ip "
@@ -218,7 +274,9 @@ _SQL_HISTORIQUE = (
     "(SELECT 'h' AS sorte, %s AS modele, e.pgh_id::bigint AS id, "
     "e.pgh_created_at AS horodatage, e.pgh_label AS action, "
     "NULLIF(COALESCE(e.pgh_context ->> 'user', e.pgh_context ->> 'utilisateur'), '')::bigint "
-    "AS acteur_id, (e.pgh_context ->> 'role') AS role, %s AS objet_type, "
+    "AS acteur_id, (e.pgh_context ->> 'role') AS role, "
+    '(SELECT s.nom::text FROM "accompagnement_structure" s '
+    "WHERE s.id::text = (e.pgh_context ->> 'structure')) AS structure, %s AS objet_type, "
     "e.pgh_obj_id::text AS objet_id, e.pgh_demandeur_id AS demandeur_id, "
     "CASE WHEN e.pgh_label = 'update' THEN e.pgh_diff ELSE TO_JSONB(e) END AS donnees, "
     "e.pgh_context AS contexte, NULL::text AS adresse_ip "
@@ -316,6 +374,7 @@ COLONNES = (
     "action",
     "acteur_id",
     "role",
+    "structure",
     "objet_type",
     "objet_id",
     "demandeur_id",
@@ -371,6 +430,7 @@ class Ligne:
     action: str
     acteur: str
     role: str
+    structure: str
     objet: str
     personne: str
     origine: str
@@ -444,6 +504,9 @@ def _a_nommer(lignes, modeles) -> dict[str, set]:
                 ids["dossiers"].add(brut["objet_id"])
             elif isinstance((brut["donnees"] or {}).get("dossier"), str):
                 ids["dossiers"].add(brut["donnees"]["dossier"])
+            recherche = (brut["donnees"] or {}).get("recherche")
+            if isinstance(recherche, dict) and str(recherche.get("utilisateur", "")).isdigit():
+                ids["comptes"].add(int(recherche["utilisateur"]))
             continue
         historique = modeles.get(brut["modele"])
         if historique is None:
@@ -588,11 +651,22 @@ def _details_acces(brut, noms: _Noms) -> list[Detail]:
         elif isinstance(valeur, list):
             valeur = ", ".join(str(v) for v in valeur)
         elif isinstance(valeur, dict):
-            valeur = ", ".join(f"{k} : {v}" for k, v in valeur.items())
+            valeur = ", ".join(
+                f"{LIBELLES_RECHERCHE.get(k, capfirst(str(k).replace('_', ' ')))} : "
+                f"{_terme(k, v, noms)}"
+                for k, v in valeur.items()
+            )
         elif valeur is None:
             valeur = VIDE
         details.append(Detail(str(libelle), valeur=str(valeur)))
     return details
+
+
+def _terme(cle: str, valeur, noms: _Noms) -> str:
+    """Un terme cherché, lisible : les codes des listes de choix par leur libellé."""
+    if cle == "utilisateur" and str(valeur).isdigit():
+        return noms.comptes.get(int(valeur), f"compte n° {valeur}")
+    return str(VALEURS_RECHERCHE.get(cle, {}).get(valeur, valeur))
 
 
 def _objet(brut) -> str:
@@ -682,6 +756,7 @@ def page_d_audit(departement, filtres: Filtres, curseur: Curseur | None = None) 
                 action=_action(brut),
                 acteur=_acteur(brut, noms),
                 role=str(dict(Role.choices).get(role, "")) if role else "",
+                structure=brut["structure"] or "",
                 objet=_objet(brut),
                 personne=_personne(brut, noms),
                 origine=_origine(brut),

@@ -279,6 +279,9 @@ class EvenementAudit(models.Model):
         verbose_name="département",
     )
     role = models.CharField("rôle", max_length=30, blank=True)
+    # Le nom de la structure de travail au moment de l'accès (copié : une structure
+    # renommée ou supprimée ne change pas la trace).
+    structure = models.CharField("depuis la structure", max_length=200, blank=True)
     action = models.CharField(max_length=30, choices=ActionAudit.choices)
     objet_type = models.CharField("type d'objet", max_length=60, blank=True)
     objet_id = models.CharField("identifiant de l'objet", max_length=64, blank=True)

@@ -66,6 +66,7 @@ def choisir_structure(request):
 @membership_requis
 def annuaire(request):
     recherche = request.GET.get("q", "").strip()[:100]
+    audit.tracer_recherche(request, "annuaire")
     qs = (
         Membership.objects.actifs()
         .filter(structure__departement=request.departement)
@@ -187,7 +188,12 @@ def journal_audit(request):
         suivant = f"?{parametres.urlencode()}"
     debut = request.GET.copy()
     debut.pop("apres", None)
-    audit.enregistrer(action=ActionAudit.LECTURE, request=request, details={"page": "audit"})
+    termes = audit.termes_cherches(request)
+    audit.enregistrer(
+        action=ActionAudit.LECTURE,
+        request=request,
+        details={"page": "audit", **({"recherche": termes} if termes else {})},
+    )
     return render(
         request,
         "accompagnement/audit.html",

@@ -30,6 +30,7 @@ def personnes(request):
     """Trouver la personne qui exerce son droit : une recherche est exigée (pas de liste
     de tout le département), résultats paginés, nombre de requêtes constant."""
     exiger(perms.peut_exercer_droits(request.membership))
+    audit.tracer_recherche(request, "droit_acces")
     form = RechercheForm(request.GET or None)
     recherche = form.cleaned_data["q"].strip() if form.is_valid() else ""
     page = None

@@ -131,3 +131,48 @@ def equipe(db):
 
     Equipe.agence, Equipe.territoire = agence, territoire
     return Equipe
+
+
+@pytest.fixture(scope="module")
+def deux_departements(django_db_setup, django_db_blocker, tmp_path_factory):
+    """Deux départements complets (tests/matrice.py : `construire`), construits une fois
+    par module dans une transaction annulée à la fin ; chaque test tourne dans un point de
+    sauvegarde annulé à son tour. Rend (A, B, {rôle: clé de session d'un compte de A})."""
+    from django.contrib.auth.models import Group, Permission
+    from django.db import transaction
+    from django.test import Client, override_settings
+
+    from accompagnement.management.commands.seed_demo import PERMISSIONS_COORDINATION
+    from tests.matrice import ROLES, construire
+
+    media = tmp_path_factory.mktemp("media")
+    with (
+        django_db_blocker.unblock(),
+        override_settings(MEDIA_ROOT=media),
+        transaction.atomic(),
+    ):
+        groupe = Group.objects.create(name="Coordination départementale (matrice)")
+        groupe.permissions.set(Permission.objects.filter(codename__in=PERMISSIONS_COORDINATION))
+        a, b = construire("A", groupe), construire("B", groupe)
+        sessions = {}
+        for attribut in ROLES.values():
+            membership = getattr(a, attribut)
+            client = Client()
+            client.force_login(membership.user)
+            session = client.session
+            session["membership_uuid"] = str(membership.uuid)
+            session.save()
+            sessions[attribut] = session.session_key
+        yield a, b, sessions
+        transaction.set_rollback(True)
+
+
+def client_de_session(cle):
+    """Un client neuf sur la session ouverte pour le module (une déconnexion testée par
+    une route ne déconnecte pas les suivantes : la session est rétablie à chaque test)."""
+    from django.conf import settings
+    from django.test import Client
+
+    client = Client()
+    client.cookies[settings.SESSION_COOKIE_NAME] = cle
+    return client

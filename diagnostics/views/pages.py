@@ -75,6 +75,14 @@ def comparaison(request, uuid):
         (v for v in autres if v.numero == d.numero - 1), autres[0] if autres else None
     )
     contexte = {"diagnostic": d, "dossier": d.dossier, "autres": autres, "autre": autre}
+    audit.tracer_lecture(
+        request,
+        d,
+        page="comparaison",
+        version=d.numero,
+        comparee_a=autre.numero if autre is not None else None,
+        dossier=str(d.dossier.uuid),
+    )
     if autre is not None:
         ancien, nouveau = sorted([d, autre], key=lambda v: v.numero)
         contexte.update(lecture.contexte_comparaison(ancien, nouveau))

@@ -5,6 +5,7 @@ et la saisie reste affichée."""
 
 from django.urls import reverse
 
+from accompagnement import audit
 from accompagnement.decorators import membership_requis
 from accompagnement.models import Membership
 from accompagnement.perms import est_cote_france_travail, est_cote_social
@@ -32,10 +33,23 @@ def _action(request, diagnostic, form, *, gabarit="diagnostics/action.html", sui
     )
 
 
+def _tracer_saisie(request, diagnostic, volet: str) -> None:
+    """Le formulaire d'un volet, prérempli, est une lecture de ce volet."""
+    if request.method == "GET":
+        audit.tracer_lecture(
+            request,
+            diagnostic,
+            volet=volet,
+            version=diagnostic.numero,
+            dossier=str(diagnostic.dossier.uuid),
+        )
+
+
 @membership_requis
 def emploi(request, uuid):
     d = charger(request, uuid)
     exiger(perms.peut_editer_emploi(request.membership, d))
+    _tracer_saisie(request, d, "emploi")
     form = forms.EmploiForm(donnees_post(request), diagnostic=d)
     metiers = forms.MetiersFormSet(donnees_post(request), initial=d.metiers, prefix="metiers")
     return traiter_formulaire(
@@ -59,6 +73,7 @@ def emploi(request, uuid):
 def social(request, uuid):
     d = charger(request, uuid)
     exiger(perms.peut_editer_social(request.membership, d))
+    _tracer_saisie(request, d, "social")
     revision = forms.RevisionForm(donnees_post(request), initial={"revision": d.revision_social})
     freins = forms.formulaires_freins(donnees_post(request), d)
     valides = [revision.is_valid(), *(f.is_valid() for f in freins)]  # toutes les erreurs

@@ -9,6 +9,7 @@ from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 
+from accompagnement import audit
 from accompagnement.decorators import membership_requis
 from accompagnement.exceptions import ErreurMetier
 from accompagnement.vues import donnees_post, exiger, page_action, rendre_avec_htmx
@@ -142,6 +143,8 @@ def ouvrir_pour(request, uuid):
 def modifier_personne(request, uuid):
     dossier = dossier_visible(request, uuid)
     exiger(perms.peut_modifier_demandeur(request.membership, dossier))
+    if request.method == "GET":  # le formulaire prérempli montre toute la fiche
+        audit.tracer_lecture(request, dossier, page="personne")
     form = forms.DemandeurForm(
         donnees_post(request), instance=dossier.demandeur, departement=request.departement
     )
@@ -410,6 +413,9 @@ def journal(request, uuid):
     if type_choisi in TypeEvenement.values:
         evenements = evenements.filter(type=type_choisi)
     page = Paginator(evenements, 50).get_page(request.GET.get("page"))
+    audit.tracer_lecture(
+        request, dossier, page="journal", **({"type": type_choisi} if type_choisi else {})
+    )
     return rendre_avec_htmx(
         request,
         "dossiers/parcours/journal.html",

@@ -10,6 +10,7 @@ from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils import timezone
 
+from accompagnement import audit
 from accompagnement.decorators import membership_requis
 from accompagnement.models import Role
 from accompagnement.vues import rendre_avec_htmx
@@ -85,7 +86,8 @@ def _entetes_tri(courant: str) -> list[dict]:
     return entetes
 
 
-def _liste(request, dossiers, gabarit: str, message_vide: str):
+def _liste(request, dossiers, gabarit: str, message_vide: str, nom: str):
+    audit.tracer_recherche(request, nom)
     filtre = DossierFilter(request.GET, queryset=pour_affichage(dossiers), request=request)
     page = Paginator(filtre.qs, PAR_PAGE).get_page(request.GET.get("page"))
     _preparer_lignes(page, request.membership)
@@ -111,6 +113,7 @@ def portefeuille(request):
         dossiers_du_portefeuille(membership),
         "dossiers/portefeuilles/portefeuille.html",
         "Votre portefeuille est vide pour le moment : aucun dossier ouvert ne vous est confié.",
+        "portefeuille",
     )
 
 
@@ -123,6 +126,7 @@ def liste(request):
         Dossier.objects.visibles_par(request.membership),
         "dossiers/portefeuilles/liste.html",
         "Aucun dossier dans le département pour le moment.",
+        "departement",
     )
 
 
@@ -130,6 +134,7 @@ def liste(request):
 def charges(request):
     if not perms.peut_voir_charges(request.membership):
         raise PermissionDenied
+    audit.tracer_recherche(request, "charges")
     filtre = ChargesFilter(
         request.GET, queryset=charges_des_professionnels(request.departement), request=request
     )

@@ -8,6 +8,7 @@ from __future__ import annotations
 from django.shortcuts import render
 from django.urls import reverse
 
+from accompagnement import audit
 from accompagnement.decorators import membership_requis
 from accompagnement.vues import donnees_post, exiger, page_action, traiter_formulaire
 from dossiers.parcours import perms as perms_parcours
@@ -71,6 +72,7 @@ def prescrire(request, uuid):
 def detail(request, uuid):
     prescription = lectures.prescription_visible(request, uuid)
     m = request.membership
+    audit.tracer_lecture(request, prescription, dossier=str(prescription.dossier.uuid))
     return render(
         request,
         "dossiers/prescriptions/detail.html",

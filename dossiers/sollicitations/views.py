@@ -69,6 +69,10 @@ def choisir(request, uuid):
     exiger(perms.peut_solliciter(request.membership, dossier))
     form = ChoixServiceForm(request.GET)
     form.is_valid()
+    termes = audit.termes_cherches(request)
+    audit.tracer_lecture(
+        request, dossier, page="choix_service", **({"recherche": termes} if termes else {})
+    )
     donnees = getattr(form, "cleaned_data", {})
     domaine = donnees.get("domaine", "")
     domaines = [domaine] if domaine else lectures_sollicitations.domaines_prioritaires(dossier)
@@ -139,6 +143,8 @@ def etape(request, uuid, etape):
     definition = ETAPES[etape]
     s = _sollicitation(request, uuid)
     exiger(definition.droit(request.membership, s))
+    if request.method == "GET":
+        audit.tracer_lecture(request, s, page=f"etape_{etape}", dossier=str(s.dossier.uuid))
     form = definition.formulaire(donnees_post(request), initial={"version": s.version})
 
     def page():
@@ -165,6 +171,7 @@ def a_traiter(request):
         Prefetch("dossier__affectations", Affectation.objects.all())
     )
     filtre = FileFilter(request.GET, queryset=qs, request=request)
+    audit.tracer_recherche(request, "sollicitations")
     ordre = (
         ("echeance", "pk")
         if filtre.form.data.get("statut") == A_TRAITER
