@@ -1,10 +1,29 @@
 import datetime as dt
 
 import factory
+from django.utils import timezone
 
 from accompagnement.models import Role
-from dossiers.models import Civilite, Demandeur, Dossier, Origine
-from tests.accompagnement.factories import DepartementFactory, MembershipFactory, StructureFactory
+from dossiers.models import (
+    Action,
+    Civilite,
+    CotePorteur,
+    DemandeImportante,
+    Demandeur,
+    Dossier,
+    Objectif,
+    Origine,
+    RendezVous,
+    StatutDemandeImportante,
+    TypeDemandeImportante,
+    TypeRendezVous,
+)
+from tests.accompagnement.factories import (
+    DepartementFactory,
+    MembershipFactory,
+    StructureFactory,
+    UserFactory,
+)
 
 
 class DemandeurFactory(factory.django.DjangoModelFactory):
@@ -48,4 +67,62 @@ def membre(role, departement, structure=None, **kwargs):
     return MembershipFactory(role=role, structure=structure, **kwargs)
 
 
-__all__ = ["DemandeurFactory", "DossierFactory", "Role", "membre"]
+class ObjectifFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Objectif
+
+    dossier = factory.SubFactory(DossierFactory)
+    domaine = "emploi"
+    intitule = "Retrouver un emploi de cariste"
+    cree_par = factory.SubFactory(UserFactory)
+
+
+class ActionFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Action
+
+    objectif = factory.SubFactory(ObjectifFactory)
+    dossier = factory.SelfAttribute("objectif.dossier")
+    intitule = "Atelier CV"
+    cote = CotePorteur.EMPLOI
+    responsable = factory.SubFactory(UserFactory)
+    date_debut = factory.LazyFunction(dt.date.today)
+    date_fin_prevue = factory.LazyFunction(lambda: dt.date.today() + dt.timedelta(days=15))
+    cree_par = factory.SubFactory(UserFactory)
+
+
+class RendezVousFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = RendezVous
+
+    dossier = factory.SubFactory(DossierFactory)
+    debut = factory.LazyFunction(lambda: timezone.now() + dt.timedelta(days=7))
+    type = TypeRendezVous.INDIVIDUEL
+    cree_par = factory.SubFactory(UserFactory)
+
+
+class DemandeImportanteFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = DemandeImportante
+
+    dossier = factory.SubFactory(DossierFactory)
+    type = TypeDemandeImportante.values[0]
+    objet = "Prévention d'une expulsion locative"
+    statut = StatutDemandeImportante.BROUILLON
+    cree_par = factory.SubFactory(UserFactory)
+    # Une demande sortie du brouillon est datée (contraintes du modèle).
+    transmise_le = factory.LazyAttribute(
+        lambda o: None if o.statut == StatutDemandeImportante.BROUILLON else timezone.now()
+    )
+
+
+__all__ = [
+    "ActionFactory",
+    "DemandeImportanteFactory",
+    "DemandeurFactory",
+    "DossierFactory",
+    "ObjectifFactory",
+    "RendezVousFactory",
+    "Role",
+    "membre",
+]
