@@ -130,7 +130,7 @@ TEMPLATES = [
 # démarré à la première connexion sous var/pgdata, socket Unix, sans port.
 
 
-# Réglages de session PostgreSQL pour cette charge (décision 92) : pas de JIT (il compilait
+# Réglages de session PostgreSQL pour cette charge (décision 49) : pas de JIT (il compilait
 # 4 s des requêtes de files qui s'exécutent en 0,2 s) et 16 Mo pour les tris et hachages
 # des listes. Passés à chaque connexion (libpq `options`) : valent pour la base embarquée,
 # celle du fichier compose (qui les fixe aussi au serveur) et toute autre.

@@ -14,7 +14,7 @@ mêmes) ; seules les dates suivent « aujourd'hui ». `flux_lignes()` rend le fl
 sans base, pour vérifier le déterminisme.
 
 Déclencheurs d'historique (pghistory, décision 27) : désactivés pendant le chargement par
-`SET LOCAL session_replication_role = replica` (voir docs/decisions.md, décision 90) — ces
+`SET LOCAL session_replication_role = replica` (voir docs/decisions.md, décision 47) — ces
 lignes ne sont l'écriture de personne, et les recopier dans les tables d'historique
 doublerait le volume écrit. Le même réglage saute aussi les contrôles de clés étrangères
 (déclencheurs internes) : les contraintes CHECK et les index uniques restent vérifiés, et le
