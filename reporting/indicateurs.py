@@ -120,7 +120,7 @@ def freins_leves_par_domaine(departement, debut: dt.date, fin: dt.date) -> dict[
     `debut` et `fin` inclus. Levé (diagnostics.services.comparer) : le frein pesait dans la
     version précédente et ne pèse plus dans la suivante (absent, ou statut « levé »). Une
     requête : un GROUP BY sur les freins qui pesaient, avec une anti-jointure sur ceux qui
-    pèsent encore (décision 96)."""
+    pèsent encore (décision 53)."""
     versions = (
         Diagnostic.objects.filter(dossier__departement=departement, precedent__isnull=False)
         .partages()

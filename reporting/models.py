@@ -67,7 +67,7 @@ class EcritureUnique(pgtrigger.Trigger):
 
 class RapportMensuel(models.Model):
     """Les chiffres figés d'un mois pour un périmètre (département, territoire ou agence),
-    une ligne par périmètre × mois × version, écrite une fois (décision 80). Les chiffres
+    une ligne par périmètre × mois × version, écrite une fois (décision 45). Les chiffres
     (avec le libellé, la définition et l'unité de chaque indicateur au moment du calcul) et
     le PDF sont stockés : ni une modification d'un dossier ni une purge ne les change."""
 
@@ -162,7 +162,7 @@ class ExportDiffere(models.Model):
     """Un gros export de liste (au-delà de REPORTING_SEUIL_EXPORT_DIFFERE lignes) produit
     par une tâche Celery, avec sa progression ; le fichier est gardé
     REPORTING_EXPORT_CONSERVATION_JOURS jours pour le seul demandeur puis supprimé par la
-    tâche quotidienne (décision 85)."""
+    tâche quotidienne (décision 46)."""
 
     uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     demandeur = models.ForeignKey(

@@ -1,5 +1,5 @@
 """Purge de conservation : anonymisation sur place des personnes échues (docs/rgpd.md,
-décision 60).
+décision 40).
 
 Ce qui est effacé : identité (nom, prénom, nom de naissance, jour et mois de naissance),
 coordonnées (courriel, téléphone, adresse, code postal, commune), identifiants
@@ -252,7 +252,7 @@ def _anonymiser(rapport: Rapport, maintenant, departement) -> None:
             rapport.lignes["accompagnement.notification"] = curseur.rowcount
     # 5. L'historique (ajout seul) : les anciennes valeurs portent l'identité, y compris
     # les lignes que les instructions ci-dessus viennent d'y ajouter. Seule cette purge et
-    # celle de l'audit lèvent la protection, le temps de leur transaction (décision 60).
+    # celle de l'audit lèvent la protection, le temps de leur transaction (décision 40).
     historiques = modeles_historique()
     with pgtrigger.ignore(*(f"{h._meta.label}:{NOM_PROTECTION}" for h in historiques)):
         for historique in historiques:

@@ -1,6 +1,6 @@
 """Données : les dossiers ouverts en axe 2 ou 3 dont la place de conseiller de l'agence
 (axe 1) est restée ouverte voient cette place relayée, comme le fait désormais chaque
-entrée en axe 2 ou 3 (`parcours.services.relayer_place_conseiller`, décision 30). La
+entrée en axe 2 ou 3 (`parcours.services.relayer_place_conseiller`, décision 29). La
 place est close au début de la période en cours (au plus tôt au début de l'affectation) ;
 son titulaire garde la lecture du statut. Les déclencheurs de l'historique tracent le
 changement (contexte : commande `migrate`)."""

@@ -1,7 +1,7 @@
 """Données : les événements du journal déjà écrits pour une sollicitation d'un domaine
 sensible (santé) nomment le service et sa structure ; ils passent en visibilité sociale,
 comme ceux qu'écrivent désormais les services (`sollicitations.perms.visibilite_journal`,
-décision 31). Les rôles France Travail ne les lisent plus."""
+décision 30). Les rôles France Travail ne les lisent plus."""
 
 from django.db import migrations
 

@@ -174,7 +174,7 @@ class Demandeur(models.Model):
         ]
         indexes = [
             GinIndex(fields=["recherche"], name="demandeur_recherche_gin"),
-            # Tri de toutes les listes de dossiers (demandeur__nom, prenom, pk) : décision 93.
+            # Tri de toutes les listes de dossiers (demandeur__nom, prenom, pk) : décision 50.
             models.Index(fields=["nom", "prenom", "id"], name="demandeur_nom_prenom_id"),
             models.Index(fields=["departement", "agence"]),
             models.Index(fields=["departement", "rsa_allocataire"]),

@@ -84,7 +84,7 @@ def peut_renouveler_des(periode: PeriodeOrientation) -> dt.date:
 
 @transaction.atomic
 def signaler_renouvellements() -> int:
-    """Ensembliste (décision 91) : les périodes verrouillées, les équipes (affectations
+    """Ensembliste (décision 48) : les périodes verrouillées, les équipes (affectations
     ouvertes), puis un INSERT des notifications, un du journal et un UPDATE des périodes —
     cinq requêtes quel que soit le nombre de périodes."""
     aujourd_hui = timezone.localdate()

@@ -25,7 +25,7 @@ STATUTS_TERMINES = (StatutAction.REALISEE, StatutAction.ABANDONNEE, StatutAction
 
 @transaction.atomic
 def signaler_actions_echues() -> int:
-    """Ensembliste (décision 91) : une lecture verrouillée, un INSERT des notifications,
+    """Ensembliste (décision 48) : une lecture verrouillée, un INSERT des notifications,
     un UPDATE des actions — trois requêtes quel que soit le nombre d'actions échues."""
     aujourd_hui = timezone.localdate()
     actions = list(
