@@ -132,6 +132,7 @@ VALEURS_DETAILS = {
         "bilan": "Bilan du parcours",
         "journal": "Journal du dossier",
         "personne": "Formulaire de la fiche de la personne",
+        "information": "Information et accord de la personne",
         "comparaison": "Comparaison de versions du diagnostic",
         "choix_service": "Choix du service à solliciter",
         "etape_etude": "Sollicitation : prise à l'étude",

@@ -345,6 +345,8 @@ def information(request, uuid):
     """Information de la personne et accord de transmission de ses coordonnées."""
     dossier = dossier_visible(request, uuid)
     exiger(perms.peut_modifier_demandeur(request.membership, dossier))
+    if request.method == "GET":  # la page montre l'information et l'accord enregistrés
+        audit.tracer_lecture(request, dossier, page="information")
     d = dossier.demandeur
     form = forms.InformationForm(
         donnees_post(request),
