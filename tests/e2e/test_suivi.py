@@ -190,6 +190,11 @@ def test_la_semaine_d_un_binome(page, live_server, demo, capture, settings, tmp_
     page.goto(fiche)
     page.get_by_role("link", name="Clôturer").click()
     page.get_by_label("Motif de sortie").select_option(label="Formation qualifiante")
+    # Clôture avertie : deux actions ouvertes et un rendez-vous à venir sont encore en cours.
+    expect(
+        page.get_by_role("heading", name="Ce dossier a encore des éléments en cours")
+    ).to_be_visible()
+    page.get_by_label(re.compile("Les annuler avec la clôture")).check()
     page.get_by_label(re.compile("Je confirme la clôture")).check()
     capture("suivi-cloture")
     page.get_by_role("button", name="Clôturer le dossier").click()
