@@ -11,7 +11,10 @@ from accompagnement import notifications
 from accompagnement.middleware import CHEMINS_SANS_RATTACHEMENT
 from accompagnement.models import Membership, Notification, Role
 from tests.accompagnement.factories import MembershipFactory
-from tests.test_acces_urls import ROUTES
+from tests.matrice import toutes_les_routes, url_d_exemple
+
+# (nom, URL d'exemple) de chaque route : les paramètres ne désignent rien.
+ROUTES = [(r.nom, url_d_exemple(r)) for r in toutes_les_routes()]
 
 pytestmark = pytest.mark.django_db
 

@@ -83,7 +83,9 @@ def test_tableau_de_bord_rapports_et_pdf(page, live_server, f, capture):
     expect(page.locator("#menu").get_by_role("link", name="Tableau de bord")).to_have_count(0)
 
 
-def test_gros_export_en_tache_avec_progression(page, live_server, f, capture, settings):
+def test_gros_export_en_tache_avec_progression(
+    page, live_server, f, capture, settings, taches_immediates
+):
     """Au-delà du seuil, l'export de la liste part en tâche (mode immédiat sans broker) ;
     la page de l'export montre sa progression puis le lien de téléchargement ; une autre
     animatrice n'y a pas accès (404)."""

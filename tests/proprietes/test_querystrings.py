@@ -14,8 +14,11 @@ from accompagnement.forms import FiltreAuditForm
 from conventions.filters import RessourceFilter
 from dossiers.portefeuilles.filters import ChargesFilter, DossierFilter
 from dossiers.sollicitations.forms import FileFilter
+from tests.matrice import toutes_les_routes, url_d_exemple
 from tests.proprietes.strategies import MARQUEUR, texte_hostile
-from tests.test_acces_urls import ROUTES
+
+# (nom, URL d'exemple) de chaque route : les paramètres ne désignent rien.
+ROUTES = [(r.nom, url_d_exemple(r)) for r in toutes_les_routes()]
 
 pytestmark = pytest.mark.django_db
 

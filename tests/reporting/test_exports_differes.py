@@ -23,6 +23,10 @@ from tests.accompagnement.factories import MembershipFactory
 from tests.reporting.fixture_mensuelle import construire
 from tests.reporting.test_tableau import _ajouter_dossiers
 
+# La tâche s'exécute dans le processus même quand un broker est configuré (CI) : ces tests
+# vérifient l'export, pas le transport (voir tests/reporting/test_rapports.py pour le worker).
+pytestmark = pytest.mark.usefixtures("taches_immediates")
+
 MARS = "2026-03"
 URL = "/reporting/tableau-de-bord/liste/export/"
 
