@@ -573,6 +573,23 @@ _STRUCTURES = ("territoire", "agence")
 
 _PERIODE = {"prefixe": "dossier__", "champ_axe": "axe"}
 
+
+def _compte_sollicitations(code, libelle, definition, ensemble):
+    """Un comptage de sollicitations de l'axe 1, ventilé comme les autres (profil, structures,
+    domaine de frein, type de partenaire)."""
+    return Indicateur(
+        code,
+        "Axe 1",
+        libelle,
+        definition,
+        "nombre",
+        ensemble,
+        _n,
+        ventilations=_DEMANDEUR + _STRUCTURES,
+        propres={"domaine": _DOMAINE, "type_partenaire": _TYPE_PARTENAIRE},
+    )
+
+
 CATALOGUE: list[Indicateur] = [
     # Flux et stocks (par axe : l'axe de la période)
     Indicateur(
@@ -812,50 +829,30 @@ CATALOGUE: list[Indicateur] = [
         propres={"origine": _ORIGINE},
     ),
     # Axe 1 : sollicitations
-    Indicateur(
+    _compte_sollicitations(
         "sollicitations_envoyees",
-        "Axe 1",
         "Sollicitations envoyées",
         "Sollicitations de l'axe 1 envoyées dans le mois, par domaine de frein et par type de "
         "service du partenaire.",
-        "nombre",
         _sollicitations,
-        _n,
-        ventilations=_DEMANDEUR + _STRUCTURES,
-        propres={"domaine": _DOMAINE, "type_partenaire": _TYPE_PARTENAIRE},
     ),
-    Indicateur(
+    _compte_sollicitations(
         "sollicitations_acceptees",
-        "Axe 1",
         "Sollicitations acceptées",
         "Sollicitations envoyées dans le mois et acceptées (ou déjà réalisées) à la date du calcul.",
-        "nombre",
         lambda p, m: _sollicitations(p, m).filter(statut__in=_ACCEPTEES),
-        _n,
-        ventilations=_DEMANDEUR + _STRUCTURES,
-        propres={"domaine": _DOMAINE, "type_partenaire": _TYPE_PARTENAIRE},
     ),
-    Indicateur(
+    _compte_sollicitations(
         "sollicitations_refusees",
-        "Axe 1",
         "Sollicitations refusées",
         "Sollicitations envoyées dans le mois et refusées à la date du calcul.",
-        "nombre",
         lambda p, m: _sollicitations(p, m).filter(statut=StatutSollicitation.REFUSEE),
-        _n,
-        ventilations=_DEMANDEUR + _STRUCTURES,
-        propres={"domaine": _DOMAINE, "type_partenaire": _TYPE_PARTENAIRE},
     ),
-    Indicateur(
+    _compte_sollicitations(
         "sollicitations_expirees",
-        "Axe 1",
         "Sollicitations expirées",
         "Sollicitations envoyées dans le mois et expirées sans réponse à la date du calcul.",
-        "nombre",
         lambda p, m: _sollicitations(p, m).filter(statut=StatutSollicitation.EXPIREE),
-        _n,
-        ventilations=_DEMANDEUR + _STRUCTURES,
-        propres={"domaine": _DOMAINE, "type_partenaire": _TYPE_PARTENAIRE},
     ),
     Indicateur(
         "sollicitations_delai_median",
