@@ -9,6 +9,8 @@ Quatre temps, partagés par la page d'import et la commande `import_demandeurs` 
 4. `appliquer_import()` : tout ou rien, en masse, dans une transaction, avec une trace
    d'audit. Une seule ligne en erreur et rien n'est écrit, sauf import partiel choisi
    explicitement (`accepter_partiel`) : les lignes valides, les rejetées rapportées.
+   Sur choix explicite (`ouvrir_dossiers`), les dossiers des personnes situées par leur
+   agence ou leur commune sont ouverts dans la même transaction (`ouverture`).
 
 Voir docs/import-demandeurs.md pour le format attendu."""
 
@@ -48,6 +50,7 @@ from dossiers.imports.champs import (
     en_texte,
 )
 from dossiers.imports.fichier import Tableau
+from dossiers.imports.ouverture import ouvrir_les_dossiers
 from dossiers.imports.perms import peut_importer_demandeurs
 from dossiers.models import (
     CorrespondanceImport,
@@ -258,6 +261,11 @@ class Analyse:
     def applicable_en_partie(self) -> bool:
         """Des lignes en erreur, mais d'autres valides : import partiel possible sur choix."""
         return bool(self.en_erreur) and len(self.en_erreur) < len(self.lignes)
+
+    @property
+    def situe_les_personnes(self) -> bool:
+        """Le fichier donne l'agence ou la commune : les dossiers peuvent être ouverts."""
+        return bool({"agence", "commune"} & self.correspondance.keys())
 
     def messages_erreur(self) -> list[str]:
         return [f"Ligne {ligne.numero} : {e}" for ligne in self.en_erreur for e in ligne.erreurs]
@@ -547,17 +555,28 @@ class ResumeImport:
     inchanges: int
     # Import partiel : (numéro de ligne, motifs) des lignes écartées.
     rejetees: tuple[tuple[int, tuple[str, ...]], ...] = ()
+    dossiers_ouverts: int = 0
 
 
 @transaction.atomic
 def appliquer_import(
-    *, analyse: Analyse, par: Membership | None, accepter_partiel: bool = False
+    *,
+    analyse: Analyse,
+    par: Membership | None,
+    accepter_partiel: bool = False,
+    ouvrir_dossiers: bool = False,
 ) -> ResumeImport:
     """Écrit l'import analysé : créations en masse, mises à jour en masse des seuls
     champs fournis et changés, une trace d'audit. Tout ou rien par défaut : une ligne en
     erreur et rien n'est écrit ; sur choix explicite (`accepter_partiel`), les lignes
     valides sont écrites et les rejetées rapportées (numéro et motif).
-    `par` est None pour la commande d'exploitation (aucun compte derrière)."""
+    `par` est None pour la commande d'exploitation (aucun compte derrière).
+    `ouvrir_dossiers` : ouvre aussi, au nom de `par`, le dossier des personnes du fichier
+    situées par leur agence ou la commune d'un territoire (`imports.ouverture`)."""
+    if ouvrir_dossiers and par is None:
+        raise ErreurMetier(
+            "Ouvrir les dossiers exige un professionnel qui les ouvre (--par en commande)."
+        )
     if not analyse.applicable and not accepter_partiel:
         raise ErreurMetier(
             f"{len(analyse.en_erreur)} ligne(s) en erreur : rien n'a été importé. Corrigez le "
@@ -595,11 +614,20 @@ def appliquer_import(
             "Les fiches ont changé pendant l'import (une personne du fichier vient d'être "
             "créée ou modifiée) : rien n'a été importé. Relancez l'analyse."
         ) from exc
+    ouverts = []
+    if ouvrir_dossiers:
+        personnes = [d.pk for d in nouveaux] + [
+            ligne.existant.pk for ligne in [*analyse.mises_a_jour, *analyse.inchangees]
+        ]
+        ouverts = ouvrir_les_dossiers(
+            demandeurs=personnes, departement=departement, par=par, nom_fichier=analyse.nom_fichier
+        )
     resume = ResumeImport(
         crees=len(nouveaux),
         mis_a_jour=len(modifies),
         inchanges=len(analyse.inchangees),
         rejetees=tuple((ligne.numero, tuple(ligne.erreurs)) for ligne in analyse.en_erreur),
+        dossiers_ouverts=len(ouverts),
     )
     audit.enregistrer(
         action=ActionAudit.CREATION,
@@ -618,6 +646,7 @@ def appliquer_import(
             "champs_mis_a_jour": sorted(champs),
             "demandeurs_crees": [str(d.uuid) for d in nouveaux],
             "demandeurs_mis_a_jour": [str(d.uuid) for d in modifies],
+            "dossiers_ouverts": [str(d.uuid) for d in ouverts],
         },
     )
     return resume

@@ -158,6 +158,7 @@ def appliquer(request):
             analyse=analyse,
             par=request.membership,
             accepter_partiel=request.POST.get("accepter_partiel") == "1",
+            ouvrir_dossiers=request.POST.get("ouvrir_dossiers") == "1",
         )
     except ErreurMetier as exc:
         messages.error(request, exc.message)

@@ -6,6 +6,8 @@
     python manage.py import_demandeurs demandeurs.xlsx --departement 25
     python manage.py import_demandeurs demandeurs.csv --departement 25 \\
         --colonnes "nom=Patronyme,identifiant_ft=N° demandeur" --wet-run
+    python manage.py import_demandeurs demandeurs.csv --departement 25 --wet-run \\
+        --ouvrir-dossiers --par animatrice@example.org
 """
 
 from pathlib import Path
@@ -15,7 +17,7 @@ from django.db import transaction
 
 from accompagnement import fichiers
 from accompagnement.exceptions import ErreurMetier
-from accompagnement.models import Departement
+from accompagnement.models import Departement, Membership, Role
 from dossiers.imports.champs import CHAMPS, TAILLE_MAX, ErreurFichier
 from dossiers.imports.fichier import DECOUPER, lire_fichier
 from dossiers.imports.services import (
@@ -67,12 +69,27 @@ class Command(BaseCommand):
             action="store_true",
             help="importe les lignes valides et rapporte les rejetées (sinon : tout ou rien)",
         )
+        parser.add_argument(
+            "--ouvrir-dossiers",
+            action="store_true",
+            help="ouvre aussi le dossier (à orienter) des personnes situées par leur agence "
+            "ou la commune d'un territoire ; exige --par",
+        )
+        parser.add_argument(
+            "--par",
+            default="",
+            metavar="COURRIEL",
+            help="courriel du professionnel du département au nom de qui les dossiers sont "
+            "ouverts (l'animatrice)",
+        )
 
     def handle(self, *args, fichier, departement, colonnes, wet_run, accepter_partiel, **options):
         verbosite = options["verbosity"]
         dep = Departement.objects.filter(code_insee=departement.upper()).first()
         if dep is None:
             raise CommandError(f"Aucun département de code INSEE « {departement} ».")
+        ouvrir_dossiers = options["ouvrir_dossiers"]
+        par = self._professionnel(options["par"], dep) if ouvrir_dossiers else None
         tableau = self._lire(Path(fichier))
         correspondance = proposer_correspondance(tableau.entetes, dep) | lire_colonnes(colonnes)
         self.stdout.write(f"Fichier : {tableau.nom_fichier} — {len(tableau.lignes)} lignes")
@@ -130,7 +147,10 @@ class Command(BaseCommand):
         try:
             with transaction.atomic():
                 resume = appliquer_import(
-                    analyse=analyse, par=None, accepter_partiel=accepter_partiel
+                    analyse=analyse,
+                    par=par,
+                    accepter_partiel=accepter_partiel,
+                    ouvrir_dossiers=ouvrir_dossiers,
                 )
                 enregistrer_correspondance(departement=dep, colonnes=correspondance, par=None)
         except ErreurMetier as exc:
@@ -139,9 +159,28 @@ class Command(BaseCommand):
             self.style.SUCCESS(
                 f"Import terminé : {resume.crees} créée(s), {resume.mis_a_jour} mise(s) à jour, "
                 f"{resume.inchanges} inchangée(s)"
-                + (f", {len(resume.rejetees)} ligne(s) rejetée(s)." if resume.rejetees else ".")
+                + (f", {len(resume.rejetees)} ligne(s) rejetée(s)" if resume.rejetees else "")
+                + (f", {resume.dossiers_ouverts} dossier(s) ouvert(s)." if ouvrir_dossiers else ".")
             )
         )
+
+    def _professionnel(self, courriel: str, departement) -> Membership:
+        """Le rattachement actif, dans le département, de qui ouvre les dossiers."""
+        if not courriel:
+            raise CommandError("--ouvrir-dossiers exige --par COURRIEL (l'animatrice).")
+        rattachement = (
+            Membership.objects.actifs()
+            .filter(user__email__iexact=courriel, structure__departement=departement)
+            .exclude(role=Role.ADMINISTRATEUR)
+            .select_related("user", "structure")
+            .order_by("pk")
+            .first()
+        )
+        if rattachement is None:
+            raise CommandError(
+                f"--par : aucun professionnel « {courriel} » dans le département {departement}."
+            )
+        return rattachement
 
     def _lire(self, chemin: Path):
         if not chemin.is_file():
