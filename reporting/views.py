@@ -86,6 +86,7 @@ def bilan_pdf(request, uuid):
     reponse = HttpResponse(contenu, content_type="application/pdf")
     nom = slugify(f"bilan du parcours {dossier.demandeur.nom} {dossier.demandeur.prenom}")
     reponse["Content-Disposition"] = f'attachment; filename="{nom or "bilan"}.pdf"'
+    reponse["Cache-Control"] = "no-store"  # comme le PDF du diagnostic : données sensibles
     return reponse
 
 

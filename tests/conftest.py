@@ -26,6 +26,49 @@ def pytest_configure(config):
     }
 
 
+@pytest.fixture(scope="session")
+def django_db_setup(
+    request,
+    django_test_environment,
+    django_db_blocker,
+    django_db_keepdb,
+    django_db_createdb,
+    django_db_modify_db_settings,
+):
+    """Celle de pytest-django, mais la base de test est copiée d'une base modèle migrée une
+    seule fois pour tous les processus et les sessions suivantes (tests/base_modele.py)."""
+    from django.db import connection
+    from django.test.utils import setup_databases, teardown_databases
+    from pytest_django.fixtures import _get_databases_for_setup
+
+    from tests import base_modele
+
+    aliases, serialized_aliases = _get_databases_for_setup(request.session.items)
+    verbosite = request.config.option.verbose
+    configuration = []
+
+    def construire(keepdb=False):
+        configuration[:] = setup_databases(
+            verbosity=verbosite,
+            interactive=False,
+            aliases=aliases,
+            serialized_aliases=serialized_aliases,
+            keepdb=keepdb,
+        )
+
+    with django_db_blocker.unblock():
+        if django_db_keepdb and not django_db_createdb:
+            construire(keepdb=True)  # --reuse-db : comme pytest-django
+        elif base_modele.preparer(
+            connection, reconstruire=django_db_createdb, construire=construire
+        ):
+            construire(keepdb=True)  # copie du modèle : migrate n'a rien à appliquer
+    yield
+    if not django_db_keepdb:
+        with django_db_blocker.unblock():
+            teardown_databases(configuration, verbosity=verbosite)
+
+
 def pytest_sessionfinish(session):
     """Sans DATABASE_URL, la session a utilisé le PostgreSQL embarqué : elle l'arrête si
     plus aucun autre processus ne s'en sert (un `make run` en cours le garde)."""

@@ -1,9 +1,15 @@
+"""`seed_demo` : refus hors démonstration, chaque compte se connecte. Le contenu de la
+démo complète et son idempotence : tests/dossiers/test_demo.py (chargée une fois)."""
+
+import io
+
 import pytest
 from django.core.management import CommandError, call_command
+from django.db import transaction
 from django.urls import reverse
 
 from accompagnement import demo
-from accompagnement.models import Departement, Membership, Role, Structure, TypeStructure, User
+from accompagnement.models import Departement, Membership, Structure, User
 
 pytestmark = pytest.mark.django_db
 
@@ -17,32 +23,26 @@ def compter():
     )
 
 
-def test_seed_demo_est_idempotent_et_modele_sur_le_doubs(settings):
-    settings.DEMO_AUTORISEE = True
-    call_command("seed_demo", stdout=None)
-    premier = compter()
-    call_command("seed_demo")
-    assert compter() == premier
-    dep = Departement.objects.get(code_insee="25")
-    assert dep.structures.filter(type=TypeStructure.AGENCE_FT).count() == 8
-    assert dep.structures.filter(type=TypeStructure.TERRITOIRE_SOCIAL).count() >= 4
-    assert dep.structures.filter(type=TypeStructure.DIRECTION_INSERTION).count() == 1
-    roles = set(Membership.objects.values_list("role", flat=True))
-    assert roles == set(Role.values)
-    # 1 conseiller dédié par agence (plus le compte de démonstration).
-    assert Membership.objects.filter(role=Role.CONSEILLER_DEDIE).count() == 9
-
-
 def test_seed_demo_refuse_hors_demo(settings):
     settings.DEMO_AUTORISEE = False
+    avant = compter()
     with pytest.raises(CommandError, match="DEMO_AUTORISEE"):
         call_command("seed_demo")
-    assert compter() == (0, 0, 0, 0)
+    assert compter() == avant
+
+
+@pytest.fixture(scope="module")
+def demo_minimale(django_db_setup, django_db_blocker):
+    """La démo minimale chargée une fois pour le module (et non pour chaque compte), dans
+    une transaction annulée à la fin ; chaque test tourne dans un point de sauvegarde."""
+    with django_db_blocker.unblock(), transaction.atomic():
+        call_command("seed_demo", force=True, minimal=True, stdout=io.StringIO())
+        yield
+        transaction.set_rollback(True)
 
 
 @pytest.mark.parametrize("compte", demo.COMPTES_DEMO, ids=lambda c: c.email)
-def test_chaque_compte_de_demo_se_connecte(client, settings, compte):
-    call_command("seed_demo", force=True, minimal=True)
+def test_chaque_compte_de_demo_se_connecte(demo_minimale, client, settings, compte):
     response = client.post(
         reverse("login"),
         {"username": compte.email, "password": settings.DEMO_MOT_DE_PASSE},

@@ -12,7 +12,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from accompagnement import demo as demo_noyau
-from accompagnement.models import Departement, Membership, Role
+from accompagnement.models import Departement, Membership, Role, Structure, TypeStructure, User
 from dossiers import demo
 from dossiers.models import (
     SORTIES_POSITIVES,
@@ -49,10 +49,9 @@ def departement(django_db_setup, django_db_blocker):
 
 
 def compter():
-    return {
-        modele.__name__: modele.objects.count()
-        for modele in (Demandeur, Dossier, PeriodeOrientation, Affectation, DemandeChangementAxe)
-    }
+    modeles = (Departement, Structure, User, Membership)  # le socle de `seed_demo`
+    modeles += (Demandeur, Dossier, PeriodeOrientation, Affectation, DemandeChangementAxe)
+    return {modele.__name__: modele.objects.count() for modele in modeles}
 
 
 def membership(email, role):
@@ -68,6 +67,17 @@ def test_deux_chargements_donnent_les_memes_comptes(departement):
     assert "(déjà chargés)" in sortie.getvalue()
     assert demo.charger(departement=departement).endswith("(déjà chargés)")
     assert compter() == avant
+
+
+def test_le_socle_est_modele_sur_le_doubs(departement):
+    """(Repris de tests/accompagnement/test_seed_demo.py, qui chargeait la démo complète
+    deux fois de plus : l'idempotence est vérifiée ci-dessus, `compter()` couvre le socle.)"""
+    assert departement.structures.filter(type=TypeStructure.AGENCE_FT).count() == 8
+    assert departement.structures.filter(type=TypeStructure.TERRITOIRE_SOCIAL).count() >= 4
+    assert departement.structures.filter(type=TypeStructure.DIRECTION_INSERTION).count() == 1
+    assert set(Membership.objects.values_list("role", flat=True)) == set(Role.values)
+    # 1 conseiller dédié par agence (plus le compte de démonstration).
+    assert Membership.objects.filter(role=Role.CONSEILLER_DEDIE).count() == 9
 
 
 def test_une_personne_supprimee_est_recreee_avec_son_parcours(departement):

@@ -175,6 +175,26 @@ def test_progression_affichee_et_sondee(f, client_de):
     assert client.get(f"/reporting/exports/{export.uuid}/telecharger/").status_code == 404
 
 
+def test_etat_de_l_export_pluriel_francais_et_taille_en_ko(f, client_de):
+    export = services.demander_export(
+        par=f.animatrice,
+        indicateur="file_active",
+        filtres="mois=2026-03",
+        format_="xlsx",
+        nominatif=False,
+        lignes=1,
+    )
+    client = client_de(f.animatrice)
+    url = f"/reporting/exports/{export.uuid}/"
+    ExportDiffere.objects.filter(pk=export.pk).update(etat=EtatExport.EN_COURS, lignes_ecrites=0)
+    assert "0 ligne écrite sur 1" in client.get(url, HTTP_HX_REQUEST="true").content.decode()
+    ExportDiffere.objects.filter(pk=export.pk).update(
+        etat=EtatExport.TERMINE, lignes_ecrites=1, taille=1536
+    )
+    fragment = client.get(url, HTTP_HX_REQUEST="true").content.decode()
+    assert "Télécharger (XLSX, 1 ligne, 1,5 Ko)" in fragment
+
+
 def test_progression_enregistree_par_paquets(f):
     export = services.demander_export(
         par=f.animatrice,

@@ -10,7 +10,7 @@ from django.urls import reverse
 from pypdf import PdfReader
 
 from accompagnement.models import ActionAudit, EvenementAudit, Role
-from dossiers.models import Demandeur, VisibiliteNote
+from dossiers.models import Civilite, Demandeur, VisibiliteNote
 from dossiers.suivi import services as suivi
 from tests.accompagnement.factories import MembershipFactory, StructureFactory
 from tests.dossiers.scenarios import nouveau_dossier
@@ -185,3 +185,13 @@ def test_export_en_nombre_de_requetes_constant(equipe, administrateur, client_de
     page50, export50, d50 = mesurer()
     assert len(d5["rubriques"]["Notes"]) == 5 and len(d50["rubriques"]["Notes"]) == 50
     assert (page50, export50) == (page5, export5)
+
+
+def test_confirmation_ne_ou_nee_selon_la_civilite(equipe, personnes, administrateur, client_de):
+    demandeur = personnes.echue.demandeur
+    client = client_de(administrateur)
+    Demandeur.objects.filter(pk=demandeur.pk).update(civilite=Civilite.MADAME)
+    assert "<p>Née le " in contenu(client.get(url_acces(demandeur)))
+    Demandeur.objects.filter(pk=demandeur.pk).update(civilite=Civilite.MONSIEUR)
+    page = contenu(client.get(url_acces(demandeur)))
+    assert "<p>Né le " in page and "Née le" not in page

@@ -71,7 +71,7 @@ def test_administrateur_refuse_et_autre_departement_invisible(client_de, equipe)
     personne = importee(equipe, agence=equipe.agence)
     animatrice_ailleurs = MembershipFactory(role=Role.ANIMATRICE)
     contenu = client_de(animatrice_ailleurs).get(LISTE).content.decode()
-    assert "0 personnes sans dossier" in contenu and ouvrir_url(personne) not in contenu
+    assert "0 personne sans dossier" in contenu and ouvrir_url(personne) not in contenu
     assert client_de(animatrice_ailleurs).get(ouvrir_url(personne)).status_code == 404
     assert client_de(admin).get(ouvrir_url(personne)).status_code == 403
 
