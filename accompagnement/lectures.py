@@ -164,6 +164,52 @@ VALEURS_DETAILS = {
 }
 # Détails nommés autrement que le champ de l'objet dont ils donnent la valeur.
 ALIAS_DETAILS = {"place": "role"}
+# Champs sans `verbose_name` : Django en fait un libellé sans accents (« cree par »). On
+# rétablit les accents ici plutôt qu'en changeant les modèles (une migration par champ).
+ACCENTS = {
+    "cle": "clé",
+    "cree": "créé",
+    "debut": "début",
+    "decide": "décidé",
+    "departement": "département",
+    "depose": "déposé",
+    "duree": "durée",
+    "echeance": "échéance",
+    "ecrites": "écrites",
+    "eligibilite": "éligibilité",
+    "etat": "état",
+    "evenement": "événement",
+    "identite": "identité",
+    "modifie": "modifié",
+    "notee": "notée",
+    "perimetre": "périmètre",
+    "precedent": "précédent",
+    "precisions": "précisions",
+    "presence": "présence",
+    "prevue": "prévue",
+    "recommande": "recommandé",
+    "redige": "rédigé",
+    "reseaux": "réseaux",
+    "revision": "révision",
+    "signalee": "signalée",
+    "thematiques": "thématiques",
+    "visibilite": "visibilité",
+}
+
+
+def accentuer(nom: str) -> str:
+    """« cree_par » → « Créé par », « presence notee par » → « Présence notée par »."""
+    mots = nom.replace("_", " ").split()
+    return capfirst(" ".join(ACCENTS.get(mot, mot) for mot in mots))
+
+
+def libelle_champ(champ: models.Field) -> str:
+    """Le libellé d'un champ : son `verbose_name`, accentué s'il a été déduit du nom."""
+    if champ.verbose_name == champ.name.replace("_", " "):
+        return accentuer(champ.name)
+    return str(capfirst(champ.verbose_name))
+
+
 # Détails qui désignent un objet (déjà montré par les colonnes « Objet » et « Personne »).
 DETAILS_CACHES = {"dossier", "objet_type", "structure_uuid"}
 OBJETS_SANS_MODELE = {
@@ -600,7 +646,7 @@ def _details_historique(brut, historique, noms: _Noms) -> list[Detail]:
         champ = champs.get(colonne)
         if colonne.startswith("pgh_") or _ignorer(champ):
             continue
-        libelle = capfirst(champ.verbose_name)
+        libelle = libelle_champ(champ)
         if brut["action"] == "update":
             avant, apres = valeur
             details.append(
@@ -635,18 +681,20 @@ def _details_acces(brut, noms: _Noms) -> list[Detail]:
     for cle, valeur in donnees.items():
         if cle in DETAILS_CACHES:
             continue
-        libelle = LIBELLES_DETAILS.get(cle, capfirst(cle.replace("_", " ")))
         champ = champs.get(ALIAS_DETAILS.get(cle, cle))
+        libelle = LIBELLES_DETAILS.get(cle) or (
+            libelle_champ(champ) if champ is not None else accentuer(cle)
+        )
         if cle == "champs" and isinstance(valeur, list):
-            valeur = ", ".join(
-                str(capfirst(champs[v].verbose_name)) if v in champs else str(v) for v in valeur
-            )
+            valeur = ", ".join(libelle_champ(champs[v]) if v in champs else str(v) for v in valeur)
         elif champ is not None and champ.choices and isinstance(valeur, str):
             valeur = dict(champ.flatchoices).get(valeur, valeur)
         elif cle in VALEURS_DETAILS and isinstance(valeur, str):
             valeur = VALEURS_DETAILS[cle].get(valeur, valeur)
         elif cle == "utilisateur" and isinstance(valeur, int):
             valeur = noms.comptes.get(valeur, valeur)
+        elif isinstance(champ, models.DateTimeField | models.DateField) and isinstance(valeur, str):
+            valeur = _date(valeur)  # « 2026-12-03T16:00:00+01:00 » → « 03/12/2026 16:00 »
         elif isinstance(valeur, bool):
             valeur = "Oui" if valeur else "Non"
         elif isinstance(valeur, list):

@@ -7,13 +7,14 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from accompagnement.texte import normaliser
-from dossiers.models import DemandeChangementAxe, Demandeur, Dossier
+from dossiers.models import Civilite, DemandeChangementAxe, Demandeur, Dossier
 
 MAX_PERSONNES = 20
 
 
-def _libelle(nom: str, prenom: str, date_naissance) -> str:
-    return f"{nom.upper()} {prenom} (né·e le {date_naissance:%d/%m/%Y})"
+def _libelle(nom: str, prenom: str, date_naissance, civilite: str) -> str:
+    ne = "née" if civilite == Civilite.MADAME else "né"  # comme Demandeur.ne
+    return f"{nom.upper()} {prenom} ({ne} le {date_naissance:%d/%m/%Y})"
 
 
 def chercher(departement, texte: str) -> list[tuple[int, str]]:
@@ -25,15 +26,17 @@ def chercher(departement, texte: str) -> list[tuple[int, str]]:
     qs = Demandeur.objects.du_departement(departement)
     for mot in mots[:5]:
         qs = qs.filter(texte_recherche__contains=mot)
-    lignes = qs.order_by("nom", "prenom").values_list("pk", "nom", "prenom", "date_naissance")
-    return [(pk, _libelle(n, p, d)) for pk, n, p, d in lignes[:MAX_PERSONNES]]
+    lignes = qs.order_by("nom", "prenom").values_list(
+        "pk", "nom", "prenom", "date_naissance", "civilite"
+    )
+    return [(pk, _libelle(n, p, d, c)) for pk, n, p, d, c in lignes[:MAX_PERSONNES]]
 
 
 def libelles(ids: Iterable[int]) -> dict[int, str]:
     lignes = Demandeur.objects.filter(pk__in=list(ids)).values_list(
-        "pk", "nom", "prenom", "date_naissance"
+        "pk", "nom", "prenom", "date_naissance", "civilite"
     )
-    return {pk: _libelle(n, p, d) for pk, n, p, d in lignes}
+    return {pk: _libelle(n, p, d, c) for pk, n, p, d, c in lignes}
 
 
 def libelles_par_objet(uuids: Iterable[str]) -> dict[str, str]:
@@ -42,12 +45,16 @@ def libelles_par_objet(uuids: Iterable[str]) -> dict[str, str]:
     if not valides:
         return {}
     dossiers = Dossier.objects.filter(uuid__in=valides).values_list(
-        "uuid", "demandeur__nom", "demandeur__prenom", "demandeur__date_naissance"
+        "uuid",
+        "demandeur__nom",
+        "demandeur__prenom",
+        "demandeur__date_naissance",
+        "demandeur__civilite",
     )
     fiches = Demandeur.objects.filter(uuid__in=valides).values_list(
-        "uuid", "nom", "prenom", "date_naissance"
+        "uuid", "nom", "prenom", "date_naissance", "civilite"
     )
-    return {str(u): _libelle(n, p, d) for u, n, p, d in [*dossiers, *fiches]}
+    return {str(u): _libelle(n, p, d, c) for u, n, p, d, c in [*dossiers, *fiches]}
 
 
 def objets_des_personnes(ids: list[int]) -> dict[str, list[str]]:
