@@ -12,7 +12,7 @@ from django.urls import reverse
 
 from accompagnement.models import ActionAudit, EvenementAudit
 from accompagnement.pdf import RecuperateurLocal, RessourceInterdite, rendre_pdf
-from diagnostics.models import Presence
+from diagnostics.models import Diagnostic, Presence
 from dossiers.models import EvenementJournal, TypeEvenement
 from tests.diagnostics.test_vues import decide, dossier_du_territoire, partage
 
@@ -177,3 +177,30 @@ def test_recuperateur_refuse_le_reseau_et_les_fichiers_hors_racines(tmp_path):
     autorise.write_text("h1 { color: red; }")
     assert recuperateur.fetch(f"file://{autorise}").read() == b"h1 { color: red; }"
     assert recuperateur.fetch("data:text/plain,bonjour").read() == b"bonjour"
+
+
+@pytest.mark.parametrize("lignes_de_commentaire", [0, 12, 24, 36, 48])
+def test_le_titre_du_volet_social_n_est_jamais_seul_en_bas_de_page(
+    client_de, equipe, diagnostic_decide, lignes_de_commentaire
+):
+    """Le commentaire du volet emploi, plus ou moins long, déplace le titre « Volet
+    social » sur la page : où qu'il tombe, l'en-tête de son tableau est sur la même page."""
+    commentaire = "\n".join(
+        f"Ligne {i} du commentaire emploi" for i in range(lignes_de_commentaire)
+    )
+    Diagnostic.objects.filter(pk=diagnostic_decide.pk).update(commentaire_emploi=commentaire)
+    contenu = telecharger(client_de, equipe.ts, diagnostic_decide).content
+    sortie = subprocess.run(
+        ["pdftotext", "-enc", "UTF-8", "-", "-"], input=contenu, capture_output=True, check=True
+    )
+    pages = [" ".join(p.split()) for p in sortie.stdout.decode().split("\f")]
+    (page,) = [p for p in pages if "Volet social : freins par domaine" in p]
+    suite = page.split("Volet social : freins par domaine", 1)[1]
+    assert "Domaine Présence Impact Statut" in suite
+
+
+def test_aucun_commentaire_de_gabarit_imprime(client_de, equipe, diagnostic_decide):
+    """Un commentaire {# … #} sur plusieurs lignes n'en est pas un pour Django : il sortait
+    dans le PDF (« {# Titre, note et tableau ensemble… »)."""
+    texte = texte_pdf(telecharger(client_de, equipe.ts, diagnostic_decide).content)
+    assert "{#" not in texte and "#}" not in texte and "{%" not in texte
