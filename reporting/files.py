@@ -112,7 +112,7 @@ def _ligne_reponse(membership, p: Prescription) -> Ligne:
         if p.pris_le:
             etapes.append(f"prise par {p.pris_par}")
         if p.designe_le:
-            etapes.append(f"{p.travailleur_social} désigné(e)")
+            etapes.append(f"travail social confié à {p.travailleur_social}")
         detail = "Prise en charge : " + ", ".join(etapes)
     return Ligne(
         titre=str(p.dossier.demandeur),

@@ -621,13 +621,15 @@ def orienter(
         m.auditer(ActionAudit.CREATION, periode, axe=axe)
         m.journaliser(
             TypeEvenement.ORIENTATION,
-            f"Entrée en {Axe(axe).label} (décision de {par.user}"
+            f"Entrée en {minuscule_initiale(Axe(axe).label)} (décision de {par.user}"
             + (", avec l'accord de la personne)" if accord_personne else ")"),
             objet=periode,
             date=date,
         )
         if axe in AXES_SOCIAUX:
-            relayer_place_conseiller(m, date=date, motif=f"Entrée en {Axe(axe).label}")
+            relayer_place_conseiller(
+                m, date=date, motif=f"Entrée en {minuscule_initiale(Axe(axe).label)}"
+            )
     return periode
 
 

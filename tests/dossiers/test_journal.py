@@ -58,7 +58,7 @@ def test_fiche_et_page_journal_filtrable(client_de, equipe):
     dossier = en_axe_2(equipe)
     client = client_de(equipe.dedie)
     fiche = client.get(reverse("dossiers:dossier", args=[dossier.uuid])).content.decode()
-    assert "Derniers événements" in fiche and "Entrée en Axe 2" in fiche
+    assert "Derniers événements" in fiche and "Entrée en axe 2 — accompagnement global" in fiche
     page = client.get(reverse("dossiers:journal", args=[dossier.uuid]), {"type": "affectation"})
     assert page.status_code == 200
     assert [e.type for e in page.context["page"].object_list] == [TypeEvenement.AFFECTATION] * 4

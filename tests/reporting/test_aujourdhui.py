@@ -3,6 +3,8 @@ données, périmètre (autre département : rien), droits de la liste, nombre de
 identique à 5 et à 50 éléments par file."""
 
 import datetime as dt
+import uuid
+from types import SimpleNamespace
 
 import pytest
 from django.db import connection
@@ -25,6 +27,7 @@ from dossiers.prescriptions import services as prescriptions
 from dossiers.sollicitations import services as sollicitations
 from dossiers.suivi import services as suivi
 from reporting import files
+from reporting.files import _ligne_reponse
 from reporting.indicateurs import delais_des_demandes_d_entree
 from tests.accompagnement.factories import MembershipFactory, StructureFactory
 from tests.dossiers.scenarios import avec_binome, nouveau_dossier, prescrit
@@ -336,3 +339,25 @@ def test_chaque_mauvais_role_est_refuse_sur_chaque_file(client_de, equipe):
             attendu = 200 if cle in siennes else 403
             statut = client.get(reverse("aujourdhui_file"), {"file": cle}).status_code
             assert statut == attendu, (qui, cle, statut)
+
+
+def test_reponse_a_une_demande_d_entree_sans_ecriture_inclusive():
+    """« Nadia Benali désigné(e) » : le genre d'un professionnel n'est pas connu, la phrase
+    est tournée pour ne pas en dépendre."""
+    maintenant = timezone.now()
+    prescription = SimpleNamespace(
+        statut="prise",
+        pris_le=maintenant,
+        pris_par="Julien Marchand",
+        designe_le=maintenant,
+        travailleur_social="Nadia Benali",
+        repondue_le=maintenant,
+        dossier=SimpleNamespace(demandeur="CRETIN Anaïs"),
+        uuid=uuid.uuid4(),
+        get_axe_display=lambda: "Axe 2 — accompagnement global",
+    )
+    ligne = _ligne_reponse(None, prescription)
+    assert ligne.detail == (
+        "Axe 2 — accompagnement global — Prise en charge : prise par Julien Marchand, "
+        "travail social confié à Nadia Benali"
+    )
