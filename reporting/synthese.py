@@ -16,6 +16,8 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
+from django.db.models.functions import TruncMonth
+
 from dossiers.models import SORTIES_POSITIVES, Axe
 
 from . import mensuel
@@ -23,7 +25,10 @@ from .catalogue import PAR_CLE, Mois, Perimetre
 from .models import RapportMensuel
 
 AXES = [(a.value, a.label) for a in Axe]
-SERIES = ["entrees", "sorties", "file_active"]
+SERIES = ["entrees", "sorties"]
+# La date qui place un élément compté dans un mois (définitions du catalogue : une période
+# commencée dans le mois ; un dossier clos dans le mois).
+CHAMP_DU_MOIS = {"entrees": "date_debut", "sorties": "date_cloture"}
 
 
 @dataclass(frozen=True)
@@ -62,11 +67,12 @@ def _par_axe(cle: str, perimetre: Perimetre, periode) -> dict[str, int]:
     return {ligne["cle"]: ligne["valeur"] or 0 for ligne in lignes}
 
 
-def _accompagnees(perimetre: Perimetre, periode) -> dict[str, int]:
+def _accompagnees(perimetre: Perimetre, periode, entrees=None) -> dict[str, int]:
     """Personnes accompagnées sur la période, par axe : celles qui y étaient au début, plus
     les entrées, moins les renouvellements (la même personne, qui reste sur l'axe)."""
     stock = _par_axe("stock_debut", perimetre, periode)
-    entrees = _par_axe("entrees", perimetre, periode)
+    if entrees is None:
+        entrees = _par_axe("entrees", perimetre, periode)
     renouvellements = _par_axe("renouvellements", perimetre, periode)
     return {
         axe: stock.get(axe, 0) + entrees.get(axe, 0) - renouvellements.get(axe, 0)
@@ -74,9 +80,24 @@ def _accompagnees(perimetre: Perimetre, periode) -> dict[str, int]:
     }
 
 
+def _par_mois(cle: str, perimetre: Perimetre, periode: Periode) -> dict[dt.date, int]:
+    """Un indicateur de flux du catalogue (ses éléments comptés et ses agrégats), groupé
+    par mois de la date qui le définit : une requête pour tous les mois de `periode`."""
+    ind = PAR_CLE[cle]
+    lignes = (
+        ind.unites(perimetre, periode)
+        .annotate(_m=TruncMonth(CHAMP_DU_MOIS[cle]))
+        .values("_m")
+        .annotate(**ind.agregats(periode))
+        .order_by("_m")
+    )
+    return {ligne["_m"]: ind.valeur(ligne) or 0 for ligne in lignes}
+
+
 def _serie(perimetre: Perimetre, periode: Periode) -> list[dict]:
     """Les 12 derniers mois de la période : chiffres du rapport figé du département (sa
-    dernière version) s'il existe, sinon calculés par le catalogue."""
+    dernière version) s'il existe, sinon calculés par le catalogue (une requête groupée
+    par mois et par indicateur pour tous les mois sans rapport)."""
     dernier = Mois.de(periode.fin)
     mois = [m for m in mensuel.douze_mois(dernier) if m.fin >= periode.debut]
     figes = {
@@ -87,6 +108,11 @@ def _serie(perimetre: Perimetre, periode: Periode) -> list[dict]:
             mois__in=[m.debut for m in mois],
         )
     }
+    manquants = [m for m in mois if m.debut not in figes]
+    calcules = {}
+    if manquants:
+        etendue = Periode(max(manquants[0].debut, periode.debut), manquants[-1].fin)
+        calcules = {cle: _par_mois(cle, perimetre, etendue) for cle in SERIES}
     serie = []
     for m in mois:
         chiffres = figes.get(m.debut)
@@ -95,7 +121,7 @@ def _serie(perimetre: Perimetre, periode: Periode) -> list[dict]:
             if chiffres is not None and cle in chiffres.get("indicateurs", {}):
                 ligne[cle] = chiffres["indicateurs"][cle]["valeur"]
             else:
-                ligne[cle] = PAR_CLE[cle].calculer(perimetre, m)
+                ligne[cle] = calcules.get(cle, {}).get(m.debut, 0)
         serie.append(ligne)
     return serie
 
@@ -107,8 +133,8 @@ def realise(convention, version: dict, aujourd_hui: dt.date) -> dict:
     if periode is None:
         return {"periode": None}
     perimetre = Perimetre(convention.departement)
-    accompagnees = _accompagnees(perimetre, periode)
     entrees = _par_axe("entrees", perimetre, periode)
+    accompagnees = _accompagnees(perimetre, periode, entrees)
     sorties_axe = _par_axe("sorties_axe", perimetre, periode)
     file_active = _par_axe("file_active", perimetre, periode)
     motifs = PAR_CLE["sorties"].ventiler(perimetre, periode, "motif")

@@ -162,6 +162,7 @@ def test_requetes_constantes_de_la_liste(f, client):
     c = _convention(f)
     client.force_login(f.animatrice.user)
     url = reverse("reporting:syntheses_convention", args=[c.uuid])
+    client.get(url)  # première page de la session (choix du rattachement) hors du compte
     comptes = []
     for versions in (1, 3):
         while SyntheseConvention.objects.filter(convention=c).count() < versions:
