@@ -3,6 +3,7 @@ contrôles des dépôts, téléchargement tracé ; effectifs dans l'administrati
 
 import datetime as dt
 from decimal import Decimal
+from html.parser import HTMLParser
 
 import pytest
 from django.contrib.auth.models import Group, Permission
@@ -159,3 +160,72 @@ def test_effectifs_par_structure_dans_l_administration(monde, client):
     assert (
         client.get(reverse("admin:conventions_effectif_delete", args=[poste.pk])).status_code == 403
     )
+
+
+class _Formulaire(HTMLParser):
+    """Les valeurs qu'un navigateur enverrait pour le formulaire principal de la page
+    (champs cachés, saisies, listes ; sans fichier ni bouton)."""
+
+    def __init__(self):
+        super().__init__()
+        self.valeurs, self._select, self._textarea = {}, None, None
+
+    def handle_starttag(self, tag, attrs):
+        a = dict(attrs)
+        nom = a.get("name")
+        if tag == "input" and nom and a.get("type") not in ("file", "submit", "checkbox"):
+            self.valeurs[nom] = a.get("value", "")
+        elif tag == "input" and nom and a.get("type") == "checkbox" and "checked" in a:
+            self.valeurs[nom] = a.get("value", "on")
+        elif tag == "select" and nom:
+            self._select = nom
+            self.valeurs.setdefault(nom, "")
+        elif tag == "option" and self._select and "selected" in a:
+            self.valeurs[self._select] = a.get("value", "")
+        elif tag == "textarea" and nom:
+            self._textarea = nom
+            self.valeurs[nom] = ""
+
+    def handle_endtag(self, tag):
+        if tag == "select":
+            self._select = None
+        elif tag == "textarea":
+            self._textarea = None
+
+    def handle_data(self, data):
+        if self._textarea:
+            self.valeurs[self._textarea] += data
+
+
+def test_depot_en_ligne_dans_l_administration(monde, client):
+    groupe = Group.objects.create(name="Coordination départementale")
+    groupe.permissions.set(Permission.objects.filter(codename__in=PERMISSIONS_COORDINATION))
+    user = monde["animatrice"].user
+    user.is_staff = True
+    user.save(update_fields=["is_staff"])
+    user.groups.add(groupe)
+    client.force_login(user)
+    url = reverse("admin:conventions_convention_change", args=[monde["convention"].pk])
+    page = client.get(url)
+    assert page.status_code == 200 and "Documents signés" in page.text
+    lecteur = _Formulaire()
+    lecteur.feed(page.text)
+    donnees = lecteur.valeurs
+    prefixe = "documents_signes"
+    assert f"{prefixe}-TOTAL_FORMS" in donnees
+    donnees.update(
+        {
+            f"{prefixe}-TOTAL_FORMS": "1",
+            f"{prefixe}-0-intitule": "Avenant n° 1 signé",
+            f"{prefixe}-0-avenant": str(monde["avenant"].pk),
+            f"{prefixe}-0-fichier": SimpleUploadedFile("avenant.pdf", pdf_valide()),
+            "_continue": "1",
+        }
+    )
+    reponse = client.post(url, donnees)
+    assert reponse.status_code == 302, reponse.context and reponse.context.get("errors")
+    document = DocumentSigne.objects.get(convention=monde["convention"])
+    assert document.avenant == monde["avenant"] and document.intitule == "Avenant n° 1 signé"
+    assert default_storage.open(document.chemin).read() == pdf_valide()
+    apres = client.get(url)
+    assert "avenant.pdf" in apres.text

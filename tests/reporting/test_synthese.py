@@ -189,3 +189,37 @@ def test_synthese_par_un_vrai_worker(vrai_worker, tmp_path):
     texte = _texte(contenu, tmp_path)
     assert "Claude Jeannerot" in texte and "Jean Bassères" in texte
     assert synthese.chiffres["accompagnees"] == 7 and synthese.chiffres["sorties"] == 3
+
+
+def test_tache_reprise_et_bornee():
+    """Accusé après exécution (message redonné si le worker meurt), reprises à délai
+    croissant sur base indisponible, limites de temps (la douce marque « Échec »)."""
+    from django.db import OperationalError
+
+    t = tasks.generer_synthese_convention
+    assert t.acks_late and t.reject_on_worker_lost
+    assert OperationalError in t.autoretry_for and t.retry_backoff and t.max_retries
+    assert 0 < t.soft_time_limit < t.time_limit
+
+
+def test_le_bloc_sonde_l_etat_tant_que_la_generation_tourne(f, client):
+    """Avec un broker, la demande reste « En attente » : le bloc se recharge toutes les 2 s
+    (htmx) et n'offre pas de seconde génération ; une fois prête, il s'arrête."""
+    c = _convention(f)
+    synthese, _ = services.demander_synthese(convention=c, par=f.animatrice)
+    client.force_login(f.animatrice.user)
+    url = reverse("reporting:syntheses_convention", args=[c.uuid])
+    en_cours = client.get(url, headers={"HX-Request": "true"}).text
+    assert 'hx-trigger="every 2s"' in en_cours and "En attente" in en_cours
+    assert "disabled" in en_cours and "<html" not in en_cours
+    # Une seconde demande par la page ne lance rien et le dit.
+    reponse = client.post(
+        reverse("reporting:synthese_generer", args=[c.uuid]), headers={"HX-Request": "true"}
+    )
+    assert "déjà en cours de génération" in reponse.text
+    assert SyntheseConvention.objects.filter(convention=c).count() == 1
+    tasks.generer_synthese_convention.apply(args=(synthese.pk,)).get()
+    prete = client.get(url, headers={"HX-Request": "true"}).text
+    assert "every 2s" not in prete and "Télécharger la version 1" in prete
+    # Sans htmx : la page entière (repli sans JavaScript).
+    assert "<html" in client.get(url).text
