@@ -263,6 +263,15 @@ def purger_exports_expires(maintenant=None) -> int:
 
 # --- Synthèse PDF d'une convention (décision 110) ------------------------------------------
 
+# Au-delà, une génération « en attente » ou « en cours » est tenue pour perdue (worker
+# arrêté sans redonner le message) : elle passe en échec et une nouvelle demande repart.
+# Largement au-delà de la limite de temps de la tâche (3 min) et de ses reprises.
+SYNTHESE_ABANDONNEE_APRES = dt.timedelta(minutes=30)
+MESSAGE_SYNTHESE_ABANDONNEE = (
+    "La génération a été interrompue sans se terminer ; aucun fichier n'a été enregistré. "
+    "Une nouvelle version a été demandée."
+)
+
 MESSAGE_ECHEC_SYNTHESE = (
     "La synthèse n'a pas pu être produite ; aucun fichier n'a été enregistré. Relancez la "
     "génération ; si l'échec se répète, signalez-le à l'administrateur."
@@ -283,6 +292,9 @@ def demander_synthese(
         "Seule l'animatrice du département génère la synthèse de ses conventions.",
     )
     Convention.objects.select_for_update().filter(pk=convention.pk).first()
+    SyntheseConvention.objects.de_la_convention(convention).en_cours().filter(
+        demandee_le__lt=timezone.now() - SYNTHESE_ABANDONNEE_APRES
+    ).update(etat=EtatSynthese.ECHEC, erreur=MESSAGE_SYNTHESE_ABANDONNEE)
     if en_cours := SyntheseConvention.objects.de_la_convention(convention).en_cours().first():
         return en_cours, False
     precedente = (

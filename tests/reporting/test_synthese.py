@@ -223,3 +223,17 @@ def test_le_bloc_sonde_l_etat_tant_que_la_generation_tourne(f, client):
     assert "every 2s" not in prete and "Télécharger la version 1" in prete
     # Sans htmx : la page entière (repli sans JavaScript).
     assert "<html" in client.get(url).text
+
+
+def test_une_generation_perdue_ne_bloque_pas_la_convention(f):
+    """Une demande restée « en attente » plus de 30 min (worker arrêté, message perdu)
+    passe en échec ; la demande suivante crée une nouvelle version."""
+    c = _convention(f)
+    perdue, _ = services.demander_synthese(convention=c, par=f.animatrice)
+    SyntheseConvention.objects.filter(pk=perdue.pk).update(
+        demandee_le=perdue.demandee_le - dt.timedelta(minutes=31)
+    )
+    nouvelle, creee = services.demander_synthese(convention=c, par=f.animatrice)
+    assert creee and nouvelle.version == 2
+    perdue.refresh_from_db()
+    assert perdue.etat == EtatSynthese.ECHEC and "interrompue" in perdue.erreur
