@@ -16,7 +16,7 @@ import uuid as uuid_module
 from urllib.parse import urlencode
 
 from django import forms
-from django.db.models import Q, QuerySet
+from django.db.models import Count, Q, QuerySet
 from django.template.loader import render_to_string
 from django.urls import reverse
 
@@ -53,8 +53,22 @@ def chercher(queryset: QuerySet[Membership], texte: str) -> QuerySet[Membership]
     return queryset
 
 
+def avec_charge(queryset: QuerySet[Membership]) -> QuerySet[Membership]:
+    """Les places ouvertes de chacun dans les dossiers (relation inverse `affectations`,
+    sans importer `dossiers`) : l'animatrice équilibre les portefeuilles en affectant."""
+    return queryset.annotate(
+        charge=Count("user__affectations", filter=Q(user__affectations__date_fin__isnull=True))
+    )
+
+
 def libelle(m: Membership) -> str:
-    return f"{m.user.get_full_name()} — {m.get_role_display()}, {m.structure.nom}"
+    texte = f"{m.user.get_full_name()} — {m.get_role_display()}, {m.structure.nom}"
+    charge = getattr(m, "charge", None)
+    if charge is None:
+        return texte
+    if charge == 0:
+        return f"{texte} — aucun dossier en cours"
+    return f"{texte} — {charge} dossier{'s' if charge > 1 else ''} en cours"
 
 
 def proposer(queryset: QuerySet[Membership], *, texte: str, choisi: str) -> dict:
@@ -85,10 +99,11 @@ class ChoixProfessionnel(forms.Widget):
     ceux que le queryset du champ admet (repris par la recherche htmx) ; `vide` : le libellé
     du choix « personne » (aucun si le champ est obligatoire)."""
 
-    def __init__(self, *, roles=(), vide: str | None = None):
+    def __init__(self, *, roles=(), vide: str | None = None, charge: bool = False):
         super().__init__()
         self.roles = [str(r) for r in roles]
         self.vide = vide
+        self.charge = charge
         self.texte = ""
 
     def value_from_datadict(self, data, files, name):
@@ -103,14 +118,16 @@ class ChoixProfessionnel(forms.Widget):
         contexte = proposer(queryset, texte=self.texte, choisi=choisi)
         identifiant = (attrs or {}).get("id") or f"id_{name}"
         contexte |= contexte_du_selecteur(
-            name=name, identifiant=identifiant, roles=self.roles, vide=self.vide, choisi=choisi
+            name=name, identifiant=identifiant, roles=self.roles, vide=self.vide, charge=self.charge
         )
         return render_to_string("components/_choix_professionnel.html", contexte)
 
 
-def contexte_du_selecteur(*, name, identifiant, roles, vide, choisi) -> dict:
+def contexte_du_selecteur(*, name, identifiant, roles, vide, charge) -> dict:
     parametres = {"name": name, "id": identifiant, "roles": ",".join(roles)}
     if vide is not None:
         parametres["vide"] = vide
+    if charge:
+        parametres["charge"] = "1"
     url = f"{reverse('recherche_professionnels')}?{urlencode(parametres)}"
-    return {"name": name, "id": identifiant, "vide": vide, "choisi": choisi, "url": url}
+    return {"name": name, "id": identifiant, "vide": vide, "url": url}

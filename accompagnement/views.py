@@ -107,8 +107,11 @@ def recherche_professionnels(request):
     if not selecteurs.NOM_DE_CHAMP.match(name):
         name = "professionnel"
     roles = selecteurs.roles_valides(request.GET.get("roles", "").split(","))
+    queryset = selecteurs.professionnels_actifs(request.departement, roles)
+    if request.GET.get("charge") == "1":
+        queryset = selecteurs.avec_charge(queryset)
     contexte = selecteurs.proposer(
-        selecteurs.professionnels_actifs(request.departement, roles),
+        queryset,
         texte=request.GET.get(f"{name}_q", ""),
         choisi=request.GET.get(name, ""),
     )

@@ -7,6 +7,7 @@ from django.db.models import Count, Q
 from django.utils import timezone
 
 from accompagnement.models import Membership, Role, Structure, TypeStructure
+from accompagnement.selecteurs import ChoixProfessionnel
 from dossiers.models import (
     ROLES_POUR_AFFECTATION,
     Axe,
@@ -191,7 +192,10 @@ class AffectationForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["place"].choices = [(p, RoleAffectation(p).label) for p in places]
         roles = set().union(*(ROLES_POUR_AFFECTATION[p] for p in places)) if places else set()
-        self.fields["professionnel"].queryset = professionnels(departement, roles)
+        champ = self.fields["professionnel"]
+        # Sélecteur à recherche : le queryset (département, rôles) valide le choix.
+        champ.widget = ChoixProfessionnel(roles=sorted(roles), charge=True)
+        champ.queryset = professionnels(departement, roles)
 
     def clean_date(self):
         date = self.cleaned_data["date"]
@@ -234,11 +238,14 @@ class OrientationForm(forms.Form):
         self.fields["professionnel_social"].queryset = base.filter(
             role__in=[Role.TRAVAILLEUR_SOCIAL, Role.CORRESPONDANT_INSERTION]
         )
-        for champ in ("conseiller", "professionnel_social"):
-            self.fields[champ].label_from_instance = lambda m: (
-                f"{m.user.get_full_name()} ({m.structure.nom})"
-            )
-            self.fields[champ].empty_label = "— Personne —"
+        roles = {
+            "conseiller": [Role.CONSEILLER, Role.CONSEILLER_DEDIE],
+            "professionnel_social": [Role.TRAVAILLEUR_SOCIAL, Role.CORRESPONDANT_INSERTION],
+        }
+        for champ, admis in roles.items():
+            # Sélecteur à recherche : le queryset ci-dessus valide le choix.
+            self.fields[champ].widget = ChoixProfessionnel(roles=admis, vide="Personne")
+            self.fields[champ].widget.choices = self.fields[champ].choices
 
     def clean_date(self):
         date = self.cleaned_data["date"]

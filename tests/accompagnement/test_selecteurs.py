@@ -45,9 +45,7 @@ def _valeurs(html: str) -> list[str]:
     return re.findall(r'type="radio" name="professionnel" id="[^"]+" value="([^"]*)"', html)
 
 
-def test_la_recherche_trouve_par_nom_et_distingue_les_homonymes_par_leur_structure(
-    client_de, dep
-):
+def test_la_recherche_trouve_par_nom_et_distingue_les_homonymes_par_leur_structure(client_de, dep):
     client = client_de(dep["animatrice"])
     response = client.get(URL, {"name": "professionnel", "professionnel_q": "julien marchand"})
     html = response.content.decode()
