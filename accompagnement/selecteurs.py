@@ -16,7 +16,7 @@ import uuid as uuid_module
 from urllib.parse import urlencode
 
 from django import forms
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, F, Q, QuerySet
 from django.template.loader import render_to_string
 from django.urls import reverse
 
@@ -54,11 +54,13 @@ def chercher(queryset: QuerySet[Membership], texte: str) -> QuerySet[Membership]
 
 
 def avec_charge(queryset: QuerySet[Membership]) -> QuerySet[Membership]:
-    """Les places ouvertes de chacun dans les dossiers (relation inverse `affectations`,
-    sans importer `dossiers`) : l'animatrice équilibre les portefeuilles en affectant."""
-    return queryset.annotate(
-        charge=Count("user__affectations", filter=Q(user__affectations__date_fin__isnull=True))
+    """Les places ouvertes que chacun tient au titre de cette structure (la définition de
+    la page « Charges », par la relation inverse `affectations`, sans importer
+    `dossiers`) : l'animatrice équilibre les portefeuilles en affectant."""
+    ouvertes = Q(user__affectations__date_fin__isnull=True) & Q(
+        user__affectations__structure=F("structure")
     )
+    return queryset.annotate(charge=Count("user__affectations", filter=ouvertes))
 
 
 def libelle(m: Membership) -> str:

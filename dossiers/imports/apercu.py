@@ -3,9 +3,10 @@
 L'analyse d'un fichier de 10 000 lignes prend deux secondes (lecture, conversion et
 rapprochement de chaque ligne) : la page d'aperçu la refaisait à chaque page et à chaque
 bascule « lignes en erreur ». Elle est désormais faite à la première visite de l'aperçu
-après le choix de la correspondance, réduite à ce que la page montre (un JSON sous
-MEDIA_ROOT/imports-apercus/<uuid>.json, à côté du fichier déposé et supprimé avec lui),
-puis chaque page relit ce résumé. L'application refait l'analyse complète : les fiches ont
+après le choix de la correspondance, réduite à ce que la page montre (sous
+MEDIA_ROOT/imports-apercus/<uuid>.json, une ligne JSON par ligne du tableur, à côté du
+fichier déposé et supprimé avec lui), puis chaque page relit ce résumé et n'en décode que
+ses cent lignes. L'application refait l'analyse complète : les fiches ont
 pu changer depuis l'aperçu."""
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ import contextlib
 import json
 import time
 import uuid
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
@@ -23,7 +25,7 @@ from django.conf import settings
 from dossiers.imports.champs import CHAMPS
 from dossiers.imports.services import Action, Analyse, LigneAnalysee
 
-VERSION = 1  # changer le format invalide les aperçus déjà stockés
+VERSION = 2  # changer le format invalide les aperçus déjà stockés
 
 
 @dataclass
@@ -38,37 +40,68 @@ class LigneApercu:
     avertissements: list[str] = field(default_factory=list)
 
 
+class LignesStockees(Sequence):
+    """Des lignes de l'aperçu stocké, décodées à la demande : une page n'en lit que cent
+    (le fichier garde une ligne JSON par ligne du tableur)."""
+
+    def __init__(self, brutes: list[str], indices: list[int] | None = None):
+        self.brutes = brutes
+        self.indices = indices
+
+    def __len__(self) -> int:
+        return len(self.brutes) if self.indices is None else len(self.indices)
+
+    def _une(self, position: int) -> LigneApercu:
+        rang = position if self.indices is None else self.indices[position]
+        return LigneApercu(*json.loads(self.brutes[rang]))
+
+    def __getitem__(self, position):
+        if isinstance(position, slice):
+            return [self._une(i) for i in range(*position.indices(len(self)))]
+        if position < 0:
+            position += len(self)
+        if not 0 <= position < len(self):
+            raise IndexError(position)
+        return self._une(position)
+
+
 @dataclass
 class ApercuImport:
-    """Ce que la page d'aperçu lit d'une `Analyse`, sous les mêmes noms."""
+    """Ce que la page d'aperçu lit d'une `Analyse`, sous les mêmes noms : des séquences
+    de lignes (longueur sans décodage, lignes décodées à la demande)."""
 
     nom_fichier: str
     libelle_encodage: str
     correspondance: dict[str, str]
-    lignes: list[LigneApercu]
+    lignes: Sequence[LigneApercu]
+    par_action: dict[str, list[int]] = field(default_factory=dict)
+    avertis: list[int] = field(default_factory=list)
 
-    def _avec(self, action: Action) -> list[LigneApercu]:
-        return [ligne for ligne in self.lignes if ligne.action == action]
+    def _avec(self, action: Action) -> Sequence[LigneApercu]:
+        indices = self.par_action.get(str(action), [])
+        if isinstance(self.lignes, LignesStockees):
+            return LignesStockees(self.lignes.brutes, indices)
+        return [self.lignes[i] for i in indices]
 
     @cached_property
-    def creations(self) -> list[LigneApercu]:
+    def creations(self) -> Sequence[LigneApercu]:
         return self._avec(Action.CREATION)
 
     @cached_property
-    def mises_a_jour(self) -> list[LigneApercu]:
+    def mises_a_jour(self) -> Sequence[LigneApercu]:
         return self._avec(Action.MISE_A_JOUR)
 
     @cached_property
-    def inchangees(self) -> list[LigneApercu]:
+    def inchangees(self) -> Sequence[LigneApercu]:
         return self._avec(Action.INCHANGE)
 
     @cached_property
-    def en_erreur(self) -> list[LigneApercu]:
+    def en_erreur(self) -> Sequence[LigneApercu]:
         return self._avec(Action.ERREUR)
 
     @cached_property
     def avec_avertissement(self) -> list[LigneApercu]:
-        return [ligne for ligne in self.lignes if ligne.avertissements and not ligne.erreurs]
+        return [self.lignes[i] for i in self.avertis]
 
     @property
     def applicable(self) -> bool:
@@ -108,11 +141,17 @@ def _ligne(ligne: LigneAnalysee) -> LigneApercu:
 
 
 def resumer(analyse: Analyse) -> ApercuImport:
+    lignes = [_ligne(ligne) for ligne in analyse.lignes]
+    par_action: dict[str, list[int]] = {}
+    for rang, ligne in enumerate(lignes):
+        par_action.setdefault(ligne.action, []).append(rang)
     return ApercuImport(
         nom_fichier=analyse.nom_fichier,
         libelle_encodage=analyse.libelle_encodage,
         correspondance=dict(analyse.correspondance),
-        lignes=[_ligne(ligne) for ligne in analyse.lignes],
+        lignes=lignes,
+        par_action=par_action,
+        avertis=[rang for rang, ligne in enumerate(lignes) if ligne.avertissements],
     )
 
 
@@ -124,39 +163,46 @@ def _chemin(reference: str) -> Path:
 
 
 def conserver(reference: str, apercu: ApercuImport) -> None:
+    """Une première ligne JSON (en-tête : fichier, correspondance, rangs des lignes par
+    résultat), puis une ligne JSON par ligne du tableur, dans l'ordre des champs."""
     chemin = _chemin(reference)
     chemin.parent.mkdir(parents=True, exist_ok=True)
-    donnees = {
+    entete = {
         "version": VERSION,
         "nom_fichier": apercu.nom_fichier,
         "libelle_encodage": apercu.libelle_encodage,
         "correspondance": apercu.correspondance,
-        # Une liste par ligne, dans l'ordre des champs : deux fois plus court qu'un objet.
-        "lignes": [
-            [
-                ligne.numero,
-                ligne.personne,
-                ligne.date_naissance,
-                ligne.identifiant_ft,
-                ligne.action,
-                ligne.detail,
-                ligne.erreurs,
-                ligne.avertissements,
-            ]
-            for ligne in apercu.lignes
-        ],
+        "par_action": apercu.par_action,
+        "avertis": apercu.avertis,
     }
+    lignes = [entete] + [
+        [
+            ligne.numero,
+            ligne.personne,
+            ligne.date_naissance,
+            ligne.identifiant_ft,
+            ligne.action,
+            ligne.detail,
+            ligne.erreurs,
+            ligne.avertissements,
+        ]
+        for ligne in apercu.lignes
+    ]
     temporaire = chemin.with_suffix(".tmp")
-    temporaire.write_text(json.dumps(donnees, ensure_ascii=False, separators=(",", ":")))
+    temporaire.write_text(
+        "\n".join(json.dumps(x, ensure_ascii=False, separators=(",", ":")) for x in lignes)
+    )
     temporaire.chmod(0o600)
     temporaire.replace(chemin)
 
 
 def relire(reference: str, correspondance: dict[str, str]) -> ApercuImport | None:
     """L'aperçu stocké pour ce fichier et cette correspondance, ou None (jamais analysé,
-    correspondance changée depuis, format ancien, fichier purgé)."""
+    correspondance changée depuis, format ancien, fichier purgé). Seul l'en-tête est
+    décodé ici ; les lignes le sont page par page."""
     try:
-        donnees = json.loads(_chemin(reference).read_text())
+        entete, *brutes = _chemin(reference).read_text().split("\n")
+        donnees = json.loads(entete)
     except (FileNotFoundError, ValueError):
         return None
     if donnees.get("version") != VERSION or donnees.get("correspondance") != correspondance:
@@ -165,7 +211,9 @@ def relire(reference: str, correspondance: dict[str, str]) -> ApercuImport | Non
         nom_fichier=donnees["nom_fichier"],
         libelle_encodage=donnees["libelle_encodage"],
         correspondance=donnees["correspondance"],
-        lignes=[LigneApercu(*valeurs) for valeurs in donnees["lignes"]],
+        lignes=LignesStockees(brutes),
+        par_action=donnees["par_action"],
+        avertis=donnees["avertis"],
     )
 
 

@@ -3,11 +3,10 @@
 import datetime as dt
 
 from django import forms
-from django.db.models import Count, Q
 from django.utils import timezone
 
 from accompagnement.models import Membership, Role, Structure, TypeStructure
-from accompagnement.selecteurs import ChoixProfessionnel
+from accompagnement.selecteurs import ChoixProfessionnel, avec_charge, professionnels_actifs
 from dossiers.models import (
     ROLES_POUR_AFFECTATION,
     Axe,
@@ -154,35 +153,9 @@ class OuvertureForm(forms.Form):
             self.fields["origine"].initial = Origine.CONSEILLER_FT
 
 
-class ProfessionnelChoiceField(forms.ModelChoiceField):
-    def label_from_instance(self, m: Membership) -> str:
-        charge = getattr(m, "charge", None)
-        if charge is None:
-            suffixe = ""
-        elif charge == 0:
-            suffixe = " — aucun dossier en cours"
-        else:
-            suffixe = f" — {charge} dossier{'s' if charge > 1 else ''} en cours"
-        return f"{m.user.get_full_name()} ({m.get_role_display()}, {m.structure.nom}){suffixe}"
-
-
-def professionnels(departement, roles):
-    """Rattachements actifs du département, avec leur charge (places ouvertes) : l'animatrice
-    équilibre les portefeuilles en affectant."""
-    return (
-        Membership.objects.actifs()
-        .filter(structure__departement=departement, role__in=roles)
-        .select_related("user", "structure")
-        .annotate(
-            charge=Count("user__affectations", filter=Q(user__affectations__date_fin__isnull=True))
-        )
-        .order_by("user__nom", "user__prenom")
-    )
-
-
 class AffectationForm(forms.Form):
     place = forms.ChoiceField(label="Place dans le dossier", choices=())
-    professionnel = ProfessionnelChoiceField(
+    professionnel = forms.ModelChoiceField(
         label="Professionnel", queryset=Membership.objects.none(), to_field_name="uuid"
     )
     date = forms.DateField(label="À compter du", widget=DateInput(), initial=timezone.localdate)
@@ -195,7 +168,7 @@ class AffectationForm(forms.Form):
         champ = self.fields["professionnel"]
         # Sélecteur à recherche : le queryset (département, rôles) valide le choix.
         champ.widget = ChoixProfessionnel(roles=sorted(roles), charge=True)
-        champ.queryset = professionnels(departement, roles)
+        champ.queryset = avec_charge(professionnels_actifs(departement, roles))
 
     def clean_date(self):
         date = self.cleaned_data["date"]

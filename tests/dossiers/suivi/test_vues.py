@@ -414,6 +414,7 @@ def _un_de_chaque(equipe, dossier):
     action(equipe, objectif(equipe, dossier))
     suivi.ajouter_note(dossier=dossier, par=equipe.ts, texte="Première", visibilite="partagee")
     rdv(equipe, dossier)
+    rdv(equipe, dossier, debut=hier_a())  # un passé aussi : ils sont paginés à part
     deposer(equipe, dossier)
     aides_suivi.demander_aide(dossier=dossier, par=equipe.ts, montant_demande=Decimal(5), motif="x")
     aides_suivi.creer_demande_importante(dossier=dossier, par=equipe.ts, type="autre", objet="y")
