@@ -85,6 +85,62 @@ def mesurer(client, url: str, repetitions: int, **params) -> dict:
     }
 
 
+# Le « gros dossier » du ticket : bench_data n'en fait pas d'aussi gros (son plus long
+# journal de l'axe 2 : ~50 événements). `--grossir` le porte à ces volumes, une fois.
+GROS = {"actions": 150, "rendez_vous": 200, "evenements": 2900}
+
+
+def grossir(dossier) -> None:
+    """Ajoute au dossier ce qui lui manque (actions sur 5 objectifs, rendez-vous passés,
+    événements du journal) pour atteindre GROS ; idempotent. À n'utiliser que sur une
+    copie de la base d'échelle."""
+    from django.utils import timezone
+
+    from dossiers.models import Action, EvenementJournal, Objectif, RendezVous
+
+    auteur = dossier.affectations.first().professionnel
+    aujourd_hui = timezone.localdate()
+    manque = GROS["actions"] - dossier.actions.count()
+    if manque > 0:
+        objectifs = [
+            Objectif.objects.create(
+                dossier=dossier, domaine="emploi", intitule=f"Objectif chargé {i}", cree_par=auteur
+            )
+            for i in range(5)
+        ]
+        Action.objects.bulk_create(
+            Action(
+                dossier=dossier,
+                objectif=objectifs[i % 5],
+                intitule=f"Action chargée {i}",
+                cote="emploi",
+                responsable=auteur,
+                date_debut=aujourd_hui - dt.timedelta(days=400 - i),
+                date_fin_prevue=aujourd_hui + dt.timedelta(days=i - 75),
+                cree_par=auteur,
+            )
+            for i in range(manque)
+        )
+    manque = GROS["rendez_vous"] - dossier.rendez_vous.count()
+    if manque > 0:
+        RendezVous.objects.bulk_create(
+            RendezVous(
+                dossier=dossier,
+                debut=timezone.now() - dt.timedelta(days=3 * i + 1),
+                type="individuel",
+                objet=f"Point {i}",
+                cree_par=auteur,
+            )
+            for i in range(manque)
+        )
+    manque = GROS["evenements"] - dossier.journal.count()
+    if manque > 0:
+        EvenementJournal.objects.bulk_create(
+            EvenementJournal(dossier=dossier, type="note", resume=f"Événement {i}", auteur=auteur)
+            for i in range(manque)
+        )
+
+
 def pages_mesurees(choix: dict) -> list[tuple[str, str, str, dict]]:
     from django.urls import reverse
 
@@ -205,6 +261,50 @@ def afficher(ligne: dict) -> None:
     )
 
 
+def tableau(tous: dict, avant: str = "avant", apres: str = "apres") -> str:
+    """Avant / après, page par page (médiane, rapport à la référence, requêtes)."""
+    tous = {"avant": tous[avant], "apres": tous[apres]}
+    avant = {p["page"]: p for p in tous.get("avant", {}).get("pages", [])}
+    apres = tous.get("apres", {})
+    lignes = [
+        f"Après : mesure du {apres.get('date')} (charge {apres['machine']['charge_debut']} → "
+        f"{apres['machine']['charge_fin']}) ; avant : {tous['avant']['date']} (charge "
+        f"{tous['avant']['machine']['charge_debut']} → {tous['avant']['machine']['charge_fin']}).",
+        "",
+        "| page | avant | × réf. | req. | après | × réf. | req. |",
+        "|---|---|---|---|---|---|---|",
+    ]
+
+    def cellules(p):
+        if p is None:
+            return "—", "", ""
+        if p.get("statut") != 200:
+            return f"HTTP {p.get('statut')}", "", ""
+        ratio = f"×{p['ratio']}" if "ratio" in p else ""
+        return f"{p['mediane_ms']} ms", ratio, str(p.get("requetes", ""))
+
+    for p in apres.get("pages", []):
+        a = cellules(avant.get(p["page"]))
+        b = cellules(p)
+        lignes.append(f"| {p['page']} | {' | '.join(a)} | {' | '.join(b)} |")
+    pdf_avant = {p["page"]: p["requetes"] for p in tous["avant"].get("pdf", [])}
+    for p in apres.get("pdf", []):
+        lignes.append(
+            f"| {p['page']} (requêtes seulement) | | | {pdf_avant.get(p['page'], '')} | | | "
+            f"{p['requetes']} |"
+        )
+    return "\n".join(lignes)
+
+
+def ecrire_readme(texte: str) -> None:
+    readme = Path(__file__).resolve().parent / "README.md"
+    contenu = readme.read_text(encoding="utf-8")
+    debut, fin = "<!-- selecteurs:debut -->", "<!-- selecteurs:fin -->"
+    avant, reste = contenu.split(debut, 1)
+    _, apres = reste.split(fin, 1)
+    readme.write_text(f"{avant}{debut}\n{texte}\n{fin}{apres}", encoding="utf-8")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--departement", default="25")
@@ -213,12 +313,32 @@ def main() -> None:
     parser.add_argument("--sortie", type=Path, default=RESULTATS)
     parser.add_argument("--sans-import", action="store_true")
     parser.add_argument(
+        "--grossir",
+        action="store_true",
+        help="porter le plus gros dossier aux volumes du ticket (écrit dans la base !)",
+    )
+    parser.add_argument(
+        "--tableau", action="store_true", help="seulement réécrire le tableau de bench/README.md"
+    )
+    parser.add_argument(
         "--repetitions-import",
         type=int,
         default=None,
         help="pages de l'aperçu d'import (avant : 2 s à 30 s la page selon la charge)",
     )
     args = parser.parse_args()
+    if args.tableau:
+        tous = json.loads(args.sortie.read_text("utf-8"))
+        texte = tableau(tous)
+        if {"avant_gros", "apres_gros"} <= tous.keys():
+            texte += (
+                f"\n\nAvec le plus gros dossier porté aux volumes du ticket (`--grossir` : "
+                f"{GROS['actions']} actions, {GROS['rendez_vous']} rendez-vous, "
+                f"{GROS['evenements']} événements) :\n\n"
+                + tableau(tous, "avant_gros", "apres_gros")
+            )
+        ecrire_readme(texte)
+        return
     preparer_django()
     from django.test.utils import override_settings, setup_test_environment
 
@@ -226,6 +346,8 @@ def main() -> None:
     charge_debut = os.getloadavg()[0]
     with override_settings(ROOT_URLCONF="bench.urls"):
         choix = choisir(args.departement)
+        if args.grossir:
+            grossir(choix["gros"])
         lignes = mesurer_pages(choix, args.repetitions)
         if not args.sans_import:
             lignes += mesurer_import(choix, args.repetitions_import or args.repetitions)

@@ -224,8 +224,8 @@ def test_pdf_du_bilan_sans_requete_superflue(client_de, equipe, parcours_clos, t
         reponse = client.get(reverse("reporting:bilan_pdf", args=[parcours_clos.uuid]))
     assert reponse.status_code == 200
 
-    def lectures(table):
-        return sum(f'FROM "{table}"' in q["sql"] for q in requetes.captured_queries)
+    def lectures(table):  # requêtes sur cette table (ses sous-requêtes ailleurs non comptées)
+        return sum(q["sql"].startswith(f'SELECT "{table}".') for q in requetes.captured_queries)
 
     assert lectures("dossiers_periodeorientation") == 1
     assert lectures("dossiers_affectation") == 1

@@ -716,12 +716,12 @@ def test_les_rendez_vous_passes_sont_pagines_en_requetes_constantes(
     dossier = dossier_du_binome(equipe)
     rdv(equipe, dossier, debut=demain_a())
     for i in range(3):
-        rdv(equipe, dossier, debut=hier_a() - dt.timedelta(days=i))
+        rdv(equipe, dossier, debut=hier_a() - dt.timedelta(hours=6 * i))
     client = client_de(equipe.ts)
     adresse = url("suivi_rendez_vous", dossier)
     petit = _requetes(client, adresse)
     for i in range(3, 45):
-        rdv(equipe, dossier, debut=hier_a() - dt.timedelta(days=i))
+        rdv(equipe, dossier, debut=hier_a() - dt.timedelta(hours=6 * i))
     with django_assert_max_num_queries(petit):
         response = client.get(adresse)
     assert len(response.context["a_venir"]) == 1
