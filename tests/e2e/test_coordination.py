@@ -172,7 +172,9 @@ def test_passage_de_relais_jusqu_au_binome(page, live_server, demo):
     a_designer.get_by_role("link", name="CARREZ-TÉMOIN Odile").click()
     page.get_by_role("link", name="Désigner le travailleur social").click()
     expect(
-        page.locator("#id_professionnel option", has_text=re.compile(r"Nadia Benali — .* en cours"))
+        page.locator(
+            "#id_professionnel-resultats label", has_text=re.compile(r"Nadia Benali — .* en cours")
+        )
     ).to_have_count(1)
     choisir_travailleur_social(page, "Nadia Benali")
     page.screenshot(path=str(CAPTURES / "prescription-designation.png"), full_page=True)

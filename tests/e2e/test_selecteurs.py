@@ -5,6 +5,7 @@ leur structure, liste rafraîchie par htmx (sous la politique de sécurité stri
 import re
 
 import pytest
+from django.urls import reverse
 from playwright.sync_api import expect
 
 from accompagnement.models import Role
@@ -54,7 +55,7 @@ def departement(transactional_db):
 
 def test_filtrer_par_professionnel_au_clavier_seul(page, live_server, departement, capture):
     se_connecter(page, live_server, "animatrice@e2e.test")
-    page.goto(f"{live_server.url}/dossiers/")
+    page.goto(f"{live_server.url}{reverse('dossiers:liste')}")
     expect(page.get_by_text("3 dossiers")).to_be_visible()
     # « Plus de filtres » s'ouvre au clavier, puis Tab jusqu'au champ de recherche.
     tabuler_jusqu_a(page, page.locator("summary", has_text="Plus de filtres"))
