@@ -261,6 +261,46 @@ SQL_MAIN = {
 }
 
 
+# Requêtes groupées écrites à la main (tous les périmètres, toutes les ventilations, en
+# GROUPING SETS), à comparer à la requête groupée du rapport (reporting/groupe.py).
+_PLACE = """(SELECT x.professionnel_id FROM dossiers_affectation x WHERE x.dossier_id = {d}
+    AND x.role = '{role}' AND x.date_debut <= %(fin)s ORDER BY x.date_debut DESC, x.id DESC LIMIT 1)"""
+_AGE = """CASE WHEN m.date_naissance > %(a25)s THEN 'moins_25' WHEN m.date_naissance > %(a35)s
+    THEN '25_34' WHEN m.date_naissance > %(a45)s THEN '35_44' WHEN m.date_naissance > %(a55)s
+    THEN '45_54' ELSE '55_plus' END"""
+_COLONNES = ["t", "a", "axe", "rsa", "civilite", "age", "cd", "ts"]
+
+
+def _ensembles(colonnes):
+    ensembles = []
+    for portee in ([], ["t"], ["a"]):
+        ensembles.append(portee)
+        ensembles += [[*portee, c] for c in colonnes]  # (t, t) : comme le rapport, en double
+    return ", ".join("(" + ", ".join(e) + ")" for e in ensembles)
+
+
+# Constantes du module, sans donnée extérieure (S608).
+SQL_GROUPE_MAIN = {
+    "file_active": f"""WITH e AS (SELECT d.territoire_id t, d.agence_id a, p.axe, m.rsa_allocataire rsa,
+        m.civilite, {_AGE} age, {_PLACE.format(d="p.dossier_id", role="conseiller_dedie")} cd,
+        {_PLACE.format(d="p.dossier_id", role="travailleur_social")} ts
+        FROM dossiers_periodeorientation p JOIN dossiers_dossier d ON d.id = p.dossier_id
+        JOIN dossiers_demandeur m ON m.id = d.demandeur_id
+        WHERE d.departement_id = %(dep)s AND p.date_debut <= %(fin)s
+        AND (p.date_fin IS NULL OR p.date_fin > %(fin)s))
+        SELECT t, a, axe, rsa, civilite, age, cd, ts, count(*) FROM e
+        GROUP BY GROUPING SETS ({_ensembles(_COLONNES)})""",  # noqa: S608
+    "sorties": f"""WITH e AS (SELECT d.territoire_id t, d.agence_id a, d.axe_courant axe,
+        m.rsa_allocataire rsa, m.civilite, {_AGE} age,
+        {_PLACE.format(d="d.id", role="conseiller_dedie")} cd,
+        {_PLACE.format(d="d.id", role="travailleur_social")} ts, d.motif_sortie motif
+        FROM dossiers_dossier d JOIN dossiers_demandeur m ON m.id = d.demandeur_id
+        WHERE d.departement_id = %(dep)s AND d.date_cloture BETWEEN %(debut)s AND %(fin)s)
+        SELECT t, a, axe, rsa, civilite, age, cd, ts, motif, count(*) FROM e
+        GROUP BY GROUPING SETS ({_ensembles([*_COLONNES, "motif"])})""",  # noqa: S608
+}
+
+
 def chrono(fonction, repetitions):
     durees, resultat = [], None
     for _ in range(repetitions):
@@ -281,15 +321,17 @@ def mesurer_indicateurs(dep, mois, repetitions):
     from django.db import connection
 
     from reporting import groupe
-    from reporting.catalogue import CATALOGUE, Perimetre
+    from reporting.catalogue import CATALOGUE, Perimetre, _ans_avant
 
     p = Perimetre(dep)
     params = {"dep": dep.pk, "debut": mois.debut, "fin": mois.fin, "veille": mois.veille}
+    params |= {f"a{n}": _ans_avant(mois.fin, n) for n in (25, 35, 45, 55)}
     indicateurs = {}
     for ind in CATALOGUE:
         duree, valeur = chrono(lambda ind=ind: ind.calculer(p, mois), repetitions)
         duree_g, _r = chrono(
-            lambda ind=ind: groupe.calculer(ind, p, mois, ("territoire", "agence")), 1
+            lambda ind=ind: groupe.calculer(ind, p, mois, ("territoire", "agence")),
+            repetitions if ind.cle in SQL_GROUPE_MAIN else 1,
         )
         ligne = {
             "catalogue_ms": round(1000 * duree, 2),
@@ -310,6 +352,19 @@ def mesurer_indicateurs(dep, mois, repetitions):
                 "valeur_sql": valeur_sql,
                 "ratio": round(duree / duree_sql, 2) if duree_sql else None,
                 "identiques": valeur_sql == (float(valeur) if valeur is not None else None),
+            }
+        if ind.cle in SQL_GROUPE_MAIN:
+
+            def groupe_a_la_main(cle=ind.cle):
+                with connection.cursor() as c:
+                    c.execute(SQL_GROUPE_MAIN[cle], params)
+                    return c.fetchall()
+
+            duree_gm, lignes = chrono(groupe_a_la_main, repetitions)
+            ligne |= {
+                "groupe_sql_main_ms": round(1000 * duree_gm, 2),
+                "groupe_ratio": round(duree_g / duree_gm, 2) if duree_gm else None,
+                "groupe_total_identique": max(r[-1] for r in lignes) == valeur,
             }
         indicateurs[ind.cle] = ligne
     return indicateurs
@@ -345,6 +400,9 @@ def mesurer_base_existante(args):
             c.execute("TRUNCATE reporting_rapportmensuel")
 
     def commande(m):
+        import resource
+
+        avant = [resource.getrusage(r) for r in (resource.RUSAGE_SELF, resource.RUSAGE_CHILDREN)]
         t = time.perf_counter()
         call_command(
             "generate_monthly_reports",
@@ -355,7 +413,13 @@ def mesurer_base_existante(args):
             "--processus",
             str(args.processus),
         )
-        return round(time.perf_counter() - t, 1)
+        duree = round(time.perf_counter() - t, 1)
+        apres = [resource.getrusage(r) for r in (resource.RUSAGE_SELF, resource.RUSAGE_CHILDREN)]
+        cpu = sum(
+            b.ru_utime + b.ru_stime - a.ru_utime - a.ru_stime
+            for a, b in zip(avant, apres, strict=True)
+        )
+        return {"duree_s": duree, "cpu_python_s": round(cpu, 1), "charge": charge_machine()}
 
     indicateurs = mesurer_indicateurs(dep, mois, args.repetitions)
     vider()
@@ -368,8 +432,10 @@ def mesurer_base_existante(args):
     nb = len(mensuel.perimetres(dep))
     assert RapportMensuel.objects.filter(mois=mois.debut, departement=dep).count() == nb
     ratios = [v["ratio"] for v in indicateurs.values() if v.get("ratio")]
+    ratios_groupes = [v["groupe_ratio"] for v in indicateurs.values() if v.get("groupe_ratio")]
     resultat = {
         "date": dt.datetime.now().isoformat(timespec="seconds"),
+        "ratio_groupe_max": max(ratios_groupes) if ratios_groupes else None,
         "machine": {
             "plateforme": platform.platform(),
             "processeurs": os.cpu_count(),

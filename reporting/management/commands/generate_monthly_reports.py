@@ -26,19 +26,24 @@ def _pdf(niveau: str, chiffres: dict, genere_le) -> bytes:
     return services.pdf_du_rapport(rapport)
 
 
-def rendre_les_pdf(travaux: list[tuple], processus: int) -> list[bytes]:
+def rendre_les_pdf(travaux: list[tuple], processus: int):
     """Les PDF de plusieurs rapports (niveau, chiffres, date), rendus par `processus`
     processus (WeasyPrint : ~1 s de CPU par rapport, un cœur chacun). Les connexions à la
     base sont fermées avant le fork : un fils n'hérite d'aucune d'elles ; dans une
     transaction (tests), on ne les ferme pas et le rendu reste dans ce processus."""
     if processus <= 1 or len(travaux) <= 1 or connections["default"].in_atomic_block:
-        return [_pdf(*t) for t in travaux]
+        for t in travaux:
+            yield _pdf(*t)
+        return
     import weasyprint  # noqa: F401 — chargé une fois, hérité par les fils
 
     connections.close_all()
     contexte = multiprocessing.get_context("fork")
     with ProcessPoolExecutor(max_workers=processus, mp_context=contexte) as pool:
-        return list(pool.map(_pdf, *zip(*travaux, strict=True)))
+        # Dans l'ordre, au fil de l'eau : le père enregistre un rapport pendant que les
+        # fils rendent les suivants (les fils sont tous créés ici, avant qu'il ne rouvre
+        # sa connexion).
+        yield from pool.map(_pdf, *zip(*travaux, strict=True))
 
 
 def barre(fait: int, total: int, largeur: int = 30) -> str:
@@ -95,7 +100,7 @@ class Command(BaseCommand):
                 (p.niveau, chiffres[p.structure.pk if p.structure else None], maintenant)
                 for p in a_faire
             ]
-            pdfs = dict(zip(a_faire, rendre_les_pdf(travaux, processus), strict=True))
+            pdfs = rendre_les_pdf(travaux, processus)
             for p in perimetres:
                 i += 1
                 if p in a_faire:
@@ -103,7 +108,7 @@ class Command(BaseCommand):
                         perimetre=p,
                         mois=mois,
                         chiffres=chiffres[p.structure.pk if p.structure else None],
-                        pdf=(maintenant, pdfs[p]),
+                        pdf=(maintenant, next(pdfs)),
                     )
                     crees += 1
                 ligne = f"{barre(i, total)} {p.libelle}"
