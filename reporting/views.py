@@ -346,6 +346,33 @@ def _rapport_lisible(request, uuid) -> RapportMensuel:
 
 
 @membership_requis
+def rapport(request, uuid):
+    """La page d'un rapport figé : ses chiffres (rien n'est recalculé), comparaisons,
+    graphiques, ventilations d'un indicateur au choix, versions et téléchargements."""
+    rapport = get_object_or_404(
+        tableau.rapports_lisibles(request.membership).defer(None).defer("pdf"), uuid=uuid
+    )
+    vue = tableau.page_de_rapport(rapport, request.GET.get("indicateur", ""))
+    audit.enregistrer(
+        action=ActionAudit.LECTURE,
+        request=request,
+        objet=rapport,
+        details={"page": "rapport mensuel", "indicateur": vue["choisi"]["cle"]},
+    )
+    return render(
+        request,
+        "reporting/tableau/rapport.html",
+        {
+            "rapport": rapport,
+            **vue,
+            "peut_regenerer": perms.peut_regenerer_rapport(
+                request.membership, rapport.departement_id
+            ),
+        },
+    )
+
+
+@membership_requis
 def rapport_pdf(request, uuid):
     rapport = _rapport_lisible(request, uuid)
     audit.enregistrer(
