@@ -5,6 +5,8 @@ ligne)."""
 
 from __future__ import annotations
 
+import json
+
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
 
@@ -80,7 +82,9 @@ def valeurs_figees(departement: Departement, mois: Mois) -> dict[str, tuple]:
             [departement.pk, mois.debut],
         )
         sortie = {}
-        for cle, valeurs, series in c.fetchall():
+        for cle, *json_lus in c.fetchall():
+            # jsonb relu en texte par le pilote (Django décode lui-même ses JSONField)
+            valeurs, series = (json.loads(j) if isinstance(j, str) else j for j in json_lus)
             de_la_serie = {
                 (Mois.depuis_texte(m), indicateur): v
                 for indicateur, serie in (series or {}).items()

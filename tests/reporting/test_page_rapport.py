@@ -38,7 +38,7 @@ def test_page_du_rapport_fige(f, client_de):
     assert "File active en fin de mois" in html and "Même mois l'an dernier" in html
     assert 'role="tooltip" id="def-file_active"' in html
     assert 'aria-describedby="def-file_active"' in html
-    assert "Personnes sur une période d'orientation ouverte" in html
+    assert "Personnes sur une période d&#x27;orientation ouverte" in html
     assert "33,3\u00a0%" in html  # taux de sorties positives de la fixture
     # Graphiques SVG, chacun avec son tableau de données.
     assert html.count('<svg xmlns="http://www.w3.org/2000/svg"') == 3
