@@ -25,7 +25,7 @@ INDEX = {
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("reporting", "0004_exports_differes"),
+        ("reporting", "0005_synthese_convention"),
         ("dossiers", "0013_fusion_index_nom"),
     ]
 
