@@ -277,7 +277,10 @@ def graphique_barres(serie: list, titre: str, unite: str = "") -> str:
 def graphiques(chiffres: dict) -> list[dict]:
     """Les graphiques d'un rapport figé, chacun avec son tableau de données."""
     sortie = []
-    for cle, serie in chiffres.get("series", {}).items():
+    series = chiffres.get("series", {})
+    ordre = [c for c in GRAPHIQUES if c in series] + [c for c in series if c not in GRAPHIQUES]
+    for cle in ordre:
+        serie = series[cle]
         ind = chiffres["indicateurs"][cle]
         titre = f"{ind['libelle']} — 12 derniers mois"
         sortie.append(
@@ -295,7 +298,11 @@ def presentation(chiffres: dict) -> dict:
     """Le rapport figé prêt pour un gabarit : familles d'indicateurs, valeurs formatées,
     comparaisons, graphiques."""
     familles: dict[str, list] = {}
-    for cle, ind in chiffres["indicateurs"].items():
+    # Dans l'ordre du catalogue (le jsonb range les clés à sa façon) ; les indicateurs
+    # disparus du catalogue depuis le calcul viennent après.
+    ordre = {ind.cle: i for i, ind in enumerate(CATALOGUE)}
+    rangees = sorted(chiffres["indicateurs"].items(), key=lambda c: ordre.get(c[0], len(ordre)))
+    for cle, ind in rangees:
         u = ind["unite"]
         familles.setdefault(ind["famille"], []).append(
             {

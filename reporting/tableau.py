@@ -11,7 +11,7 @@ from django.utils import timezone
 from accompagnement.models import Membership, Structure, TypeStructure
 
 from . import files, mensuel, perms
-from .catalogue import PAR_CLE, TUILES, Indicateur, Mois, Perimetre
+from .catalogue import PAR_CLE, TRANCHES_AGE, TUILES, Indicateur, Mois, Perimetre
 from .models import RapportMensuel
 
 
@@ -154,10 +154,20 @@ def page_de_rapport(rapport: RapportMensuel, cle_choisie: str) -> dict:
     ind = PAR_CLE.get(cle_choisie)
     additif = ind.additif if ind else False
     ventilations = []
-    for cle, v in choisi["ventilations"].items():
+    # Dans l'ordre des dimensions de l'indicateur (le jsonb range les clés à sa façon), les
+    # tranches d'âge de la plus jeune à la plus âgée.
+    ordre = list(ind.dimensions()) if ind else []
+    rang_age = {code: i for i, (code, _l) in enumerate(TRANCHES_AGE)}
+    for cle, v in sorted(
+        choisi["ventilations"].items(),
+        key=lambda c: ordre.index(c[0]) if c[0] in ordre else len(ordre),
+    ):
+        source = v["lignes"]
+        if cle == "tranche_age":
+            source = sorted(source, key=lambda ligne: rang_age.get(ligne["cle"], len(rang_age)))
         lignes = [
             {**ligne, "texte": mensuel.nombre_fr(ligne["valeur"], choisi["unite"])}
-            for ligne in v["lignes"]
+            for ligne in source
         ]
         total = sum(ligne["valeur"] or 0 for ligne in v["lignes"]) if additif else None
         ventilations.append(
