@@ -87,24 +87,54 @@ def dans_une_transaction_annulee(fonction):
 
 # --- Requêtes écrites à la main (références des listes, tâches, indicateurs) -------------
 
+# Le portefeuille : les places ouvertes du professionnel, plus, pour le conseiller, les
+# dossiers qu'il a orientés et qui attendent leur orientation et, pour le correspondant,
+# ceux de son territoire (paramètres à NULL pour les autres rôles).
 SQL_PORTEFEUILLE = """
 SELECT d.id, dm.nom, dm.prenom FROM dossiers_dossier d
   JOIN dossiers_demandeur dm ON dm.id = d.demandeur_id
- WHERE d.statut <> 'clos' AND EXISTS (
-       SELECT 1 FROM dossiers_affectation a
-        WHERE a.dossier_id = d.id AND a.professionnel_id = %(user)s AND a.date_fin IS NULL)
+ WHERE d.departement_id = %(dep)s AND d.statut <> 'clos' AND d.id IN (
+       SELECT a.dossier_id FROM dossiers_affectation a
+        WHERE a.professionnel_id = %(user)s AND a.date_fin IS NULL
+       UNION ALL SELECT o.id FROM dossiers_dossier o
+        WHERE o.oriente_par_id = %(oriente_par)s AND o.statut = 'a_orienter'
+       UNION ALL SELECT t.id FROM dossiers_dossier t WHERE t.territoire_id = %(territoire)s)
  ORDER BY dm.nom, dm.prenom, d.id LIMIT 25;
 SELECT count(*) FROM dossiers_dossier d
- WHERE d.statut <> 'clos' AND EXISTS (
-       SELECT 1 FROM dossiers_affectation a
-        WHERE a.dossier_id = d.id AND a.professionnel_id = %(user)s AND a.date_fin IS NULL)
+ WHERE d.departement_id = %(dep)s AND d.statut <> 'clos' AND d.id IN (
+       SELECT a.dossier_id FROM dossiers_affectation a
+        WHERE a.professionnel_id = %(user)s AND a.date_fin IS NULL
+       UNION ALL SELECT o.id FROM dossiers_dossier o
+        WHERE o.oriente_par_id = %(oriente_par)s AND o.statut = 'a_orienter'
+       UNION ALL SELECT t.id FROM dossiers_dossier t WHERE t.territoire_id = %(territoire)s)
 """
+# Le compte est borné comme sur la page (« plus de 10 000 dossiers ») : même affichage.
 SQL_DEPARTEMENT = """
 SELECT d.id, dm.nom, dm.prenom FROM dossiers_dossier d
   JOIN dossiers_demandeur dm ON dm.id = d.demandeur_id
  WHERE d.departement_id = %(dep)s
  ORDER BY dm.nom, dm.prenom, d.id LIMIT 25 OFFSET %(offset)s;
-SELECT count(*) FROM dossiers_dossier d WHERE d.departement_id = %(dep)s
+SELECT count(*) FROM (SELECT 1 FROM dossiers_dossier d WHERE d.departement_id = %(dep)s
+ LIMIT 10001) t
+"""
+SQL_SANS_BINOME = """
+SELECT d.id, dm.nom, dm.prenom FROM dossiers_dossier d
+  JOIN dossiers_demandeur dm ON dm.id = d.demandeur_id
+ WHERE d.departement_id = %(dep)s AND d.statut <> 'clos' AND d.axe_courant NOT IN ('1', '3')
+   AND NOT EXISTS (SELECT 1 FROM dossiers_affectation a
+                     JOIN dossiers_affectation b ON b.dossier_id = a.dossier_id
+                          AND b.role = 'travailleur_social' AND b.date_fin IS NULL
+                    WHERE a.dossier_id = d.id AND a.role = 'conseiller_dedie'
+                      AND a.date_fin IS NULL)
+ ORDER BY dm.nom, dm.prenom, d.id LIMIT 25;
+SELECT count(*) FROM (SELECT 1 FROM dossiers_dossier d
+ WHERE d.departement_id = %(dep)s AND d.statut <> 'clos' AND d.axe_courant NOT IN ('1', '3')
+   AND NOT EXISTS (SELECT 1 FROM dossiers_affectation a
+                     JOIN dossiers_affectation b ON b.dossier_id = a.dossier_id
+                          AND b.role = 'travailleur_social' AND b.date_fin IS NULL
+                    WHERE a.dossier_id = d.id AND a.role = 'conseiller_dedie'
+                      AND a.date_fin IS NULL)
+ LIMIT 10001) t
 """
 SQL_CHARGES = """
 SELECT a.professionnel_id, a.role, count(*) FROM dossiers_affectation a
@@ -112,12 +142,29 @@ SELECT a.professionnel_id, a.role, count(*) FROM dossiers_affectation a
  WHERE a.date_fin IS NULL AND d.departement_id = %(dep)s
  GROUP BY 1, 2
 """
+# La file du correspondant : adressées à un correspondant de son territoire, ou sur un
+# dossier de son territoire ; la page, son compte et les compteurs par statut.
 SQL_SOLLICITATIONS = """
 SELECT s.id FROM dossiers_sollicitation s
- WHERE s.correspondant_id = %(membership)s AND s.statut IN ('envoyee', 'a_l_etude')
+ WHERE s.statut IN ('envoyee', 'a_l_etude')
+   AND (s.correspondant_id IN (SELECT m.id FROM accompagnement_membership m
+                                WHERE m.structure_id = %(territoire)s)
+        OR s.dossier_id IN (SELECT d.id FROM dossiers_dossier d
+                             WHERE d.territoire_id = %(territoire)s))
  ORDER BY s.echeance, s.id LIMIT 25;
 SELECT count(*) FROM dossiers_sollicitation s
- WHERE s.correspondant_id = %(membership)s AND s.statut IN ('envoyee', 'a_l_etude')
+ WHERE s.statut IN ('envoyee', 'a_l_etude')
+   AND (s.correspondant_id IN (SELECT m.id FROM accompagnement_membership m
+                                WHERE m.structure_id = %(territoire)s)
+        OR s.dossier_id IN (SELECT d.id FROM dossiers_dossier d
+                             WHERE d.territoire_id = %(territoire)s));
+SELECT s.statut, count(*) FROM dossiers_sollicitation s
+ WHERE s.statut <> 'brouillon'
+   AND (s.correspondant_id IN (SELECT m.id FROM accompagnement_membership m
+                                WHERE m.structure_id = %(territoire)s)
+        OR s.dossier_id IN (SELECT d.id FROM dossiers_dossier d
+                             WHERE d.territoire_id = %(territoire)s))
+ GROUP BY 1
 """
 SQL_ACTIONS_ECHUES = """
 WITH echues AS (
@@ -245,13 +292,27 @@ def pages(choix: dict) -> list[dict]:
     """(nom, rôle, adresse, SQL de référence éventuel)."""
     from django.urls import reverse
 
+    from accompagnement.models import Role
+    from accompagnement.pagination_bornee import PLAFOND
+
     a = choix["acteurs"]
     dep = choix["departement"].pk
     typique, gros = choix["typique"], choix["gros"]
-    page_profonde = max(1, choix["nombre_dossiers"] // 25 // 2)
+    # Au milieu de la liste, sans dépasser la dernière page accessible (compte borné).
+    page_profonde = max(1, min(choix["nombre_dossiers"] // 25 // 2, PLAFOND // 25))
     diag_typique = typique.diagnostics.order_by("-numero").first()
     liste = reverse("dossiers:liste")
     portefeuille = reverse("dossiers:portefeuille")
+
+    def portefeuille_de(membership):
+        return {
+            "dep": dep,
+            "user": membership.user_id,
+            "oriente_par": membership.user_id if membership.role == Role.CONSEILLER else None,
+            "territoire": (
+                membership.structure_id if membership.role == Role.CORRESPONDANT_INSERTION else None
+            ),
+        }
 
     def p(nom, role, url, sql=None, **params):
         return {"nom": nom, "role": role, "url": url, "sql": sql, "params": params}
@@ -269,28 +330,28 @@ def pages(choix: dict) -> list[dict]:
             "conseiller",
             portefeuille,
             SQL_PORTEFEUILLE,
-            user=a["conseiller"].user_id,
+            **portefeuille_de(a["conseiller"]),
         ),
         p(
             "Portefeuille du conseiller dédié",
             "conseiller_dedie",
             portefeuille,
             SQL_PORTEFEUILLE,
-            user=a["conseiller_dedie"].user_id,
+            **portefeuille_de(a["conseiller_dedie"]),
         ),
         p(
             "Portefeuille du travailleur social",
             "travailleur_social",
             portefeuille,
             SQL_PORTEFEUILLE,
-            user=a["travailleur_social"].user_id,
+            **portefeuille_de(a["travailleur_social"]),
         ),
         p(
             "Portefeuille du correspondant",
             "correspondant",
             portefeuille,
             SQL_PORTEFEUILLE,
-            user=a["correspondant"].user_id,
+            **portefeuille_de(a["correspondant"]),
         ),
         p(
             "Dossiers du département, page 1",
@@ -308,7 +369,13 @@ def pages(choix: dict) -> list[dict]:
             dep=dep,
             offset=(page_profonde - 1) * 25,
         ),
-        p("Dossiers « binôme incomplet »", "animatrice", f"{liste}?sans_binome=on"),
+        p(
+            "Dossiers « binôme incomplet »",
+            "animatrice",
+            f"{liste}?sans_binome=on",
+            SQL_SANS_BINOME,
+            dep=dep,
+        ),
         p(
             "Charges des professionnels",
             "animatrice",
@@ -321,7 +388,7 @@ def pages(choix: dict) -> list[dict]:
             "correspondant",
             reverse("dossiers:sollicitations_a_traiter"),
             SQL_SOLLICITATIONS,
-            membership=a["correspondant"].pk,
+            territoire=a["correspondant"].structure_id,
         ),
         p(
             "Fiche d'un dossier typique",
@@ -411,13 +478,18 @@ def client_de(membership):
     return client
 
 
-def mesurer_pages(choix: dict, repetitions: int) -> list[dict]:
+def retenue(nom: str, filtres: list[str] | None) -> bool:
+    """Une page est mesurée si son nom contient l'un des filtres (sans casse), ou sans filtre."""
+    return not filtres or any(f.casefold() in nom.casefold() for f in filtres)
+
+
+def mesurer_pages(choix: dict, repetitions: int, filtres: list[str] | None = None) -> list[dict]:
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
     clients = {role: client_de(m) for role, m in choix["acteurs"].items() if m is not None}
     lignes = []
-    for page in pages(choix):
+    for page in (p for p in pages(choix) if retenue(p["nom"], filtres)):
         client = clients[page["role"]]
         reponse = client.get(page["url"])  # tour à blanc (caches, connexions)
         client.get("/bench/reference/")
@@ -593,8 +665,17 @@ def main() -> None:
     parser.add_argument(
         "--repetitions-taches", type=int, default=1, help="tâches quotidiennes (lentes)"
     )
-    parser.add_argument("--sortie", type=Path, default=RESULTATS)
+    parser.add_argument(
+        "--sortie", type=Path, help=f"fichier de résultat (défaut : {RESULTATS}, sauf avec --pages)"
+    )
     parser.add_argument("--sans-readme", action="store_true")
+    parser.add_argument(
+        "--pages",
+        nargs="+",
+        metavar="TEXTE",
+        help="ne mesurer que les pages dont le nom contient l'un de ces textes (sans casse) ; "
+        "sans les tâches ni les indicateurs, et sans réécrire le README",
+    )
     args = parser.parse_args()
     preparer_django()
     from django.test.utils import override_settings, setup_test_environment
@@ -603,8 +684,8 @@ def main() -> None:
     charge_debut = os.getloadavg()[0]
     with override_settings(ROOT_URLCONF="bench.urls"):
         choix = choisir(args.departement)
-        lignes_pages = mesurer_pages(choix, args.repetitions)
-        traitements = mesurer_traitements(choix, args.repetitions_taches)
+        lignes_pages = mesurer_pages(choix, args.repetitions, args.pages)
+        traitements = [] if args.pages else mesurer_traitements(choix, args.repetitions_taches)
     resultat = {
         "date": dt.datetime.now().astimezone().isoformat(timespec="seconds"),
         "volumes": volumes(),
@@ -619,11 +700,14 @@ def main() -> None:
             "charge_fin": round(os.getloadavg()[0], 1),
         },
     }
-    args.sortie.parent.mkdir(parents=True, exist_ok=True)
-    args.sortie.write_text(json.dumps(resultat, ensure_ascii=False, indent=2) + "\n", "utf-8")
+    # Un sous-ensemble (--pages) n'écrase pas la référence versionnée, sauf --sortie explicite.
+    sortie = args.sortie or (None if args.pages else RESULTATS)
+    if sortie is not None:
+        sortie.parent.mkdir(parents=True, exist_ok=True)
+        sortie.write_text(json.dumps(resultat, ensure_ascii=False, indent=2) + "\n", "utf-8")
     texte = tableau(resultat)
     print(texte)
-    if not args.sans_readme:
+    if not (args.sans_readme or args.pages):
         ecrire_readme(texte)
 
 
