@@ -47,11 +47,11 @@ class PaginateurBorne(Paginator):
         per_page: int,
         *,
         habiller: Callable[[QuerySet], QuerySet] | None = None,
-        plafond: int = PLAFOND,
+        plafond: int | None = None,
     ):
         super().__init__(object_list, per_page)
         self.habiller = habiller
-        self.plafond = plafond
+        self.plafond = PLAFOND if plafond is None else plafond
 
     @cached_property
     def count(self) -> int:
