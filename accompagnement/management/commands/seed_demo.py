@@ -18,7 +18,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import DatabaseError, connection, transaction
 
 from accompagnement import demo, notifications, services
-from accompagnement.models import Departement, Structure, TypeStructure, User
+from accompagnement.models import Departement, Notification, Structure, TypeStructure, User
 
 PERMISSIONS_COORDINATION = [
     "view_departement",
@@ -60,11 +60,14 @@ def _modules_demo() -> list[str]:
 
 def version_demo(*, minimal: bool) -> str:
     """Empreinte de ce que chargerait seed_demo : cette commande, les modules de
-    démonstration et les fichiers `fixtures/` de leurs applications, le mot de passe."""
+    démonstration (`demo*.py`) et les fichiers `fixtures/` de leurs applications, le mot
+    de passe."""
     fichiers = [Path(__file__)]
     for nom in _modules_demo():
         module = Path(importlib.util.find_spec(nom).origin)
-        fichiers += [module, *sorted((module.parent / "fixtures").glob("**/*"))]
+        # Le module et ses compagnons (`demo_conventions.py`, `demo_vivante.py`…).
+        fichiers += sorted(module.parent.glob("demo*.py"))
+        fichiers += sorted((module.parent / "fixtures").glob("**/*"))
     empreinte = hashlib.sha256(f"{minimal}|{settings.DEMO_MOT_DE_PASSE}".encode())
     for fichier in fichiers:
         if fichier.is_file():
@@ -97,6 +100,25 @@ def inscrire_version(version: str) -> bool:
     except DatabaseError:
         return False
     return True
+
+
+def _souhaiter_bienvenue() -> None:
+    """Un message d'accueil dans la boîte de chaque compte de démonstration (une fois)."""
+    deja = set(
+        Notification.objects.filter(
+            destinataire__email__in=[c.email for c in demo.COMPTES_DEMO], titre=demo.BIENVENUE
+        ).values_list("destinataire__email", flat=True)
+    )
+    for compte in demo.COMPTES_DEMO:
+        if compte.email in deja:
+            continue
+        textes = [demo.ACCUEIL_PAR_ROLE[role] for _, role in compte.rattachements]
+        notifications.envoyer(
+            destinataires=User.objects.filter(email=compte.email),
+            sujet=demo.BIENVENUE,
+            texte=" ".join(textes),
+            lien="/",
+        )
 
 
 class Command(BaseCommand):
@@ -193,6 +215,7 @@ class Command(BaseCommand):
                     resume = module.charger(departement=departement)
                 self.stdout.write(f"{config.verbose_name} : {resume}")
 
+        _souhaiter_bienvenue()
         inscrire_version(version)
         self.stdout.write(self.style.SUCCESS(f"Département de démonstration prêt : {departement}"))
         self.stdout.write(f"{len(structures)} structures, {len(comptes)} comptes.")
