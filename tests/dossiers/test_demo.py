@@ -13,7 +13,8 @@ from django.test import override_settings
 from django.utils import timezone
 
 from accompagnement import demo as demo_noyau
-from accompagnement.models import Departement, Membership, Notification, Role
+from accompagnement.management.commands import seed_demo
+from accompagnement.models import Departement, Membership, Notification, Role, User
 from diagnostics.models import Diagnostic, Frein, StatutFrein
 from dossiers import demo, demo_vivante
 from dossiers.models import (
@@ -46,6 +47,7 @@ from reporting import files
 from reporting.models import BilanParcours
 
 pytestmark = pytest.mark.django_db
+PRENOM_RETOUCHE = "Camille (retouché)"
 
 
 @pytest.fixture(scope="module")
@@ -58,7 +60,10 @@ def departement(django_db_setup, django_db_blocker, tmp_path_factory):
         override_settings(MEDIA_ROOT=tmp_path_factory.mktemp("media")),
         transaction.atomic(),
     ):
-        call_command("seed_demo", force=True, stdout=io.StringIO())
+        # Comme `make run` : les comptes d'abord, puis le reste sans toucher aux comptes.
+        call_command("seed_demo", force=True, minimal=True, stdout=io.StringIO())
+        User.objects.filter(email=demo.EMAIL_CONSEILLER).update(prenom=PRENOM_RETOUCHE)
+        call_command("seed_demo", force=True, sans_comptes=True, stdout=io.StringIO())
         yield Departement.objects.get(code_insee=demo_noyau.CODE_DEPARTEMENT)
         transaction.set_rollback(True)
 
@@ -457,3 +462,10 @@ def test_chaque_compte_de_demo_a_du_travail_et_des_notifications(departement):
                 continue  # l'accueil de l'administrateur est celui de la configuration
             m = membership(compte.email, role)
             assert sum(f.total for f in files.aujourdhui(m)) > 0, (compte.email, role)
+
+
+def test_le_chargement_en_deux_temps_ne_reecrit_pas_les_comptes(departement):
+    """`seed_demo --sans-comptes` (l'arrière-plan de `make run`) ne réécrit aucun compte :
+    aucune ligne n'est verrouillée, on se connecte pendant le chargement."""
+    assert User.objects.get(email=demo.EMAIL_CONSEILLER).prenom == PRENOM_RETOUCHE
+    assert seed_demo.version_chargee() == seed_demo.version_demo(minimal=False)

@@ -136,13 +136,30 @@ class Command(BaseCommand):
             help="Seulement le département, ses structures et les comptes (sans dossiers).",
         )
         parser.add_argument(
+            "--sans-comptes",
+            action="store_true",
+            help=(
+                "Seulement les données des applications (dossiers…) : le département, ses "
+                "structures et les comptes sont déjà là (`--minimal`). Aucune ligne de compte "
+                "n'est verrouillée : on se connecte pendant le chargement (make run)."
+            ),
+        )
+        parser.add_argument(
             "--si-necessaire",
             action="store_true",
             help="Ne fait rien si la démonstration de cette version est déjà chargée (make run).",
         )
 
     @transaction.atomic
-    def handle(self, *args, force=False, minimal=False, si_necessaire=False, **options):
+    def handle(
+        self,
+        *args,
+        force=False,
+        minimal=False,
+        si_necessaire=False,
+        sans_comptes=False,
+        **options,
+    ):
         if not (settings.DEMO_AUTORISEE or force):
             raise CommandError(
                 "Données de démonstration refusées : DEMO_AUTORISEE est faux (production ?). "
@@ -155,6 +172,23 @@ class Command(BaseCommand):
                 "(`python manage.py seed_demo` la recharge)."
             )
             return
+        if sans_comptes:
+            departement = Departement.objects.filter(code_insee=demo.CODE_DEPARTEMENT).first()
+            if departement is None:
+                raise CommandError("Chargez d'abord les comptes : seed_demo --minimal.")
+        else:
+            departement = self.comptes()
+        self.applications(departement, minimal=minimal)
+        _souhaiter_bienvenue()
+        inscrire_version(version)
+        self.stdout.write(self.style.SUCCESS(f"Département de démonstration prêt : {departement}"))
+        self.stdout.write(f"Mot de passe de tous les comptes : {settings.DEMO_MOT_DE_PASSE}")
+        for compte in demo.COMPTES_DEMO:
+            roles = ", ".join(f"{role.label} ({s})" for s, role in compte.rattachements)
+            self.stdout.write(f"  {compte.email:<40} {roles}")
+
+    def comptes(self) -> Departement:
+        """Le département, ses structures, le groupe de coordination et les comptes."""
         departement, _ = Departement.objects.update_or_create(
             code_insee=demo.CODE_DEPARTEMENT, defaults={"nom": demo.NOM_DEPARTEMENT, "actif": True}
         )
@@ -201,7 +235,10 @@ class Command(BaseCommand):
                 user.groups.add(groupe)
             for nom_structure, role in rattachements:
                 services.rattacher(user=user, structure=structures[nom_structure], role=role)
+        self.stdout.write(f"{len(structures)} structures, {len(comptes)} comptes.")
+        return departement
 
+    def applications(self, departement: Departement, *, minimal: bool) -> None:
         # Chaque application peut compléter la démo (module `<app>/demo.py`, fonction
         # `charger(departement=…)` idempotente) : le noyau n'importe aucune application
         # métier, le sens des dépendances est respecté.
@@ -214,12 +251,3 @@ class Command(BaseCommand):
                 with notifications.suspendues():
                     resume = module.charger(departement=departement)
                 self.stdout.write(f"{config.verbose_name} : {resume}")
-
-        _souhaiter_bienvenue()
-        inscrire_version(version)
-        self.stdout.write(self.style.SUCCESS(f"Département de démonstration prêt : {departement}"))
-        self.stdout.write(f"{len(structures)} structures, {len(comptes)} comptes.")
-        self.stdout.write(f"Mot de passe de tous les comptes : {settings.DEMO_MOT_DE_PASSE}")
-        for compte in demo.COMPTES_DEMO:
-            roles = ", ".join(f"{role.label} ({s})" for s, role in compte.rattachements)
-            self.stdout.write(f"  {compte.email:<40} {roles}")
