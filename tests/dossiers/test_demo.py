@@ -441,9 +441,10 @@ def test_un_document_de_demo_est_un_vrai_pdf():
 
 
 def test_douze_mois_d_entrees_et_de_sorties(departement):
-    """L'historique couvre les douze derniers mois : le tableau de bord a des courbes."""
+    """L'historique couvre les douze mois révolus avant celui-ci (qui peut n'avoir qu'un
+    jour) : le tableau de bord et les rapports mensuels ont des courbes."""
     aujourdhui = timezone.localdate()
-    mois = {(aujourdhui.year * 12 + aujourdhui.month - 1 - i) for i in range(12)}
+    mois = {(aujourdhui.year * 12 + aujourdhui.month - 1 - i) for i in range(1, 13)}
 
     def couverts(dates):
         return {d.year * 12 + d.month - 1 for d in dates} & mois
