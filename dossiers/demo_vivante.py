@@ -471,7 +471,7 @@ def _sollicitations(
                 sollicitation = sollicitations.refuser(
                     sollicitation=sollicitation,
                     par=correspondant,
-                    motif="Plus de place avant la rentrée : orienter vers l'antenne de Pontarlier.",
+                    motif="Plus de place ce mois-ci : inscription sur la liste d'attente proposée.",
                 )
             if suite == "realisee":
                 sollicitations.marquer_realisee(sollicitation=sollicitation, par=conseiller)
