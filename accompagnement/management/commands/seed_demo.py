@@ -150,7 +150,6 @@ class Command(BaseCommand):
             help="Ne fait rien si la démonstration de cette version est déjà chargée (make run).",
         )
 
-    @transaction.atomic
     def handle(
         self,
         *args,
@@ -172,15 +171,18 @@ class Command(BaseCommand):
                 "(`python manage.py seed_demo` la recharge)."
             )
             return
-        if sans_comptes:
-            departement = Departement.objects.filter(code_insee=demo.CODE_DEPARTEMENT).first()
-            if departement is None:
-                raise CommandError("Chargez d'abord les comptes : seed_demo --minimal.")
-        else:
-            departement = self.comptes()
-        self.applications(departement, minimal=minimal)
-        _souhaiter_bienvenue()
-        inscrire_version(version)
+        # Une seule transaction : « prêt » n'est écrit qu'une fois tout validé (le banc de
+        # démarrage et `make run` s'y fient).
+        with transaction.atomic():
+            if sans_comptes:
+                departement = Departement.objects.filter(code_insee=demo.CODE_DEPARTEMENT).first()
+                if departement is None:
+                    raise CommandError("Chargez d'abord les comptes : seed_demo --minimal.")
+            else:
+                departement = self.comptes()
+            self.applications(departement, minimal=minimal)
+            _souhaiter_bienvenue()
+            inscrire_version(version)
         self.stdout.write(self.style.SUCCESS(f"Département de démonstration prêt : {departement}"))
         self.stdout.write(f"Mot de passe de tous les comptes : {settings.DEMO_MOT_DE_PASSE}")
         for compte in demo.COMPTES_DEMO:
