@@ -96,7 +96,13 @@ class Command(RunserverCommand):
     def arreter_chargement(self) -> None:
         """Un chargement interrompu est annulé en entier (une transaction) : le prochain
         démarrage le reprend."""
-        if self.chargement is None or self.chargement.poll() is not None:
+        if self.chargement is None:
+            return
+        if self.chargement.poll() is not None:
+            if self.chargement.returncode != 0:
+                self.stderr.write(
+                    "Le chargement de la démonstration a échoué : voir var/seed_demo.log."
+                )
             return
         self.chargement.terminate()
         try:
