@@ -32,6 +32,12 @@ def suspendues() -> Iterator[None]:
         _suspendues.reset(jeton)
 
 
+def suspendues_ici() -> bool:
+    """Vrai dans un bloc `suspendues()` : les tâches qui écrivent leurs notifications en SQL
+    (échéances) le consultent pour rester soumises à la même règle."""
+    return _suspendues.get()
+
+
 def url_absolue(lien: str) -> str:
     return f"{settings.URL_PUBLIQUE.rstrip('/')}{lien}" if lien else ""
 
