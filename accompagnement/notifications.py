@@ -60,6 +60,7 @@ def sortis(user_ids: Iterable[int]) -> set[int]:
 
 
 def _courriel(destinataire, sujet: str, texte: str) -> None:
+    from .taches import envoyer_ou_journaliser
     from .tasks import envoyer_courriel
 
     adresse, user_id = destinataire.email, destinataire.pk
@@ -69,7 +70,9 @@ def _courriel(destinataire, sujet: str, texte: str) -> None:
         # Vérifié au départ (après validation), pas pendant l'événement : sans requête de
         # plus dans la transaction du service.
         if not sortis([user_id]):
-            envoyer_courriel.delay(f"{PREFIXE_SUJET} {sujet}", corps, [adresse])
+            # Broker injoignable : journalisé, la page répond (la notification reste dans
+            # la boîte de réception).
+            envoyer_ou_journaliser(envoyer_courriel, f"{PREFIXE_SUJET} {sujet}", corps, [adresse])
 
     transaction.on_commit(partir)
 

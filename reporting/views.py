@@ -15,6 +15,7 @@ from accompagnement.decorators import membership_requis
 from accompagnement.exceptions import ErreurMetier
 from accompagnement.models import ActionAudit
 from accompagnement.pdf import rendre_pdf
+from accompagnement.taches import en_attente, envoyer_apres_commit
 from accompagnement.vues import donnees_post, exiger, traiter_formulaire
 from dossiers.journal import journaliser
 from dossiers.models import TypeEvenement
@@ -232,14 +233,22 @@ def _export_differe(request, ind, filtres, format_, nominatif, nombre):
             nominatif=nominatif,
             lignes=nombre,
         )
-        transaction.on_commit(lambda: tasks.produire_export.delay(export.pk))
-    messages.info(
-        request,
-        f"L'export compte {nombre:,} lignes : il est préparé en arrière-plan. ".replace(
-            ",", "\u202f"
+        envoi = envoyer_apres_commit(tasks.produire_export, export.pk)
+    # Hors de toute transaction, l'envoi a déjà été tenté (à la validation ci-dessus).
+    if not transaction.get_connection().in_atomic_block and en_attente(envoi):
+        messages.warning(
+            request,
+            "Le service de calcul est momentanément injoignable : l'export est enregistré "
+            "« en attente » et partira dès son retour. Cette page indique son état.",
         )
-        + "Cette page indique sa progression.",
-    )
+    else:
+        messages.info(
+            request,
+            f"L'export compte {nombre:,} lignes : il est préparé en arrière-plan. ".replace(
+                ",", "\u202f"
+            )
+            + "Cette page indique sa progression.",
+        )
     return redirect("reporting:export_differe", uuid=export.uuid)
 
 
@@ -398,7 +407,8 @@ def regenerer_rapport(request, uuid):
         # Vérifie le droit et le motif tout de suite ; le calcul part après la transaction.
         if not c["motif"].strip():
             raise ErreurMetier("Indiquez pourquoi le rapport est régénéré.")
-        transaction.on_commit(lambda: tasks.generer_rapport_mensuel.delay(*args))
+        # Broker injoignable : la demande reste en attente et part à son retour.
+        envoyer_apres_commit(tasks.generer_rapport_mensuel, *args)
 
     return traiter_formulaire(
         request,
