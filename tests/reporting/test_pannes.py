@@ -41,8 +41,6 @@ def _port_ferme() -> int:
 def _brancher_broker(url: str) -> None:
     """Le client Celery de ce processus publie désormais vers `url` (pools refaits)."""
     app.conf.broker_url = url
-    if app._pool is not None:
-        app._pool.force_close_all()
     app._pool = None
     app.amqp._producer_pool = None
 
