@@ -44,8 +44,9 @@ def test_envoi_apres_validation_marque_envoye(django_capture_on_commit_callbacks
 
 
 def test_echec_definitif_enregistre_et_lu_par_le_super_utilisateur(client):
-    with pytest.raises(ValueError, match="disque plein"):
-        tache_qui_echoue.delay("export 12")
+    # Le traceur de Celery, comme dans un worker (sans relancer l'exception à l'appelant).
+    resultat = tache_qui_echoue.apply(("export 12",), throw=False)
+    assert resultat.failed()
     echec = EchecTache.objects.get()
     assert echec.tache == "tests.accompagnement.tache_qui_echoue"
     assert echec.exception == "ValueError" and echec.message == "disque plein (export 12)"

@@ -19,7 +19,9 @@ from dossiers.models import Demandeur, EvenementJournal
 from tests.dossiers.parcours.test_fiche_concurrente import donnees_du_formulaire
 from tests.dossiers.scenarios import nouveau_dossier
 
-pytestmark = pytest.mark.django_db
+# Données validées : la transaction d'un test ordinaire tiendrait elle-même un verrou
+# d'écriture sur le journal, et le LOCK de l'autre connexion l'attendrait.
+pytestmark = pytest.mark.django_db(transaction=True)
 
 
 def _autre_connexion():
@@ -43,6 +45,7 @@ def test_incident_de_base_au_milieu_du_service_rien_d_applique(client_de, equipe
 
     autre = _autre_connexion()
     try:
+        autre.execute("SET lock_timeout = '10s'")  # jamais d'attente sans fin
         autre.execute('LOCK TABLE "dossiers_evenementjournal" IN SHARE MODE')
         with connection.cursor() as curseur:
             curseur.execute("SET lock_timeout = '1s'")
