@@ -35,6 +35,12 @@ def suspendues() -> Iterator[None]:
         _suspendues.reset(jeton)
 
 
+def suspendues_ici() -> bool:
+    """Vrai dans un bloc `suspendues()` : les tâches qui écrivent leurs notifications en SQL
+    (échéances) le consultent pour rester soumises à la même règle."""
+    return _suspendues.get()
+
+
 @contextlib.contextmanager
 def retablies() -> Iterator[None]:
     """Les notifications à nouveau écrites dans un bloc `suspendues`, dans la boîte de
@@ -70,6 +76,7 @@ def sortis(user_ids: Iterable[int]) -> set[int]:
 
 
 def _courriel(destinataire, sujet: str, texte: str) -> None:
+    from .taches import envoyer_ou_journaliser
     from .tasks import envoyer_courriel
 
     adresse, user_id = destinataire.email, destinataire.pk
@@ -79,7 +86,9 @@ def _courriel(destinataire, sujet: str, texte: str) -> None:
         # Vérifié au départ (après validation), pas pendant l'événement : sans requête de
         # plus dans la transaction du service.
         if not sortis([user_id]):
-            envoyer_courriel.delay(f"{PREFIXE_SUJET} {sujet}", corps, [adresse])
+            # Broker injoignable : journalisé, la page répond (la notification reste dans
+            # la boîte de réception).
+            envoyer_ou_journaliser(envoyer_courriel, f"{PREFIXE_SUJET} {sujet}", corps, [adresse])
 
     transaction.on_commit(partir)
 
