@@ -44,6 +44,7 @@ PERMISSIONS_COORDINATION = [
     ),
     "view_avenant",
     "add_avenant",
+    *(f"{a}_{m}" for m in ("seance", "participant") for a in ("view", "add", "change", "delete")),
 ]
 
 PREFIXE_VERSION = "accompagnement-demo:"
