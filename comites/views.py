@@ -36,7 +36,7 @@ def _vers_seance(seance) -> str:
     return reverse("comites:seance", args=[seance.uuid])
 
 
-def _executer(request, seance, fonction, succes: str, **arguments):
+def _executer(request, retour, fonction, succes: str, **arguments):
     """Un POST sans formulaire : service, message, retour à la séance (refus : message)."""
     try:
         fonction(par=request.membership, **arguments)
@@ -46,7 +46,7 @@ def _executer(request, seance, fonction, succes: str, **arguments):
         messages.error(request, erreur.message)
     else:
         messages.success(request, succes)
-    return redirect(_vers_seance(seance))
+    return redirect(_vers_seance(retour))
 
 
 @membership_requis
