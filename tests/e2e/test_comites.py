@@ -48,14 +48,14 @@ def equipe_e2e(transactional_db):
 
 def _decider(page, personne: str, decision: str, motivation: str, **champs):
     page.get_by_role("link", name=f"Enregistrer la décision pour {personne}").click()
-    page.get_by_label("Décision", exact=True).select_option(label=decision)
-    page.get_by_label("Motivation de la décision").fill(motivation)
-    for libelle, valeur in champs.items():
-        champ = page.get_by_label(libelle)
+    page.locator("#id_decision").select_option(decision)
+    page.locator("#id_motivation").fill(motivation)
+    for nom, valeur in champs.items():
+        champ = page.locator(f"#id_{nom}")
         if valeur is True:
             champ.check()
         else:
-            champ.select_option(label=valeur)
+            champ.select_option(valeur)
     page.get_by_role("button", name="Enregistrer la décision").click()
     expect(
         page.get_by_text(f"Décision enregistrée et appliquée au dossier de {personne}.")
@@ -83,7 +83,9 @@ def test_l_animatrice_tient_un_comite_et_telecharge_le_compte_rendu(
     page.get_by_role("button", name=re.compile("^Descendre")).first.click()
     expect(page.get_by_text("Ordre du jour réordonné.")).to_be_visible()
     page.get_by_role("link", name="Ajouter un participant").click()
-    page.get_by_label("Professionnel de l'outil").select_option(label=re.compile("Julien Marchand"))
+    page.get_by_label("Professionnel de l'outil").select_option(
+        label="Julien Marchand — Conseiller dédié (accompagnement global), Agence Alençon"
+    )
     page.get_by_role("button", name="Ajouter").click()
     page.get_by_role("button", name="Envoyer l'ordre du jour aux participants").click()
     expect(page.get_by_text("Ordre du jour envoyé aux participants.")).to_be_visible()
@@ -91,16 +93,16 @@ def test_l_animatrice_tient_un_comite_et_telecharge_le_compte_rendu(
     _decider(
         page,
         "CHANGEMENT Éloïse",
-        "Accepter le changement d'axe",
+        "accepter_changement",
         "Freins levés : l'agence reprend l'accompagnement",
-        **{"La personne a donné son accord (orientation, changement d'axe, renouvellement)": True},
+        accord_personne=True,
     )
     _decider(
         page,
         "SORTIE Éloïse",
-        "Valider la sortie (clôture du dossier)",
+        "cloturer",
         "CDI confirmé par l'employeur",
-        **{"Motif de sortie (pour une sortie)": re.compile("^Emploi durable")},
+        motif_sortie="emploi_durable",
     )
     _decider(
         page, "SITUATION Éloïse", "Ajourner (rien ne change dans le dossier)", "À revoir en janvier"
