@@ -14,8 +14,10 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 
+from accompagnement.historique import suivre
 from accompagnement.models import Departement, Institution, Membership, Structure
 from dossiers.models import Axe, DemandeChangementAxe, Dossier, Prescription
+from dossiers.models.historique import DEMANDEUR_DU_DOSSIER, DEPARTEMENT_DU_DOSSIER
 
 
 class TypeSeance(models.TextChoices):
@@ -245,3 +247,20 @@ class Point(models.Model):
     @property
     def decide(self) -> bool:
         return bool(self.decision)
+
+
+# --- Historique des écritures (décision 27) --------------------------------------------------
+# Les points et les signalements parlent d'une personne : une table par modèle, remplie par
+# déclencheurs, rattachée au département et à la personne du dossier.
+PointHistorique = suivre(
+    Point,
+    departement=DEPARTEMENT_DU_DOSSIER,
+    demandeur=DEMANDEUR_DU_DOSSIER,
+    masquer=("avis", "motivation", "prochaine_etape"),
+)
+SignalementHistorique = suivre(
+    Signalement,
+    departement=DEPARTEMENT_DU_DOSSIER,
+    demandeur=DEMANDEUR_DU_DOSSIER,
+    masquer=("raison",),
+)

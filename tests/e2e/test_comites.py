@@ -131,3 +131,24 @@ def test_l_animatrice_tient_un_comite_et_telecharge_le_compte_rendu(
     sortie.refresh_from_db()
     assert changement.axe_courant == Axe.RESSOURCES_SOCIALES
     assert sortie.statut == StatutDossier.CLOS
+
+
+def test_le_travailleur_social_signale_un_dossier_a_presenter_en_comite(
+    page, live_server, equipe_e2e, capture
+):
+    dossier = equipe_e2e.dossiers["renouvellement"]
+    se_connecter(page, live_server, "ts@e2e.test")
+    page.goto(f"{live_server.url}/dossiers/{dossier.uuid}/")
+    page.get_by_role("link", name="À présenter en comité").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text(
+        "À présenter en comité — RENOUVELLE Éloïse"
+    )
+    page.locator("#id_motif").select_option("situation")
+    page.locator("#id_raison").fill("Projet de formation à arbitrer avec l'agence")
+    page.locator("#id_reserve_social").check()
+    capture("comite-signaler")
+    page.get_by_role("button", name="Signaler au comité").click()
+    expect(
+        page.get_by_text("Dossier signalé : il sera proposé au prochain comité.")
+    ).to_be_visible()
+    assert dossier.signalements.get().reserve_social
