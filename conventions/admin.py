@@ -5,9 +5,13 @@ Les changements d'état (signer, mettre en vigueur, constater l'échéance) et l
 passent par les services (`conventions.services`), qui appliquent les règles ; l'état et
 les avenants ne se saisissent pas à la main."""
 
+from decimal import Decimal
+
 from django import forms
 from django.contrib import admin, messages
-from django.utils.html import format_html_join
+from django.db.models import Sum
+from django.urls import reverse
+from django.utils.html import format_html, format_html_join
 
 from accompagnement.admin import PerimetreDepartementMixin, departements_administres
 from accompagnement.exceptions import AccesRefuse, ErreurMetier
@@ -15,7 +19,18 @@ from accompagnement.models import Membership, Role
 
 from . import services
 from .lectures import CHAMPS_AMENDABLES
-from .models import Avenant, Convention, Engagement, EtatConvention, Moyen, Partie, Signataire
+from .models import (
+    Avenant,
+    Convention,
+    DocumentSigne,
+    Effectif,
+    Engagement,
+    EtatConvention,
+    Moyen,
+    NatureMoyen,
+    Partie,
+    Signataire,
+)
 
 
 def acteur(request, convention) -> Membership | None:
@@ -112,6 +127,65 @@ class AvenantInline(admin.TabularInline):
         )
 
 
+class DocumentSigneForm(forms.ModelForm):
+    """Un exemplaire signé déposé depuis la fiche de la convention : le fichier est contrôlé
+    ici (type reconnu au contenu, PDF sans contenu actif) ; `save_formset` le range par le
+    service."""
+
+    fichier = forms.FileField(label="fichier signé (PDF, PNG ou JPEG, 10 Mo au plus)")
+
+    class Meta:
+        model = DocumentSigne
+        fields = ("intitule", "avenant")
+
+    def clean_fichier(self):
+        fichier = self.cleaned_data["fichier"]
+        try:
+            services.verifier_document_signe(fichier)
+        except ErreurMetier as erreur:
+            raise forms.ValidationError(erreur.message) from erreur
+        return fichier
+
+
+class DocumentSigneInline(admin.TabularInline):
+    """Les exemplaires signés de la convention et de ses avenants : ils s'ajoutent même
+    après la signature (c'est alors qu'ils existent), ne se modifient ni ne se suppriment ;
+    chacun se télécharge par la vue contrôlée (tracée dans l'audit)."""
+
+    model = DocumentSigne
+    form = DocumentSigneForm
+    extra = 0
+    can_delete = False
+    verbose_name_plural = "documents signés"
+
+    def get_fields(self, request, obj=None):
+        return ("intitule", "avenant", "fichier", "telecharger")
+
+    def get_readonly_fields(self, request, obj=None):
+        return ("telecharger",)
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def get_formset(self, request, obj=None, **kwargs):
+        formset = super().get_formset(request, obj, **kwargs)
+        champ = formset.form.base_fields.get("avenant")
+        if champ is not None:
+            champ.queryset = obj.avenants.all() if obj is not None else Avenant.objects.none()
+        return formset
+
+    @admin.display(description="fichier")
+    def telecharger(self, obj):
+        if obj is None or obj.pk is None:
+            return "—"
+        return format_html(
+            '<a href="{}">{}</a> ({} octets)',
+            reverse("conventions:document_signe", args=[obj.convention.uuid, obj.uuid]),
+            obj.nom_origine,
+            obj.taille,
+        )
+
+
 class ConventionForm(forms.ModelForm):
     def clean(self):
         donnees = super().clean()
@@ -135,8 +209,27 @@ class ConventionAdmin(PerimetreDepartementMixin, admin.ModelAdmin):
     search_fields = ("intitule",)
     list_select_related = ("departement",)
     readonly_fields = ("etat", "date_resiliation", "motif_resiliation")
-    inlines = (PartieInline, MoyenInline, AvenantInline)
+    inlines = (PartieInline, MoyenInline, AvenantInline, DocumentSigneInline)
     actions = ("signer", "mettre_en_vigueur", "constater_echeance")
+
+    def save_formset(self, request, form, formset, change):
+        if formset.model is not DocumentSigne:
+            return super().save_formset(request, form, formset, change)
+        convention = form.instance
+        for f in formset.forms:
+            if f.instance.pk is not None or not f.has_changed():
+                continue
+            try:
+                services.deposer_document_signe(
+                    convention=convention,
+                    par=acteur(request, convention),
+                    fichier=f.cleaned_data["fichier"],
+                    intitule=f.cleaned_data["intitule"],
+                    avenant=f.cleaned_data.get("avenant"),
+                )
+            except ErreurMetier as erreur:
+                self.message_user(request, erreur.message, messages.ERROR)
+        formset.new_objects = formset.changed_objects = formset.deleted_objects = []
 
     def get_readonly_fields(self, request, obj=None):
         # Une fois signée, la convention ne change plus que par avenant.
@@ -293,3 +386,69 @@ class AvenantAdmin(PerimetreDepartementMixin, admin.ModelAdmin):
 
 class _RefusService(Exception):
     pass
+
+
+@admin.register(Effectif)
+class EffectifAdmin(PerimetreDepartementMixin, admin.ModelAdmin):
+    """Les postes engagés par les conventions, par structure d'affectation : lecture par
+    l'animatrice, total des ETP de la sélection. Ils se saisissent dans la convention tant
+    qu'elle est en brouillon ; une convention signée change par avenant."""
+
+    chemin_departement = "convention__departement"
+    list_display = (
+        "structure_affichee",
+        "libelle",
+        "nombre",
+        "etp_affiche",
+        "financeur",
+        "convention",
+    )
+    list_display_links = ("libelle",)
+    list_filter = ("structure", ("convention", admin.RelatedOnlyFieldListFilter))
+    search_fields = ("libelle", "structure", "financeur")
+    list_select_related = ("convention",)
+    ordering = ("structure", "ordre", "pk")
+    fields = ("convention", "libelle", "structure", "nombre", "etp", "financeur", "ordre")
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).filter(nature=NatureMoyen.POSTE)
+
+    @admin.display(description="structure d'affectation", ordering="structure")
+    def structure_affichee(self, obj):
+        return obj.structure or "—"
+
+    @admin.display(description="ETP", ordering="etp")
+    def etp_affiche(self, obj):
+        return "—" if obj.etp is None else format(obj.etp.normalize(), "f").replace(".", ",")
+
+    def _modifiable(self, obj) -> bool:
+        return obj is None or not _signee(obj.convention)
+
+    def has_change_permission(self, request, obj=None):
+        return self._modifiable(obj) and super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        return self._modifiable(obj) and super().has_delete_permission(request, obj)
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "convention":
+            qs = Convention.objects.filter(etat=EtatConvention.BROUILLON)
+            if not request.user.is_superuser:
+                qs = qs.filter(departement__in=departements_administres(request.user))
+            kwargs["queryset"] = qs
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    def save_model(self, request, obj, form, change):
+        obj.nature = NatureMoyen.POSTE
+        super().save_model(request, obj, form, change)
+
+    def changelist_view(self, request, extra_context=None):
+        reponse = super().changelist_view(request, extra_context)
+        cl = getattr(reponse, "context_data", {}).get("cl")
+        if cl is not None:
+            total = cl.queryset.aggregate(t=Sum("etp"))["t"] or Decimal(0)
+            reponse.context_data["title"] = (
+                f"Effectifs (postes) — {format(total.normalize(), 'f').replace('.', ',')} ETP "
+                "dans la sélection"
+            )
+        return reponse

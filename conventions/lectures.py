@@ -99,12 +99,17 @@ def conventions_du_departement(departement):
 
 def convention_detaillee(departement, uuid):
     """Une convention du département avec tout ce que sa fiche affiche (nombre de requêtes
-    constant : parties, signataires, engagements, moyens, avenants préchargés)."""
+    constant : parties, signataires, engagements, moyens, avenants, documents signés
+    préchargés)."""
     from django.shortcuts import get_object_or_404
 
     return get_object_or_404(
         Convention.objects.filter(departement=departement).prefetch_related(
-            "parties__signataires", "parties__engagements", "moyens", "avenants"
+            "parties__signataires",
+            "parties__engagements",
+            "moyens",
+            "avenants",
+            "documents_signes__avenant",
         ),
         uuid=uuid,
     )

@@ -384,3 +384,62 @@ class Avenant(models.Model):
 
     def __str__(self):
         return f"Avenant n° {self.numero} : {self.objet}"
+
+
+TAILLE_MAX_DOCUMENT_SIGNE = 10 * 1024 * 1024
+
+
+class DocumentSigne(models.Model):
+    """Un exemplaire signé (scan ou PDF signé) d'une convention ou d'un de ses avenants. Le
+    contenu est rangé par le stockage des documents sous
+    MEDIA_ROOT/conventions/<département>/<uuid> (sans extension) et n'est servi que par la
+    vue de téléchargement, qui trace chaque lecture ; le nom d'origine n'est gardé qu'en
+    base. Un document signé ne se modifie ni ne se supprime."""
+
+    uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    convention = models.ForeignKey(
+        Convention, on_delete=models.PROTECT, related_name="documents_signes"
+    )
+    avenant = models.ForeignKey(
+        Avenant,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="documents_signes",
+        help_text="Vide : la convention elle-même.",
+    )
+    intitule = models.CharField("intitulé", max_length=200)
+    nom_origine = models.CharField("nom du fichier", max_length=255)
+    type_mime = models.CharField("type (reconnu au contenu)", max_length=100)
+    taille = models.PositiveIntegerField("taille (octets)")
+    empreinte = models.CharField("empreinte SHA-256", max_length=64)
+    chemin = models.CharField(max_length=200, unique=True, editable=False)
+    depose_par = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    depose_le = models.DateTimeField("déposé le", default=timezone.now)
+
+    class Meta:
+        verbose_name = "document signé"
+        verbose_name_plural = "documents signés"
+        ordering = ["convention", "depose_le", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(taille__gt=0) & models.Q(taille__lte=TAILLE_MAX_DOCUMENT_SIGNE),
+                name="document_signe_taille_bornee",
+                violation_error_message="Un document signé pèse au plus 10 Mo.",
+            ),
+        ]
+
+    def __str__(self):
+        return self.intitule
+
+
+class Effectif(Moyen):
+    """Les postes engagés par les conventions (moyens de nature « poste »), lus par
+    structure d'affectation dans l'administration : même table que `Moyen`."""
+
+    class Meta:
+        proxy = True
+        verbose_name = "effectif (poste)"
+        verbose_name_plural = "effectifs (postes)"

@@ -7,22 +7,31 @@ que l'import (modèles du paquet data-inclusion-schema) et datée du jour de sa 
 
 from __future__ import annotations
 
+import hashlib
 import secrets
+import uuid
 from datetime import timedelta
 from typing import Any
 
 import pydantic
 from data_inclusion.schema import v1
+from django.core.files.storage import default_storage
 from django.db import transaction
 from django.utils import timezone
 from django.utils.text import slugify
 
-from accompagnement import audit
+from accompagnement import audit, fichiers
 from accompagnement.exceptions import ErreurMetier
 from accompagnement.models import ActionAudit, Departement, User
 
 from .imports import erreurs_par_champ
-from .models import SOURCE_LOCALE, ServiceRessource, StructureRessource
+from .models import (
+    SOURCE_LOCALE,
+    TAILLE_MAX_DOCUMENT_SIGNE,
+    DocumentSigne,
+    ServiceRessource,
+    StructureRessource,
+)
 
 CHAMPS_STRUCTURE = (
     "nom",
@@ -459,3 +468,92 @@ def ajouter_avenant(
             {"avenant": numero, "champs": sorted(changements)},
         )
     return avenant
+
+
+# --- Documents signés (stockage contrôlé des documents) --------------------------------------
+
+TYPES_DOCUMENT_SIGNE = {
+    fichiers.MIME_PDF: ".pdf",
+    fichiers.MIME_PNG: ".png",
+    fichiers.MIME_JPEG: ".jpg",
+}
+REFUS_DOCUMENT_SIGNE = (
+    "Ce fichier n'est ni un PDF, ni une image PNG ou JPEG : son contenu ne correspond pas. "
+    "Enregistrez l'exemplaire signé en PDF et déposez-le de nouveau."
+)
+
+
+def verifier_document_signe(fichier) -> str:
+    """Le type d'un exemplaire signé, reconnu au contenu (jamais au nom ni au type annoncé
+    par le navigateur), et les contrôles des dépôts (`accompagnement/fichiers.py` : taille,
+    PDF sans JavaScript, action à l'ouverture, fichier joint ni HTML caché)."""
+    if fichier is None:
+        raise ErreurMetier("Choisissez le fichier signé à déposer.")
+    fichiers.verifier_taille(fichier.size, TAILLE_MAX_DOCUMENT_SIGNE)
+    type_mime = fichiers.reconnaitre_type(fichier)
+    if type_mime not in TYPES_DOCUMENT_SIGNE:
+        raise ErreurMetier(REFUS_DOCUMENT_SIGNE)
+    fichiers.verifier_sans_contenu_actif(fichier, type_mime)
+    return type_mime
+
+
+@transaction.atomic
+def deposer_document_signe(
+    *, convention, par, fichier, intitule: str, avenant=None
+) -> DocumentSigne:
+    """Joint un exemplaire signé à la convention (ou à l'un de ses avenants). Tout est
+    vérifié avant d'écrire ; le fichier est rangé en dernier (une erreur avant lui annule
+    la transaction : ni ligne en base ni fichier sur disque), comme les documents des
+    dossiers."""
+    _exiger_gestion(convention, par)
+    intitule = (intitule or "").strip()
+    if not intitule:
+        raise ErreurMetier("Donnez un intitulé au document (ex. : convention signée).")
+    if avenant is not None and avenant.convention_id != convention.pk:
+        raise ErreurMetier("Cet avenant n'appartient pas à cette convention.")
+    type_mime = verifier_document_signe(fichier)
+    sha = hashlib.sha256()
+    for morceau in fichier.chunks():
+        sha.update(morceau)
+    identifiant = uuid.uuid4()
+    chemin = f"conventions/{convention.departement.code_insee}/{identifiant}"
+    document = DocumentSigne.objects.create(
+        uuid=identifiant,
+        convention=convention,
+        avenant=avenant,
+        intitule=intitule[:200],
+        nom_origine=(getattr(fichier, "name", "") or "document").rsplit("/", 1)[-1][:255],
+        type_mime=type_mime,
+        taille=fichier.size,
+        empreinte=sha.hexdigest(),
+        chemin=chemin,
+        depose_par=par.user if par is not None else None,
+    )
+    _tracer(
+        convention,
+        par,
+        ActionAudit.CREATION,
+        {
+            "document_signe": str(document.uuid),
+            "avenant": avenant.numero if avenant else None,
+            "type": type_mime,
+            "taille": document.taille,
+            "empreinte": document.empreinte,
+        },
+    )
+    fichier.seek(0)
+    ecrit = default_storage.save(chemin, fichier)
+    if ecrit != chemin:  # jamais pour un nom neuf ; sinon la ligne pointerait ailleurs
+        default_storage.delete(ecrit)
+        raise ErreurMetier("Le document n'a pas pu être rangé : réessayez.")
+    return document
+
+
+def nom_de_telechargement(document: DocumentSigne) -> str:
+    """Le nom d'origine, avec l'extension du type reconnu s'il en portait une autre."""
+    nom, extension = document.nom_origine, TYPES_DOCUMENT_SIGNE.get(document.type_mime, "")
+    if extension and not nom.lower().endswith(
+        (extension, ".jpeg") if extension == ".jpg" else extension
+    ):
+        nom = f"{nom.rsplit('.', 1)[0] if '.' in nom else nom}{extension}"
+    return nom

@@ -34,4 +34,9 @@ urlpatterns = [
     # --- conventions de partenariat ---
     path("", views.conventions_liste, name="conventions"),
     path("<uuid:uuid>/", views.convention, name="convention"),
+    path(
+        "<uuid:uuid>/documents/<uuid:document>/",
+        views.document_signe,
+        name="document_signe",
+    ),
 ]

@@ -10,13 +10,17 @@ from functools import wraps
 from django import forms
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
+from django.core.files.storage import default_storage
 from django.core.paginator import Paginator
+from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
+from accompagnement import audit
 from accompagnement.decorators import membership_requis
 from accompagnement.exceptions import ErreurMetier
+from accompagnement.models import ActionAudit
 from accompagnement.vues import rendre_avec_htmx
 
 from . import datainclusion as di
@@ -24,7 +28,14 @@ from . import lectures, perms, services
 from .filters import RessourceFilter
 from .forms import DepotForm, ServiceForm, StructureForm
 from .imports import analyser, appliquer
-from .models import AxeConvention, Convention, NatureMoyen, ServiceRessource, StructureRessource
+from .models import (
+    AxeConvention,
+    Convention,
+    DocumentSigne,
+    NatureMoyen,
+    ServiceRessource,
+    StructureRessource,
+)
 
 PAR_PAGE = 20
 SESSION_RAPPORT = "import_ressources_rapport"
@@ -304,5 +315,43 @@ def convention(request, uuid):
         "financements": [m for m in version["moyens"] if m["nature"] == NatureMoyen.FINANCEMENT],
         "avenants": avenants,
         "avant_effet": objet.date_effet is None or date < objet.date_effet,
+        "documents": objet.documents_signes.all(),
+        # Le bloc des synthèses PDF est servi par le reporting (il lit son catalogue) et
+        # chargé par htmx : ce module ne l'importe pas (décision 110).
+        "peut_gerer": perms.peut_gerer_conventions(request.membership, objet.departement_id),
     }
     return render(request, "conventions/convention.html", contexte)
+
+
+@_exige(perms.peut_voir_conventions)
+def document_signe(request, uuid, document):
+    """Seule porte vers un exemplaire signé : convention du département courant (404
+    sinon), audit de chaque téléchargement, en-têtes qui empêchent le navigateur de
+    l'interpréter (pièce jointe, nosniff, bac à sable)."""
+    objet = get_object_or_404(
+        DocumentSigne.objects.select_related("convention"),
+        uuid=document,
+        convention__uuid=uuid,
+        convention__departement=request.departement,
+    )
+    try:
+        contenu = default_storage.open(objet.chemin, "rb")
+    except FileNotFoundError:
+        raise Http404("Fichier introuvable.") from None
+    audit.enregistrer(
+        action=ActionAudit.LECTURE,
+        request=request,
+        objet=objet,
+        departement=request.departement,
+        details={"telechargement": True, "convention": str(objet.convention.uuid)},
+    )
+    reponse = FileResponse(
+        contenu,
+        as_attachment=True,
+        filename=services.nom_de_telechargement(objet),
+        content_type=objet.type_mime,
+    )
+    reponse["X-Content-Type-Options"] = "nosniff"
+    reponse["Content-Security-Policy"] = "default-src 'none'; sandbox"
+    reponse["Cache-Control"] = "private, no-store"
+    return reponse

@@ -214,3 +214,98 @@ class ExportDiffere(models.Model):
     @property
     def fini(self) -> bool:
         return self.etat in (EtatExport.TERMINE, EtatExport.ECHEC)
+
+
+# --- Synthèse PDF d'une convention (docs/conventions.md, décision 110) -----------------------
+
+
+class EtatSynthese(models.TextChoices):
+    EN_ATTENTE = "en_attente", "En attente"
+    EN_COURS = "en_cours", "En cours"
+    PRETE = "prete", "Prête"
+    ECHEC = "echec", "Échec"
+
+
+ETATS_EN_COURS = (EtatSynthese.EN_ATTENTE, EtatSynthese.EN_COURS)
+
+
+class SyntheseConventionQuerySet(models.QuerySet):
+    def de_la_convention(self, convention) -> "SyntheseConventionQuerySet":
+        return self.filter(convention=convention).order_by("-version")
+
+    def en_cours(self) -> "SyntheseConventionQuerySet":
+        return self.filter(etat__in=ETATS_EN_COURS)
+
+
+class SyntheseConvention(models.Model):
+    """Une version de la synthèse PDF d'une convention : le texte en vigueur et le réalisé à
+    la date de référence, produite par la tâche `generer_synthese_convention`. Le fichier
+    est rangé par le stockage des documents (MEDIA_ROOT/syntheses/<département>/<uuid>,
+    servi par la seule vue de téléchargement) ; une régénération ajoute une version, les
+    précédentes restent téléchargeables."""
+
+    uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    convention = models.ForeignKey(
+        "conventions.Convention", on_delete=models.PROTECT, related_name="syntheses"
+    )
+    departement = models.ForeignKey(
+        Departement, on_delete=models.PROTECT, related_name="+", verbose_name="département"
+    )
+    version = models.PositiveSmallIntegerField()
+    etat = models.CharField(
+        "état", max_length=12, choices=EtatSynthese.choices, default=EtatSynthese.EN_ATTENTE
+    )
+    date_reference = models.DateField("chiffres arrêtés au")
+    demandee_par = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="demandée par",
+    )
+    demandee_le = models.DateTimeField("demandée le", default=timezone.now)
+    genere_le = models.DateTimeField("générée le", null=True, blank=True)
+    chiffres = models.JSONField(default=dict, blank=True)
+    chemin = models.CharField(max_length=200, blank=True, editable=False)
+    taille = models.PositiveIntegerField(default=0)
+    empreinte = models.CharField("empreinte SHA-256", max_length=64, blank=True)
+    erreur = models.CharField(max_length=300, blank=True)
+    duree_ms = models.PositiveIntegerField("durée de production (ms)", default=0)
+
+    objects = SyntheseConventionQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["convention", "-version"]
+        verbose_name = "synthèse de convention"
+        verbose_name_plural = "synthèses de convention"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["convention", "version"],
+                name="synthese_unique_par_version",
+                violation_error_message="Cette version de la synthèse existe déjà.",
+            ),
+            # Deux demandes pendant qu'une génération tourne : une seule génération.
+            models.UniqueConstraint(
+                fields=["convention"],
+                condition=Q(etat__in=["en_attente", "en_cours"]),
+                name="synthese_une_generation_a_la_fois",
+                violation_error_message="Une synthèse de cette convention est déjà en cours.",
+            ),
+            models.CheckConstraint(
+                condition=~Q(etat="prete") | (~Q(chemin="") & Q(taille__gt=0)),
+                name="synthese_prete_avec_fichier",
+                violation_error_message="Une synthèse prête a son fichier.",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Synthèse de « {self.convention} » (version {self.version})"
+
+    @property
+    def fini(self) -> bool:
+        return self.etat in (EtatSynthese.PRETE, EtatSynthese.ECHEC)
+
+    @property
+    def nom_de_fichier(self) -> str:
+        return f"synthese-convention-{self.date_reference:%Y-%m-%d}-v{self.version}.pdf"

@@ -1,6 +1,7 @@
 """Droits sur les documents de synthèse (bilan d'un parcours)."""
 
 from accompagnement.models import Role
+from conventions import perms as conventions_perms
 from dossiers.parcours import perms as dossiers_perms
 from reporting.files import FILES_PAR_ROLE
 
@@ -83,3 +84,18 @@ def peut_exporter_nominatif(membership) -> bool:
     un export. L'animatrice seulement (minimisation : le correspondant et les autres rôles
     n'exportent que des données pseudonymisées)."""
     return membership is not None and membership.role == Role.ANIMATRICE
+
+
+# --- Synthèse PDF d'une convention ---------------------------------------------------------
+
+
+def peut_generer_synthese(membership, convention) -> bool:
+    """Générer (nouvelle version) la synthèse d'une convention : qui gère les conventions
+    du département (l'animatrice, `conventions.perms.peut_gerer_conventions`)."""
+    return conventions_perms.peut_gerer_conventions(membership, convention.departement_id)
+
+
+def peut_lire_synthese(membership, synthese) -> bool:
+    """Suivre et télécharger les synthèses : les mêmes (elles portent les chiffres du
+    département entier, comme le tableau de bord)."""
+    return conventions_perms.peut_gerer_conventions(membership, synthese.departement_id)

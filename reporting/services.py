@@ -1,9 +1,13 @@
 """Écritures de l'application reporting."""
 
 import datetime as dt
+import hashlib
 import time
+from decimal import Decimal
 
 from django.conf import settings
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
 from django.db import IntegrityError, transaction
 from django.db.models import Count
 from django.utils import timezone
@@ -12,12 +16,22 @@ from accompagnement import audit
 from accompagnement.exceptions import ErreurMetier, exiger_droit
 from accompagnement.models import ActionAudit, Departement, Membership
 from accompagnement.pdf import rendre_pdf
+from conventions import lectures as conventions_lectures
+from conventions.models import AxeConvention, Convention, NatureMoyen
 from dossiers.journal import modification_du_dossier
 from dossiers.models import Dossier, TypeEvenement
 
 from . import exports, mensuel, perms
+from . import synthese as synthese_mod
 from .catalogue import Mois, Perimetre
-from .models import BilanParcours, EtatExport, ExportDiffere, RapportMensuel
+from .models import (
+    BilanParcours,
+    EtatExport,
+    EtatSynthese,
+    ExportDiffere,
+    RapportMensuel,
+    SyntheseConvention,
+)
 
 
 @transaction.atomic
@@ -245,3 +259,177 @@ def purger_exports_expires(maintenant=None) -> int:
             details={"export": "exports différés expirés supprimés", "nombre": n},
         )
     return sum(par_departement.values())
+
+
+# --- Synthèse PDF d'une convention (décision 110) ------------------------------------------
+
+# Au-delà, une génération « en attente » ou « en cours » est tenue pour perdue (worker
+# arrêté sans redonner le message) : elle passe en échec et une nouvelle demande repart.
+# Largement au-delà de la limite de temps de la tâche (3 min) et de ses reprises.
+SYNTHESE_ABANDONNEE_APRES = dt.timedelta(minutes=30)
+MESSAGE_SYNTHESE_ABANDONNEE = (
+    "La génération a été interrompue sans se terminer ; aucun fichier n'a été enregistré. "
+    "Une nouvelle version a été demandée."
+)
+
+MESSAGE_ECHEC_SYNTHESE = (
+    "La synthèse n'a pas pu être produite ; aucun fichier n'a été enregistré. Relancez la "
+    "génération ; si l'échec se répète, signalez-le à l'administrateur."
+)
+
+
+@transaction.atomic
+def demander_synthese(
+    *, convention: Convention, par: Membership, aujourd_hui: dt.date | None = None
+) -> tuple[SyntheseConvention, bool]:
+    """Enregistre la demande d'une nouvelle version de la synthèse ; rend (synthèse, créée).
+    Une demande faite pendant qu'une génération est en attente ou en cours rend celle-ci
+    (une seule génération) : la convention est verrouillée le temps de la vérification, et
+    la base refuse de toute façon une seconde génération en cours (contrainte partielle).
+    La vue enfile la tâche après la transaction."""
+    exiger_droit(
+        perms.peut_generer_synthese(par, convention),
+        "Seule l'animatrice du département génère la synthèse de ses conventions.",
+    )
+    Convention.objects.select_for_update().filter(pk=convention.pk).first()
+    SyntheseConvention.objects.de_la_convention(convention).en_cours().filter(
+        demandee_le__lt=timezone.now() - SYNTHESE_ABANDONNEE_APRES
+    ).update(etat=EtatSynthese.ECHEC, erreur=MESSAGE_SYNTHESE_ABANDONNEE)
+    if en_cours := SyntheseConvention.objects.de_la_convention(convention).en_cours().first():
+        return en_cours, False
+    precedente = (
+        SyntheseConvention.objects.de_la_convention(convention)
+        .values_list("version", flat=True)
+        .first()
+    )
+    try:
+        with transaction.atomic():
+            synthese = SyntheseConvention.objects.create(
+                convention=convention,
+                departement_id=convention.departement_id,
+                version=(precedente or 0) + 1,
+                date_reference=aujourd_hui or timezone.localdate(),
+                demandee_par=par.user,
+            )
+    except IntegrityError:
+        # Une autre demande est passée entre-temps (contrainte partielle) : c'est elle.
+        if en_cours := SyntheseConvention.objects.de_la_convention(convention).en_cours().first():
+            return en_cours, False
+        raise
+    audit.enregistrer(
+        action=ActionAudit.CREATION,
+        acteur=par.user,
+        objet=synthese,
+        departement=convention.departement,
+        details={
+            "synthese": "demandée",
+            "convention": str(convention.uuid),
+            "version": synthese.version,
+        },
+    )
+    return synthese, True
+
+
+def contexte_synthese(synthese: SyntheseConvention, chiffres: dict) -> dict:
+    """Ce que le gabarit PDF de la synthèse montre : la convention et sa version en vigueur
+    à la date de référence, le réalisé formaté."""
+    convention = conventions_lectures.convention_detaillee(
+        synthese.convention.departement, synthese.convention.uuid
+    )
+    avenants = list(convention.avenants.all())
+    version = conventions_lectures.version_en_vigueur(
+        convention, synthese.date_reference, avenants=avenants
+    )
+    axes = dict(AxeConvention.choices)
+    return {
+        "synthese": synthese,
+        "convention": convention,
+        "version": version,
+        "axes": [axes.get(a, a) for a in version["axes"]],
+        "postes": [m for m in version["moyens"] if m["nature"] == NatureMoyen.POSTE],
+        "financements": [m for m in version["moyens"] if m["nature"] == NatureMoyen.FINANCEMENT],
+        "etp_total": sum(
+            (m["etp"] for m in version["moyens"] if m["nature"] == NatureMoyen.POSTE and m["etp"]),
+            start=Decimal(0),
+        ),
+        "montant_total": sum(
+            (m["montant"] for m in version["moyens"] if m["montant"] is not None),
+            start=Decimal(0),
+        ),
+        "avenants": avenants,
+        "chiffres": chiffres,
+        "vue": synthese_mod.presentation(chiffres, version),
+        "maintenant": timezone.now(),
+    }
+
+
+def calculer_synthese(synthese: SyntheseConvention) -> tuple[dict, bytes]:
+    """Les chiffres du réalisé et le PDF, en mémoire (rien n'est écrit)."""
+    convention = synthese.convention
+    version = conventions_lectures.version_en_vigueur(convention, synthese.date_reference)
+    chiffres = synthese_mod.realise(convention, version, synthese.date_reference)
+    pdf = rendre_pdf(
+        "pdf/synthese_convention.html",
+        contexte_synthese(synthese, chiffres),
+        base_url=settings.BASE_DIR / "static",
+    )
+    return chiffres, pdf
+
+
+def produire_synthese(synthese: SyntheseConvention) -> SyntheseConvention:
+    """Calcule et rend la synthèse, puis range le fichier et marque la version prête.
+    Idempotent : une synthèse prête (tâche redonnée après la perte d'un worker) est rendue
+    telle quelle. Le PDF est entièrement rendu en mémoire avant toute écriture : un rendu
+    qui échoue ne laisse aucun fichier ; un fichier rangé dont la ligne ne peut pas être
+    validée est supprimé."""
+    if synthese.etat in (EtatSynthese.PRETE, EtatSynthese.ECHEC):
+        return synthese
+    SyntheseConvention.objects.filter(pk=synthese.pk).update(etat=EtatSynthese.EN_COURS)
+    debut = time.monotonic()
+    chiffres, pdf = calculer_synthese(synthese)
+    chemin = f"syntheses/{synthese.departement.code_insee}/{synthese.uuid}"
+    if default_storage.exists(chemin):  # reste d'une exécution interrompue avant la validation
+        default_storage.delete(chemin)
+    ecrit = default_storage.save(chemin, ContentFile(pdf))
+    try:
+        if ecrit != chemin:
+            raise ErreurMetier("Le fichier de la synthèse n'a pas pu être rangé.")
+        with transaction.atomic():
+            synthese.etat, synthese.chiffres, synthese.chemin = EtatSynthese.PRETE, chiffres, chemin
+            synthese.taille, synthese.empreinte = len(pdf), hashlib.sha256(pdf).hexdigest()
+            synthese.genere_le, synthese.erreur = timezone.now(), ""
+            synthese.duree_ms = int(1000 * (time.monotonic() - debut))
+            synthese.save(
+                update_fields=[
+                    "etat",
+                    "chiffres",
+                    "chemin",
+                    "taille",
+                    "empreinte",
+                    "genere_le",
+                    "erreur",
+                    "duree_ms",
+                ]
+            )
+            audit.enregistrer(
+                action=ActionAudit.CREATION,
+                acteur=synthese.demandee_par,
+                objet=synthese,
+                departement=synthese.departement,
+                details={
+                    "synthese": "produite",
+                    "convention": str(synthese.convention.uuid),
+                    "version": synthese.version,
+                    "taille": synthese.taille,
+                },
+            )
+    except BaseException:
+        default_storage.delete(ecrit)
+        raise
+    return synthese
+
+
+def marquer_synthese_en_echec(synthese_id: int, message: str = MESSAGE_ECHEC_SYNTHESE) -> None:
+    SyntheseConvention.objects.filter(pk=synthese_id).exclude(etat=EtatSynthese.PRETE).update(
+        etat=EtatSynthese.ECHEC, erreur=message[:300], genere_le=None
+    )

@@ -4,6 +4,7 @@ de Paris)."""
 
 from __future__ import annotations
 
+import logging
 import os
 import time
 
@@ -15,6 +16,8 @@ from accompagnement.models import Departement, Membership, Structure
 
 from . import mensuel, services
 from .catalogue import Mois, Perimetre
+
+journal = logging.getLogger(__name__)
 
 OPTIONS_RAPPORT = {
     # Accusé de réception après l'exécution : un worker perdu en plein calcul laisse le
@@ -163,3 +166,42 @@ def purger_exports_expires() -> int:
     """Chaque nuit : supprime les exports différés gardés plus de
     REPORTING_EXPORT_CONSERVATION_JOURS jours."""
     return services.purger_exports_expires()
+
+
+# --- Synthèse PDF d'une convention -------------------------------------------------------------
+
+
+@shared_task(
+    acks_late=True,
+    reject_on_worker_lost=True,
+    autoretry_for=(OperationalError, InterfaceError),
+    retry_backoff=2,
+    retry_backoff_max=300,
+    retry_jitter=True,
+    max_retries=5,
+    soft_time_limit=2 * 60,
+    time_limit=3 * 60,
+)
+def generer_synthese_convention(synthese_id: int) -> str:
+    """Produit le PDF d'une synthèse demandée. Idempotente : une synthèse prête n'est pas
+    refaite (message redonné après la perte d'un worker) ; une synthèse disparue est
+    ignorée. Un rendu qui échoue (y compris la limite de temps) marque la synthèse
+    « Échec » avec un message en français, sans fichier ; la base indisponible est
+    reprise à délai croissant."""
+    from .models import SyntheseConvention
+
+    synthese = (
+        SyntheseConvention.objects.select_related("convention__departement", "departement")
+        .filter(pk=synthese_id)
+        .first()
+    )
+    if synthese is None:
+        return ""
+    try:
+        services.produire_synthese(synthese)
+    except (OperationalError, InterfaceError):
+        raise  # reprise automatique
+    except Exception:
+        journal.exception("Synthèse de convention %s : échec du rendu", synthese.uuid)
+        services.marquer_synthese_en_echec(synthese_id)
+    return str(synthese.uuid)

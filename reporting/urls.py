@@ -19,4 +19,19 @@ urlpatterns = [
     path("rapports/<uuid:uuid>/pdf/", views.rapport_pdf, name="rapport_pdf"),
     path("rapports/<uuid:uuid>/export/", views.export_rapport, name="export_rapport"),
     path("rapports/<uuid:uuid>/regenerer/", views.regenerer_rapport, name="regenerer"),
+    path(
+        "conventions/<uuid:uuid>/syntheses/",
+        views.syntheses_convention,
+        name="syntheses_convention",
+    ),
+    path(
+        "conventions/<uuid:uuid>/syntheses/generer/",
+        views.synthese_generer,
+        name="synthese_generer",
+    ),
+    path(
+        "syntheses/<uuid:uuid>/telecharger/",
+        views.synthese_telecharger,
+        name="synthese_telecharger",
+    ),
 ]

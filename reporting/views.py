@@ -2,6 +2,7 @@
 
 from django.conf import settings
 from django.contrib import messages
+from django.core.files.storage import default_storage
 from django.core.paginator import Paginator
 from django.db import transaction
 from django.http import Http404, HttpResponse
@@ -9,13 +10,15 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import slugify
+from django.views.decorators.http import require_POST
 
 from accompagnement import audit
 from accompagnement.decorators import membership_requis
 from accompagnement.exceptions import ErreurMetier
 from accompagnement.models import ActionAudit
 from accompagnement.pdf import rendre_pdf
-from accompagnement.vues import donnees_post, exiger, traiter_formulaire
+from accompagnement.vues import donnees_post, exiger, rendre_avec_htmx, traiter_formulaire
+from conventions import lectures as conventions_lectures
 from dossiers.journal import journaliser
 from dossiers.models import TypeEvenement
 from dossiers.parcours.lectures import dossier_visible
@@ -24,7 +27,14 @@ from . import exports, perms, services, tableau, tasks
 from .bilan import recapituler
 from .catalogue import CATALOGUE, PAR_CLE
 from .forms import ConclusionForm, FiltresForm, RegenerationForm
-from .models import BilanParcours, EtatExport, ExportDiffere, RapportMensuel
+from .models import (
+    BilanParcours,
+    EtatExport,
+    EtatSynthese,
+    ExportDiffere,
+    RapportMensuel,
+    SyntheseConvention,
+)
 from .tableau import Filtres
 
 
@@ -410,3 +420,95 @@ def regenerer_rapport(request, uuid):
         contexte=lambda: {"rapport": rapport, "version": version},
         champ_erreur="motif",
     )
+
+
+# --- Synthèse PDF d'une convention -------------------------------------------------------------
+
+SYNTHESES_PAR_PAGE = 10
+
+
+def _convention_gerable(request, uuid):
+    """La convention du département courant (404 sinon), si le rattachement en gère les
+    synthèses (403 sinon)."""
+    convention = conventions_lectures.convention_detaillee(request.departement, uuid)
+    exiger(perms.peut_generer_synthese(request.membership, convention))
+    return convention
+
+
+def _syntheses(request, convention, **contexte):
+    qs = SyntheseConvention.objects.de_la_convention(convention).select_related("demandee_par")
+    page = Paginator(qs.defer("chiffres"), SYNTHESES_PAR_PAGE).get_page(request.GET.get("page"))
+    return rendre_avec_htmx(
+        request,
+        "reporting/synthese/syntheses.html",
+        "reporting/synthese/_syntheses.html",
+        {
+            "convention": convention,
+            "page": page,
+            "en_cours": any(not s.fini for s in page),
+            **contexte,
+        },
+    )
+
+
+@membership_requis
+def syntheses_convention(request, uuid):
+    """Les versions de la synthèse d'une convention et leur état ; le bloc se recharge
+    (htmx, toutes les 2 s) tant qu'une génération est en attente ou en cours."""
+    return _syntheses(request, _convention_gerable(request, uuid))
+
+
+@membership_requis
+@require_POST
+def synthese_generer(request, uuid):
+    convention = _convention_gerable(request, uuid)
+    synthese, creee = services.demander_synthese(convention=convention, par=request.membership)
+    if creee:
+        transaction.on_commit(lambda: tasks.generer_synthese_convention.delay(synthese.pk))
+        message = f"Génération de la version {synthese.version} lancée."
+    else:
+        message = (
+            f"La version {synthese.version} est déjà en cours de génération : "
+            "elle n'est pas lancée une seconde fois."
+        )
+    if request.htmx:
+        return _syntheses(request, convention, message=message)
+    messages.success(request, message)
+    return redirect(reverse("conventions:convention", args=[convention.uuid]) + "#syntheses")
+
+
+@membership_requis
+def synthese_telecharger(request, uuid):
+    """Seule porte vers le fichier : droits, fichier complet (taille et empreinte de la
+    ligne), audit de chaque téléchargement."""
+    synthese = get_object_or_404(
+        SyntheseConvention.objects.filter(departement=request.departement)
+        .select_related("convention")
+        .defer("chiffres"),
+        uuid=uuid,
+    )
+    exiger(perms.peut_lire_synthese(request.membership, synthese))
+    if synthese.etat != EtatSynthese.PRETE:
+        raise Http404("Cette synthèse n'est pas prête.")
+    try:
+        with default_storage.open(synthese.chemin, "rb") as fichier:
+            contenu = fichier.read()
+    except FileNotFoundError:
+        raise Http404("Fichier introuvable.") from None
+    if len(contenu) != synthese.taille:
+        raise Http404("Fichier incomplet.")
+    audit.enregistrer(
+        action=ActionAudit.EXPORT,
+        request=request,
+        objet=synthese,
+        departement=synthese.departement,
+        details={
+            "export": "synthèse de convention",
+            "convention": str(synthese.convention.uuid),
+            "version": synthese.version,
+            "format": "pdf",
+        },
+    )
+    reponse = _reponse_fichier(contenu, synthese.nom_de_fichier.removesuffix(".pdf"), "pdf")
+    reponse["Cache-Control"] = "private, no-store"
+    return reponse

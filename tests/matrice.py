@@ -175,8 +175,11 @@ RESOLVEURS = {
     "pk_tentative": lambda m: m.tentative.pk,
     "pk_groupe": lambda m: m.groupe.pk,
     "convention": lambda m: m.convention.uuid,
+    "document_signe": lambda m: m.document_signe.uuid,
+    "synthese": lambda m: m.synthese.uuid,
     "pk_convention": lambda m: m.convention.pk,
     "pk_partie": lambda m: m.convention.parties.first().pk,
+    "pk_effectif": lambda m: m.effectif.pk,
     "pk_avenant": lambda m: m.avenant.pk,
     "seance": lambda m: m.seance.uuid,
     "point": lambda m: m.point.uuid,
@@ -300,6 +303,16 @@ def construire(nom: str, groupe) -> Monde:
     from tests.conventions.test_conventions import nouvelle_convention
 
     m.convention = nouvelle_convention(m.departement, intitule=f"Convention {nom}")
+    from conventions.models import Moyen, NatureMoyen
+
+    m.effectif = Moyen.objects.create(
+        convention=m.convention,
+        nature=NatureMoyen.POSTE,
+        libelle="Conseiller dédié",
+        structure="Agence",
+        nombre=1,
+        etp=Decimal("1.00"),
+    )
     conventions.signer_convention(convention=m.convention, par=m.animatrice)
     m.avenant = conventions.ajouter_avenant(
         convention=m.convention,
@@ -310,6 +323,31 @@ def construire(nom: str, groupe) -> Monde:
         date_effet=dt.date(2017, 1, 1),
         nouvelles_valeurs={"date_echeance": dt.date(2018, 12, 31)},
     )
+
+    # Un exemplaire signé joint à la convention, et une synthèse prête (fichier rangé à la
+    # main : le rendu PDF est vérifié par tests/reporting/test_synthese.py).
+    from django.core.files.base import ContentFile
+    from django.core.files.storage import default_storage
+
+    from reporting.models import EtatSynthese, SyntheseConvention
+    from tests.accompagnement.pdfs import pdf_valide
+
+    pdf = ContentFile(pdf_valide(), name="convention-signee.pdf")
+    m.document_signe = conventions.deposer_document_signe(
+        convention=m.convention, par=m.animatrice, fichier=pdf, intitule="Convention signée"
+    )
+    m.synthese = SyntheseConvention(
+        convention=m.convention,
+        departement=m.departement,
+        version=1,
+        etat=EtatSynthese.PRETE,
+        date_reference=dt.date(2026, 4, 1),
+    )
+    m.synthese.chemin = default_storage.save(
+        f"syntheses/{m.departement.code_insee}/{m.synthese.uuid}", ContentFile(b"%PDF-1.4\n")
+    )
+    m.synthese.taille = 9
+    m.synthese.save()
 
     m.rapport = generer_rapport(perimetre=Perimetre(m.departement), mois=Mois(2026, 3))
     # Un gros export prêt, demandé par l'animatrice : elle seule le voit.

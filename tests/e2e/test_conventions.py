@@ -42,3 +42,28 @@ def test_l_animatrice_lit_la_convention_a_une_date(page, live_server, doubs, cap
     expect(page.get_by_text("échéance le 31/12/2017")).to_be_visible()
     expect(page.get_by_text("Claude Jeannerot, Président du Département")).to_be_visible()
     capture("convention_doubs")
+
+
+def test_l_animatrice_genere_la_synthese_pdf(
+    page, live_server, doubs, capture, taches_immediates, settings, tmp_path
+):
+    """Génération depuis la fiche (bloc chargé par htmx), état puis lien, téléchargement
+    d'un vrai PDF ; la régénération ajoute la version 2 et garde la 1."""
+    settings.MEDIA_ROOT = tmp_path / "media"
+    se_connecter(page, live_server, "animatrice@e2e.test")
+    page.get_by_role("link", name="Conventions", exact=True).click()
+    page.get_by_role("link", name="Convention pour l'approche globale").click()
+    bloc = page.locator("#syntheses-convention")
+    expect(bloc).to_contain_text("Aucune synthèse générée")
+    bloc.get_by_role("button", name="Générer la synthèse PDF").click()
+    lien = bloc.get_by_role("link", name="Télécharger la version 1")
+    expect(lien).to_be_visible(timeout=60_000)
+    with page.expect_download() as telechargement:
+        lien.click()
+    chemin = telechargement.value.path()
+    with open(chemin, "rb") as fichier:
+        assert fichier.read(5) == b"%PDF-"
+    bloc.get_by_role("button", name="Régénérer la synthèse (nouvelle version)").click()
+    expect(bloc.get_by_role("link", name="Télécharger la version 2")).to_be_visible(timeout=60_000)
+    expect(bloc.get_by_role("link", name="Télécharger la version 1")).to_be_visible()
+    capture("convention_synthese")

@@ -44,6 +44,10 @@ PERMISSIONS_COORDINATION = [
     ),
     "view_avenant",
     "add_avenant",
+    # Effectifs (postes des conventions) et exemplaires signés (ajout seul).
+    *(f"{action}_effectif" for action in ("view", "add", "change", "delete")),
+    "view_documentsigne",
+    "add_documentsigne",
     *(f"{a}_{m}" for m in ("seance", "participant") for a in ("view", "add", "change", "delete")),
 ]
 
