@@ -57,6 +57,11 @@ urlpatterns = [
     ),
     path("structure/choisir/", views.choisir_structure, name="choisir_structure"),
     path("annuaire/", views.annuaire, name="annuaire"),
+    path(
+        "professionnels/recherche/",
+        views.recherche_professionnels,
+        name="recherche_professionnels",
+    ),
     path("audit/", views.journal_audit, name="journal_audit"),
     path("notifications/", views.notifications, name="notifications"),
     path("notifications/tout-lire/", views.notifications_tout_lire, name="notifications_tout_lire"),

@@ -11,7 +11,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
-from . import audit, lectures, perms
+from . import audit, lectures, perms, selecteurs
 from .celery import app as celery_app
 from .decorators import membership_requis
 from .forms import ChoixStructureForm, FiltreAuditForm
@@ -89,6 +89,37 @@ def annuaire(request):
         "accompagnement/includes/_annuaire_resultats.html",
         {"page": page, "recherche": recherche, "roles": Role.choices, "role": role},
     )
+
+
+def _vide(request) -> str | None:
+    vide = request.GET.get("vide")
+    return None if vide is None else vide[:60]
+
+
+@membership_requis
+@require_GET
+def recherche_professionnels(request):
+    """Résultats du sélecteur de professionnel (partiel htmx) : les rattachements actifs du
+    département courant aux rôles demandés, comme l'annuaire (tout rattachement le voit).
+    Le formulaire qui reçoit le choix le valide de nouveau contre son propre queryset."""
+    exiger(perms.peut_voir_annuaire(request.membership))
+    name = request.GET.get("name", "")
+    if not selecteurs.NOM_DE_CHAMP.match(name):
+        name = "professionnel"
+    roles = selecteurs.roles_valides(request.GET.get("roles", "").split(","))
+    queryset = selecteurs.professionnels_actifs(request.departement, roles)
+    if request.GET.get("charge") == "1":
+        queryset = selecteurs.avec_charge(queryset)
+    contexte = selecteurs.proposer(
+        queryset,
+        texte=request.GET.get(f"{name}_q", ""),
+        choisi=request.GET.get(name, ""),
+    )
+    identifiant = request.GET.get("id", "")
+    if not selecteurs.NOM_DE_CHAMP.match(identifiant):
+        identifiant = f"id_{name}"
+    contexte |= {"name": name, "id": identifiant, "vide": _vide(request)}
+    return render(request, "components/_resultats_professionnel.html", contexte)
 
 
 @login_not_required

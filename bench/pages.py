@@ -368,6 +368,21 @@ def pages(choix: dict) -> list[dict]:
             "animatrice",
             reverse("dossiers:journal", args=[gros.uuid]),
         ),
+        p(
+            "Plan d'action du plus gros dossier",
+            "animatrice",
+            reverse("dossiers:suivi_plan", args=[gros.uuid]),
+        ),
+        p(
+            "Rendez-vous du plus gros dossier",
+            "animatrice",
+            reverse("dossiers:suivi_rendez_vous", args=[gros.uuid]),
+        ),
+        p(
+            "Recherche de professionnels « mar »",
+            "animatrice",
+            reverse("recherche_professionnels") + "?name=professionnel&professionnel_q=mar",
+        ),
         p("Bilan du parcours", "conseiller_dedie", reverse("reporting:bilan", args=[typique.uuid])),
         p("Ressources : annuaire", "conseiller", reverse("conventions:annuaire")),
         p(

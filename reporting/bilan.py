@@ -60,14 +60,11 @@ def recapituler(dossier: Dossier) -> Recapitulatif:
         PeriodeResumee(
             p.axe, p.date_debut, p.date_fin, ((p.date_fin or fin_parcours) - p.date_debut).days
         )
-        for p in dossier.periodes.order_by("date_debut", "pk")
+        # Les périodes et l'équipe préchargées par `dossier_visible` : pas de relecture.
+        for p in sorted(dossier.periodes.all(), key=lambda p: (p.date_debut, p.pk))
     ]
     jours_par_axe = {axe: sum(p.jours for p in periodes if p.axe == axe) for axe in Axe.values}
-    equipe = list(
-        dossier.affectations.select_related("professionnel", "structure").order_by(
-            "date_debut", "pk"
-        )
-    )
+    equipe = sorted(dossier.affectations.all(), key=lambda a: (a.date_debut, a.pk))
     recap = Recapitulatif(
         dossier=dossier,
         periodes=periodes,

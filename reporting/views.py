@@ -81,6 +81,8 @@ def bilan_pdf(request, uuid):
     contexte = {
         "recap": recapituler(dossier),
         "dossier": dossier,
+        # Le département courant : c'est celui du dossier (`dossier_visible`), sans requête.
+        "departement": request.departement,
         "bilan": BilanParcours.objects.filter(dossier=dossier).select_related("redige_par").first(),
     }
     contenu = rendre_pdf("pdf/bilan.html", contexte, base_url=settings.BASE_DIR / "static")

@@ -3,7 +3,8 @@ colonnes → aperçu ligne à ligne → application (tout ou rien, ou partielle 
 explicite) → résumé.
 
 Entre les étapes, le fichier reste sous MEDIA_ROOT/imports/<uuid> ; la session ne garde
-que sa référence, le département et la correspondance choisie."""
+que sa référence, le département et la correspondance choisie. L'aperçu est analysé une
+fois puis relu de son résumé stocké (`apercu.py`) à chaque page."""
 
 from dataclasses import asdict
 from functools import wraps
@@ -17,9 +18,11 @@ from django.views.decorators.http import require_POST
 
 from accompagnement.decorators import membership_requis
 from accompagnement.exceptions import ErreurMetier
+from dossiers.imports import apercu as apercus
 from dossiers.imports import perms
 from dossiers.imports.champs import CHAMPS, ErreurFichier, en_texte
 from dossiers.imports.fichier import (
+    DUREE_CONSERVATION,
     conserver_fichier,
     lire_fichier,
     purger_fichiers_anciens,
@@ -58,14 +61,20 @@ def _reserve_a_l_import(view):
     return _wrapped
 
 
-def _en_cours(request):
-    """L'import en cours de la session et son fichier relu. Un import commencé sous un
-    autre département (changement de structure) n'est pas montré."""
+def _etat(request) -> dict:
+    """L'import en cours de la session. Un import commencé sous un autre département
+    (changement de structure) n'est pas montré."""
     etat = request.session.get(SESSION)
     if not etat:
         raise _AucunImport
     if etat["departement"] != request.departement.pk:
         raise Http404("Cet import a été commencé pour un autre département.")
+    return etat
+
+
+def _en_cours(request):
+    """L'import en cours de la session et son fichier relu."""
+    etat = _etat(request)
     contenu = relire_fichier(etat["fichier"])
     if contenu is None:
         raise _AucunImport
@@ -76,6 +85,7 @@ def _oublier(request) -> None:
     etat = request.session.pop(SESSION, None)
     if etat:
         supprimer_fichier(etat.get("fichier"))
+        apercus.supprimer(etat.get("fichier"))
 
 
 def _exemples(tableau) -> dict[str, str]:
@@ -92,6 +102,7 @@ def depot(request):
     if request.method == "POST" and form.is_valid():
         _oublier(request)
         purger_fichiers_anciens()
+        apercus.purger_anciens(DUREE_CONSERVATION)
         request.session[SESSION] = {
             "fichier": conserver_fichier(form.contenu),
             "nom": form.cleaned_data["fichier"].name,
@@ -117,20 +128,34 @@ def correspondance(request):
             departement=request.departement, colonnes=colonnes, par=request.membership
         )
         request.session[SESSION] = {**etat, "correspondance": colonnes}
+        apercus.supprimer(etat["fichier"])  # nouvelle correspondance : nouvelle analyse
         return redirect("dossiers:import_apercu")
     contexte = {"form": form, "etape": 2, "nom_fichier": etat["nom"], "tableau": tableau}
     return render(request, "dossiers/imports/correspondance.html", contexte)
 
 
+def _apercu_stocke(request, etat):
+    """L'aperçu de ce fichier et de cette correspondance : relu s'il a déjà été analysé,
+    sinon analysé (la seule fois) et stocké."""
+    analyse = apercus.relire(etat["fichier"], etat["correspondance"])
+    if analyse is None:
+        _, tableau = _en_cours(request)
+        analyse = apercus.resumer(
+            analyser(
+                tableau, departement=request.departement, correspondance=etat["correspondance"]
+            )
+        )
+        apercus.conserver(etat["fichier"], analyse)
+    return analyse
+
+
 @_reserve_a_l_import
 def apercu(request):
-    etat, tableau = _en_cours(request)
+    etat = _etat(request)
     if not etat.get("correspondance"):
         return redirect("dossiers:import_correspondance")
     try:
-        analyse = analyser(
-            tableau, departement=request.departement, correspondance=etat["correspondance"]
-        )
+        analyse = _apercu_stocke(request, etat)
     except ErreurFichier as exc:
         messages.error(request, exc.message)
         return redirect("dossiers:import_correspondance")

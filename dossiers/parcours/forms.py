@@ -3,10 +3,10 @@
 import datetime as dt
 
 from django import forms
-from django.db.models import Count, Q
 from django.utils import timezone
 
 from accompagnement.models import Membership, Role, Structure, TypeStructure
+from accompagnement.selecteurs import ChoixProfessionnel, avec_charge, professionnels_actifs
 from dossiers.models import (
     ROLES_POUR_AFFECTATION,
     Axe,
@@ -153,35 +153,9 @@ class OuvertureForm(forms.Form):
             self.fields["origine"].initial = Origine.CONSEILLER_FT
 
 
-class ProfessionnelChoiceField(forms.ModelChoiceField):
-    def label_from_instance(self, m: Membership) -> str:
-        charge = getattr(m, "charge", None)
-        if charge is None:
-            suffixe = ""
-        elif charge == 0:
-            suffixe = " — aucun dossier en cours"
-        else:
-            suffixe = f" — {charge} dossier{'s' if charge > 1 else ''} en cours"
-        return f"{m.user.get_full_name()} ({m.get_role_display()}, {m.structure.nom}){suffixe}"
-
-
-def professionnels(departement, roles):
-    """Rattachements actifs du département, avec leur charge (places ouvertes) : l'animatrice
-    équilibre les portefeuilles en affectant."""
-    return (
-        Membership.objects.actifs()
-        .filter(structure__departement=departement, role__in=roles)
-        .select_related("user", "structure")
-        .annotate(
-            charge=Count("user__affectations", filter=Q(user__affectations__date_fin__isnull=True))
-        )
-        .order_by("user__nom", "user__prenom")
-    )
-
-
 class AffectationForm(forms.Form):
     place = forms.ChoiceField(label="Place dans le dossier", choices=())
-    professionnel = ProfessionnelChoiceField(
+    professionnel = forms.ModelChoiceField(
         label="Professionnel", queryset=Membership.objects.none(), to_field_name="uuid"
     )
     date = forms.DateField(label="À compter du", widget=DateInput(), initial=timezone.localdate)
@@ -191,7 +165,10 @@ class AffectationForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["place"].choices = [(p, RoleAffectation(p).label) for p in places]
         roles = set().union(*(ROLES_POUR_AFFECTATION[p] for p in places)) if places else set()
-        self.fields["professionnel"].queryset = professionnels(departement, roles)
+        champ = self.fields["professionnel"]
+        # Sélecteur à recherche : le queryset (département, rôles) valide le choix.
+        champ.widget = ChoixProfessionnel(roles=sorted(roles), charge=True)
+        champ.queryset = avec_charge(professionnels_actifs(departement, roles))
 
     def clean_date(self):
         date = self.cleaned_data["date"]
@@ -234,11 +211,14 @@ class OrientationForm(forms.Form):
         self.fields["professionnel_social"].queryset = base.filter(
             role__in=[Role.TRAVAILLEUR_SOCIAL, Role.CORRESPONDANT_INSERTION]
         )
-        for champ in ("conseiller", "professionnel_social"):
-            self.fields[champ].label_from_instance = lambda m: (
-                f"{m.user.get_full_name()} ({m.structure.nom})"
-            )
-            self.fields[champ].empty_label = "— Personne —"
+        roles = {
+            "conseiller": [Role.CONSEILLER, Role.CONSEILLER_DEDIE],
+            "professionnel_social": [Role.TRAVAILLEUR_SOCIAL, Role.CORRESPONDANT_INSERTION],
+        }
+        for champ, admis in roles.items():
+            # Sélecteur à recherche : le queryset ci-dessus valide le choix.
+            self.fields[champ].widget = ChoixProfessionnel(roles=admis, vide="Personne")
+            self.fields[champ].widget.choices = self.fields[champ].choices
 
     def clean_date(self):
         date = self.cleaned_data["date"]

@@ -7,9 +7,10 @@ from __future__ import annotations
 import django_filters
 from django import forms
 from django.contrib.postgres.search import SearchQuery
-from django.db.models import Case, Exists, IntegerField, OuterRef, Value, When
+from django.db.models import Case, IntegerField, Value, When
 
-from accompagnement.models import Membership, Structure, TypeStructure, User
+from accompagnement.models import Membership, Structure, TypeStructure
+from accompagnement.selecteurs import ChoixProfessionnel, professionnels_actifs
 from accompagnement.texte import requete_prefixe
 from dossiers.models import Axe, Dossier, Origine, StatutDossier
 from dossiers.parcours.lectures import ROLES_PROFESSIONNELS
@@ -31,15 +32,11 @@ def _structures(type_structure):
 
 
 def _professionnels(request):
-    """Les professionnels du département qui peuvent tenir une place dans un dossier."""
-    if request is None or request.departement is None:
-        return User.objects.none()
-    rattaches = Membership.objects.actifs().filter(
-        user=OuterRef("pk"),
-        structure__departement=request.departement,
-        role__in=ROLES_PROFESSIONNELS,
-    )
-    return User.objects.filter(Exists(rattaches)).order_by("nom", "prenom")
+    """Les rattachements du département qui peuvent tenir une place dans un dossier (le
+    sélecteur à recherche n'en rend que quelques-uns ; ce queryset valide le choix)."""
+    if request is None:
+        return Membership.objects.none()
+    return professionnels_actifs(request.departement, ROLES_PROFESSIONNELS)
 
 
 class EntierFilter(django_filters.NumberFilter):
@@ -127,8 +124,9 @@ class DossierFilter(django_filters.FilterSet):
     professionnel = django_filters.ModelChoiceFilter(
         label="Professionnel affecté",
         queryset=_professionnels,
+        to_field_name="uuid",
         method="filtrer_professionnel",
-        empty_label="Tous les professionnels",
+        widget=ChoixProfessionnel(roles=ROLES_PROFESSIONNELS, vide="Tous les professionnels"),
     )
     rsa = django_filters.BooleanFilter(
         label="RSA",
@@ -186,7 +184,8 @@ class DossierFilter(django_filters.FilterSet):
         )
 
     def filtrer_professionnel(self, queryset, name, value):
-        return queryset.avec_affectation_ouverte(value)
+        # Toutes les places de la personne, quel que soit le rattachement choisi.
+        return queryset.avec_affectation_ouverte(value.user)
 
     def filtrer_sans_binome(self, queryset, name, value):
         return queryset.sans_binome() if value else queryset

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 from django import forms
+from django.db.models import F
 from django.utils import timezone
 
-from accompagnement.models import Membership, Structure, TypeStructure
+from accompagnement.models import Membership, Role, Structure, TypeStructure
 from accompagnement.referentiels import DomaineFrein
+from accompagnement.selecteurs import ChoixProfessionnel
 from dossiers.models import AXES_PRESCRIPTION, ModeAccord
 from dossiers.parcours.forms import DateInput
 
@@ -78,32 +80,27 @@ class PrescriptionForm(forms.Form):
         return date
 
 
-class TravailleurSocialChoiceField(forms.ModelChoiceField):
-    def label_from_instance(self, m: Membership) -> str:
-        total = getattr(m, "total", 0)
-        charge = (
-            "aucun dossier en cours"
-            if not total
-            else f"{total} dossier{'s' if total > 1 else ''} en cours"
-        )
-        detail = f"axe 2 : {getattr(m, 'travailleur_social', 0)}, axe 3 : {getattr(m, 'referent_social', 0)}"
-        return f"{m.user.get_full_name()} — {charge} ({detail}) — {m.structure.nom}"
-
-
 class DesignationForm(forms.Form):
-    professionnel = TravailleurSocialChoiceField(
+    professionnel = forms.ModelChoiceField(
         label="Travailleur social",
         queryset=Membership.objects.none(),
         to_field_name="uuid",
         empty_label=None,
-        help_text="Ceux du territoire du dossier d'abord, les moins chargés en premier ; "
+        help_text="Sans recherche, ceux du territoire du dossier d'abord, les moins chargés en "
+        "premier ; "
         "la charge compte les places ouvertes (travailleur social du binôme, référent social).",
     )
     date = forms.DateField(label="À compter du", widget=DateInput(), initial=timezone.localdate)
 
     def __init__(self, *args, queryset, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["professionnel"].queryset = queryset
+        champ = self.fields["professionnel"]
+        # Sélecteur à recherche : sans texte, les dix premiers de la liste ordonnée (ceux du
+        # territoire d'abord, les moins chargés) ; le queryset valide le choix.
+        champ.widget = ChoixProfessionnel(
+            roles=[Role.TRAVAILLEUR_SOCIAL, Role.CORRESPONDANT_INSERTION], charge=True
+        )
+        champ.queryset = queryset.annotate(charge=F("total"))
 
     def clean_date(self):
         date = self.cleaned_data["date"]

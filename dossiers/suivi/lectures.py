@@ -19,10 +19,17 @@ from dossiers.models import (
 )
 from dossiers.suivi import perms
 
+# Actions montrées par objectif (les ouvertes d'abord) : un dossier suivi depuis des années
+# en compte des centaines (ticket #14) ; le reste se déplie objectif par objectif.
+ACTIONS_PAR_OBJECTIF_FICHE = 5
+ACTIONS_PAR_OBJECTIF_PLAN = 20
 
-def objectifs_du_plan(membership, dossier) -> list[Objectif]:
+
+def objectifs_du_plan(membership, dossier, *, limite=None, deplie=None) -> list[Objectif]:
     """Le plan entier en deux requêtes : objectifs, puis leurs actions (toutes, closes
-    comprises : les ouvertes d'abord, par fin prévue ; les terminées ensuite)."""
+    comprises : les ouvertes d'abord, par fin prévue ; les terminées ensuite). Avec
+    `limite`, chaque objectif ne montre que ses `limite` premières actions
+    (`actions_cachees` dit combien restent), sauf l'objectif `deplie` (son uuid)."""
     actions = Action.objects.select_related("responsable", "ressource")
     objectifs = list(
         Objectif.objects.filter(dossier=dossier).prefetch_related(
@@ -31,14 +38,18 @@ def objectifs_du_plan(membership, dossier) -> list[Objectif]:
     )
     for objectif in objectifs:
         objectif.detail_lisible = perms.peut_lire_detail_objectif(membership, objectif)
-        objectif.liste_actions = sorted(
+        toutes = sorted(
             objectif.actions.all(),
             key=lambda a: (
                 a.terminee,
                 -a.date_fin_reelle.toordinal() if a.terminee else a.date_fin_prevue.toordinal(),
             ),
         )
-        objectif.nb_en_retard = sum(a.en_retard for a in objectif.liste_actions)
+        objectif.nb_en_retard = sum(a.en_retard for a in toutes)
+        objectif.nb_actions = len(toutes)
+        montre = limite is None or str(objectif.uuid) == str(deplie or "")
+        objectif.liste_actions = toutes if montre else toutes[:limite]
+        objectif.actions_cachees = len(toutes) - len(objectif.liste_actions)
     return objectifs
 
 
@@ -72,7 +83,7 @@ def freins_a_proposer(dossier, objectifs: list[Objectif]) -> list[dict]:
 
 def contexte_fiche(membership, dossier) -> dict:
     """Ce que la fiche montre du suivi, en quatre requêtes quelle que soit sa taille."""
-    objectifs = objectifs_du_plan(membership, dossier)
+    objectifs = objectifs_du_plan(membership, dossier, limite=ACTIONS_PAR_OBJECTIF_FICHE)
     return {
         "objectifs": objectifs,
         "en_retard": sum(o.nb_en_retard for o in objectifs),

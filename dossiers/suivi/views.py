@@ -34,9 +34,15 @@ from dossiers.suivi import documents as documents_suivi
 from dossiers.suivi import forms as forms_suivi
 from dossiers.suivi import perms
 from dossiers.suivi import services as suivi
-from dossiers.suivi.lectures import freins_a_proposer, objectifs_du_plan, ressources_pour_action
+from dossiers.suivi.lectures import (
+    ACTIONS_PAR_OBJECTIF_PLAN,
+    freins_a_proposer,
+    objectifs_du_plan,
+    ressources_pour_action,
+)
 
 NOTES_PAR_PAGE = 20
+RDV_PAR_PAGE = 20
 
 
 def _lecture(request, uuid, vue: str):
@@ -79,7 +85,9 @@ def _retour(nom, dossier) -> str:
 def plan(request, uuid):
     dossier = _lecture(request, uuid, "plan")
     m = request.membership
-    objectifs = objectifs_du_plan(m, dossier)
+    objectifs = objectifs_du_plan(
+        m, dossier, limite=ACTIONS_PAR_OBJECTIF_PLAN, deplie=request.GET.get("objectif")
+    )
     peut_ecrire = perms.peut_ecrire_suivi(m, dossier)
     contexte = {
         "dossier": dossier,
@@ -257,18 +265,21 @@ def notes(request, uuid):
 
 @membership_requis
 def rendez_vous(request, uuid):
+    """Les rendez-vous à venir (peu nombreux), puis les passés par pages : un dossier
+    suivi depuis des années en a des centaines (ticket #14). Quatre requêtes par page."""
     dossier = _lecture(request, uuid, "rendez_vous")
-    tous = list(
+    maintenant = timezone.now()
+    base = (
         RendezVous.objects.filter(dossier=dossier)
         .select_related("presence_notee_par")
         .prefetch_related("participants")
     )
-    maintenant = timezone.now()
-    a_venir = [r for r in tous if r.presence == Presence.PREVU and r.debut >= maintenant]
+    a_venir = base.a_venir(maintenant).order_by("debut", "pk")
+    passes = base.exclude(presence=Presence.PREVU, debut__gte=maintenant).order_by("-debut", "-pk")
     contexte = {
         "dossier": dossier,
-        "a_venir": sorted(a_venir, key=lambda r: r.debut),
-        "passes": [r for r in tous if r not in a_venir],
+        "a_venir": list(a_venir),
+        "page": Paginator(passes, RDV_PAR_PAGE).get_page(request.GET.get("page")),
         "peut_ecrire": perms.peut_ecrire_suivi(request.membership, dossier),
     }
     return render(request, "dossiers/suivi/rendez_vous.html", contexte)

@@ -79,8 +79,11 @@ def prescrire(page, *, axe, territoire=True, motif):
 
 
 def choisir_travailleur_social(page, nom):
-    option = page.locator("#id_professionnel option", has_text=nom).first
-    page.get_by_label("Travailleur social").select_option(value=option.get_attribute("value"))
+    """Le sélecteur à recherche : taper le nom, attendre la liste, cocher la personne."""
+    page.locator("#id_professionnel").fill(nom)
+    expect(page.locator("#id_professionnel-resultats legend")).to_contain_text(f"« {nom} »")
+    resultats = page.locator("#id_professionnel-resultats")
+    resultats.get_by_role("radio", name=re.compile(nom)).first.check()
 
 
 def capture_aujourdhui(page, role):
@@ -169,7 +172,9 @@ def test_passage_de_relais_jusqu_au_binome(page, live_server, demo):
     a_designer.get_by_role("link", name="CARREZ-TÉMOIN Odile").click()
     page.get_by_role("link", name="Désigner le travailleur social").click()
     expect(
-        page.locator("#id_professionnel option", has_text=re.compile(r"Nadia Benali — .* en cours"))
+        page.locator(
+            "#id_professionnel-resultats label", has_text=re.compile(r"Nadia Benali — .* en cours")
+        )
     ).to_have_count(1)
     choisir_travailleur_social(page, "Nadia Benali")
     page.screenshot(path=str(CAPTURES / "prescription-designation.png"), full_page=True)

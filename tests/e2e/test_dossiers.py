@@ -16,8 +16,12 @@ def se_deconnecter(page):
 
 
 def choisir_professionnel(page, nom):
-    option = page.locator("#id_professionnel option", has_text=nom).first
-    page.get_by_label("Professionnel").select_option(value=option.get_attribute("value"))
+    """Le sélecteur à recherche : taper le nom, attendre la liste, cocher la personne."""
+    page.locator("#id_professionnel").fill(nom)
+    expect(page.locator("#id_professionnel-resultats legend")).to_contain_text(f"« {nom} »")
+    page.locator("#id_professionnel-resultats").get_by_role(
+        "radio", name=re.compile(nom)
+    ).first.check()
 
 
 def test_creation_puis_binome_puis_portefeuille(page, live_server, demo, capture):

@@ -2,6 +2,8 @@ import datetime as dt
 import subprocess
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils.text import slugify
 
@@ -212,3 +214,25 @@ def test_la_conclusion_est_refusee_par_le_service_a_qui_n_a_pas_suivi(equipe, pa
         dossier=parcours_clos, par=equipe.animatrice, conclusion="Parcours réussi, emploi durable."
     )
     assert bilan.redige_par == equipe.animatrice.user
+
+
+def test_pdf_du_bilan_sans_requete_superflue(client_de, equipe, parcours_clos, tmp_path):
+    """Les périodes et l'équipe préchargées avec le dossier ne sont pas relues, le
+    département est celui de la page (ticket #14, point 4)."""
+    client = client_de(equipe.ts)
+    with CaptureQueriesContext(connection) as requetes:
+        reponse = client.get(reverse("reporting:bilan_pdf", args=[parcours_clos.uuid]))
+    assert reponse.status_code == 200
+
+    def lectures(table):  # requêtes sur cette table (ses sous-requêtes ailleurs non comptées)
+        return sum(q["sql"].startswith(f'SELECT "{table}".') for q in requetes.captured_queries)
+
+    assert lectures("dossiers_periodeorientation") == 1
+    assert lectures("dossiers_affectation") == 1
+    assert lectures("accompagnement_departement") == 0
+    fichier = tmp_path / "bilan.pdf"
+    fichier.write_bytes(reponse.content)
+    texte = subprocess.run(
+        ["pdftotext", str(fichier), "-"], capture_output=True, text=True, check=True
+    ).stdout
+    assert parcours_clos.departement.nom in texte  # l'en-tête, sans relire le département

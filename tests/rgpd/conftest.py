@@ -106,7 +106,7 @@ def personnes(equipe):
     service = ressource(equipe.departement)
 
     class Personnes:
-        echue = parcours_complet(equipe, service, nom="Lefèvre", prenom="Éloïse")
+        echue = parcours_complet(equipe, service, nom="Lefèvre-Quintard", prenom="Éloïse-Ysolde")
         recente = parcours_complet(
             equipe, service, nom="Durand", prenom="Inès", telephone="06 99 88 77 66"
         )

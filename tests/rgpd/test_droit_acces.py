@@ -65,10 +65,10 @@ def test_recherche_puis_export_json(equipe, personnes, administrateur, client_de
     assert r.status_code == 200 and r["Content-Type"].startswith("application/json")
     assert r["Content-Disposition"] == f'attachment; filename="droit-acces-{demandeur.uuid}.json"'
     donnees = json.loads(r.content)
-    assert donnees["personne"]["Nom d'usage"] == "Lefèvre"
+    assert donnees["personne"]["Nom d'usage"] == "Lefèvre-Quintard"
     assert donnees["personne"]["Téléphone"] == "06 11 22 33 44"
     assert donnees["personne"]["Civilité"] == "Madame"
-    assert donnees["rubriques"]["Notes"][0]["Texte"] == "Éloïse vit chez sa sœur"
+    assert donnees["rubriques"]["Notes"][0]["Texte"] == "Éloïse-Ysolde vit chez sa sœur"
     assert donnees["rubriques"]["Aides financières"][0]["Montant demandé (€)"] == "150,00 €"
     assert "Documents déposés" in donnees["rubriques"] and "Diagnostics" in donnees["rubriques"]
     assert donnees["conservation"]["duree_mois"] == 24

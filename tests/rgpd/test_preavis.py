@@ -25,7 +25,9 @@ def test_les_referents_sont_prevenus_une_fois(equipe, personnes):
     assert {equipe.dedie.user.pk, equipe.ts.user.pk} <= destinataires
     assert equipe.ts_bis.user.pk not in destinataires
     notif = notifs.first()
-    assert "Éloïse LEFÈVRE" in notif.titre and str(personnes.echue.uuid) in notif.lien
+    assert (
+        "Éloïse-Ysolde LEFÈVRE-QUINTARD" in notif.titre and str(personnes.echue.uuid) in notif.lien
+    )
     echeance = mois_avant(MAINTENANT, -24)
     assert f"{echeance:%d/%m/%Y}" in notif.texte or f"{echeance:%d/%m/%Y}" in notif.titre
     preavis = Preavis.objects.get()

@@ -10,6 +10,8 @@ import openpyxl
 import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
@@ -949,3 +951,85 @@ def test_l_import_refuse_un_acteur_sans_le_droit(departement):
     assert not Demandeur.objects.exists() and not CorrespondanceImport.objects.exists()
     assert not EvenementAudit.objects.exists()
     assert importer(contenu, departement, par=None).crees == 1
+
+
+# --- Aperçu stocké : une analyse, puis des pages relues (ticket #14) ----------------------------
+
+
+@pytest.fixture
+def appels_analyser(monkeypatch):
+    """Compte les appels réels de `analyser` par les vues (la vraie fonction s'exécute)."""
+    from dossiers.imports import views
+
+    appels = []
+    vraie = views.analyser
+
+    def compter(*args, **kwargs):
+        appels.append(1)
+        return vraie(*args, **kwargs)
+
+    monkeypatch.setattr(views, "analyser", compter)
+    return appels
+
+
+def test_apercu_analyse_une_fois_puis_pagine_depuis_l_analyse_stockee(
+    client_de, departement, animatrice, media, appels_analyser
+):
+    client = client_de(animatrice)
+    lignes = [personne(i) for i in range(1, 251)]
+    lignes[149]["Date de naissance"] = "99/99/1999"
+    deposer(client, csv_octets(lignes))
+    correspondance = proposer_correspondance(ENTETES, departement)
+    client.post(reverse("dossiers:import_correspondance"), correspondance)
+    url = reverse("dossiers:import_apercu")
+
+    premiere = client.get(url)
+    assert "<caption>Lignes 1 à 100 sur 250</caption>" in premiere.content.decode()
+    assert len(appels_analyser) == 1
+    # Pages suivantes et bascule « lignes en erreur » : plus d'analyse ni de fiche relue,
+    # seulement les requêtes de toute page connectée (session, compte, rattachement…).
+    with CaptureQueriesContext(connection) as requetes:
+        troisieme = client.get(url, {"page": 3})
+    assert len(requetes) <= 4
+    assert not [q for q in requetes.captured_queries if "dossiers_demandeur" in q["sql"]]
+    assert "<caption>Lignes 201 à 250 sur 250</caption>" in troisieme.content.decode()
+    assert "MARTIN0250" in troisieme.content.decode()
+    erreurs = client.get(url, {"erreurs": "1"})
+    assert [ligne.numero for ligne in erreurs.context["page"].object_list] == [151]
+    assert "« 99/99/1999 » n&#x27;est pas une date valide" in erreurs.content.decode()
+    analyse = erreurs.context["analyse"]
+    assert (len(analyse.creations), len(analyse.en_erreur), analyse.nombre_valides) == (249, 1, 249)
+    assert len(appels_analyser) == 1
+
+    # Une nouvelle correspondance vaut une nouvelle analyse, une seule encore.
+    client.post(reverse("dossiers:import_correspondance"), correspondance)
+    client.get(url)
+    client.get(url, {"page": 2})
+    assert len(appels_analyser) == 2
+    # L'application refait l'analyse (les fiches ont pu changer), puis tout est supprimé.
+    client.post(reverse("dossiers:import_appliquer"), {"accepter_partiel": "1"})
+    assert len(appels_analyser) == 3
+    assert Demandeur.objects.count() == 249
+    assert not list((Path(media) / "imports-apercus").iterdir())
+
+
+def test_apercu_stocke_montre_la_meme_chose_que_l_analyse(
+    client_de, departement, animatrice, media
+):
+    existante = DemandeurFactory(departement=departement, identifiant_ft="3000002A")
+    client = client_de(animatrice)
+    lignes = [personne(1), personne(2, Nom=existante.nom, Prénom=existante.prenom)]
+    lignes[1]["Date de naissance"] = f"{existante.date_naissance:%d/%m/%Y}"
+    deposer(client, csv_octets(lignes))
+    client.post(
+        reverse("dossiers:import_correspondance"), proposer_correspondance(ENTETES, departement)
+    )
+    changements = analyser_octets(csv_octets(lignes), departement).lignes[1].libelles_changements
+    assert changements
+    for _ in range(2):  # analysé, puis relu : la même page
+        page = client.get(reverse("dossiers:import_apercu"))
+        contenu = page.content.decode()
+        assert "MARTIN0001" in contenu and "Nouvelle fiche" in contenu
+        assert f"{existante.date_naissance:%d/%m/%Y}" in contenu
+        assert ", ".join(changements) in contenu
+        assert len(page.context["analyse"].mises_a_jour) == 1

@@ -477,7 +477,7 @@ def test_les_choix_de_structures_et_de_professionnels_restent_dans_le_departemen
     form = response.context["filtre"].form
     agences = {s.nom for s in form.fields["agence"].queryset}
     territoires = {s.nom for s in form.fields["territoire"].queryset}
-    professionnels = {u.nom for u in form.fields["professionnel"].queryset}
+    professionnels = {m.user.nom for m in form.fields["professionnel"].queryset}
     assert agences == {"Agence Planoise", "Agence Morteau"}
     assert territoires == {"Territoire Besançon", "Territoire Haut-Doubs"}
     assert professionnels == {"Roussel", "Berthier", "Marchand", "Benali", "Colin", "Girard"}
@@ -495,11 +495,11 @@ def test_une_structure_d_un_autre_departement_est_refusee_par_le_filtre(client_d
 def test_filtre_professionnel_sur_les_affectations_ouvertes(client_de, monde, jeu):
     m = monde
     client = client_de(m.animatrice)
-    assert set(noms(client.get(URL_LISTE, {"professionnel": m.cd.user.pk}))) == {
+    assert set(noms(client.get(URL_LISTE, {"professionnel": str(m.cd.uuid)}))) == {
         "Lefèvre",
         "Durand",
     }
-    assert set(noms(client.get(URL_LISTE, {"professionnel": m.ts.user.pk}))) == {"Lefèvre"}
+    assert set(noms(client.get(URL_LISTE, {"professionnel": str(m.ts.uuid)}))) == {"Lefèvre"}
     # Relais : l'ancien travailleur social ne tient plus la place.
     services.affecter(
         dossier=jeu.lefevre,
@@ -507,9 +507,9 @@ def test_filtre_professionnel_sur_les_affectations_ouvertes(client_de, monde, je
         professionnel=m.ts2,
         par=m.animatrice,
     )
-    assert noms(client.get(URL_LISTE, {"professionnel": m.ts.user.pk})) == []
-    assert noms(client.get(URL_LISTE, {"professionnel": m.ts2.user.pk})) == ["Lefèvre"]
-    refuse = client.get(URL_LISTE, {"professionnel": m.ts_etranger.user.pk})
+    assert noms(client.get(URL_LISTE, {"professionnel": str(m.ts.uuid)})) == []
+    assert noms(client.get(URL_LISTE, {"professionnel": str(m.ts2.uuid)})) == ["Lefèvre"]
+    refuse = client.get(URL_LISTE, {"professionnel": str(m.ts_etranger.uuid)})
     assert "professionnel" in refuse.context["filtre"].form.errors
 
 

@@ -414,6 +414,7 @@ def _un_de_chaque(equipe, dossier):
     action(equipe, objectif(equipe, dossier))
     suivi.ajouter_note(dossier=dossier, par=equipe.ts, texte="Première", visibilite="partagee")
     rdv(equipe, dossier)
+    rdv(equipe, dossier, debut=hier_a())  # un passé aussi : ils sont paginés à part
     deposer(equipe, dossier)
     aides_suivi.demander_aide(dossier=dossier, par=equipe.ts, montant_demande=Decimal(5), motif="x")
     aides_suivi.creer_demande_importante(dossier=dossier, par=equipe.ts, type="autre", objet="y")
@@ -431,7 +432,9 @@ def test_fiche_nombre_de_requetes_constant(client_de, equipe, django_assert_max_
     with django_assert_max_num_queries(petit):
         response = client.get(adresse)
     contenu = response.content.decode()
-    assert "17 actions en retard" in contenu and "Action 48" in contenu
+    assert "17 actions en retard" in contenu
+    # Cinq actions par objectif sur la fiche, le reste sur le plan (ticket #14).
+    assert contenu.count("Voir les 10 actions de cet objectif") == 4
     assert "Prochain rendez-vous" in contenu and f"{demain_a():%d/%m/%Y} à 10:00" in contenu
     assert _requetes(client_de(equipe.animatrice), adresse) == petit
 
@@ -682,3 +685,51 @@ def test_recherche_de_ressource_nombre_de_requetes_constant(
         _service(equipe, f"Garage {i}", commune="Dole", code_insee="39198")
     with django_assert_max_num_queries(petit):
         client.get(recherche + "?ressource_q=garage")
+
+
+# --- Ce qui grandit se replie ou se pagine (ticket #14) -----------------------------------------
+
+
+def test_le_plan_montre_vingt_actions_par_objectif_et_deplie_sur_demande(
+    client_de, equipe, django_assert_max_num_queries
+):
+    dossier = dossier_du_binome(equipe)
+    obj = objectif(equipe, dossier, intitule="Objectif chargé")
+    for i in range(25):
+        action(equipe, obj, intitule=f"Étape {i:02d}", responsable=equipe.ts.user, cote="social")
+    client = client_de(equipe.ts)
+    adresse = url("suivi_plan", dossier)
+    contenu = client.get(adresse).content.decode()
+    assert contenu.count('">Étape ') == 20
+    assert "Voir les 25 actions de cet objectif" in contenu
+    assert f"?objectif={obj.uuid}#objectif-{obj.uuid}" in contenu
+    with django_assert_max_num_queries(_requetes(client, adresse)):
+        deplie = client.get(adresse, {"objectif": str(obj.uuid)}).content.decode()
+    assert deplie.count('">Étape ') == 25 and "Voir les 25 actions" not in deplie
+    # Un uuid inconnu ne déplie rien et ne casse rien.
+    assert client.get(adresse, {"objectif": "n-importe-quoi"}).status_code == 200
+
+
+def test_les_rendez_vous_passes_sont_pagines_en_requetes_constantes(
+    client_de, equipe, django_assert_max_num_queries
+):
+    dossier = dossier_du_binome(equipe)
+    rdv(equipe, dossier, debut=demain_a())
+    for i in range(3):
+        rdv(equipe, dossier, debut=hier_a() - dt.timedelta(hours=6 * i))
+    client = client_de(equipe.ts)
+    adresse = url("suivi_rendez_vous", dossier)
+    petit = _requetes(client, adresse)
+    for i in range(3, 45):
+        rdv(equipe, dossier, debut=hier_a() - dt.timedelta(hours=6 * i))
+    with django_assert_max_num_queries(petit):
+        response = client.get(adresse)
+    assert len(response.context["a_venir"]) == 1
+    page = response.context["page"]
+    assert (page.paginator.count, len(page.object_list)) == (45, 20)
+    assert "Page 1 sur 3" in response.content.decode()
+    # Du plus récent au plus ancien, page après page.
+    assert page.object_list[0].debut > page.object_list[19].debut
+    derniere = client.get(adresse, {"page": 3}).context["page"]
+    assert len(derniere.object_list) == 5
+    assert derniere.object_list[0].debut < page.object_list[19].debut
