@@ -18,6 +18,9 @@ from .models import CategorieNotification, Membership, Notification
 _suspendues: contextvars.ContextVar[bool] = contextvars.ContextVar(
     "notifications_suspendues", default=False
 )
+_sans_courriel: contextvars.ContextVar[bool] = contextvars.ContextVar(
+    "notifications_sans_courriel", default=False
+)
 PREFIXE_SUJET = "[Accompagnement global]"
 
 
@@ -30,6 +33,19 @@ def suspendues() -> Iterator[None]:
         yield
     finally:
         _suspendues.reset(jeton)
+
+
+@contextlib.contextmanager
+def retablies() -> Iterator[None]:
+    """Les notifications à nouveau écrites dans un bloc `suspendues`, dans la boîte de
+    réception seulement (aucun courriel) : les événements récents d'une démonstration, qui
+    concernent encore quelqu'un aujourd'hui."""
+    jeton, sans_courriel = _suspendues.set(False), _sans_courriel.set(True)
+    try:
+        yield
+    finally:
+        _suspendues.reset(jeton)
+        _sans_courriel.reset(sans_courriel)
 
 
 def url_absolue(lien: str) -> str:
@@ -96,7 +112,7 @@ def envoyer(
             for u in uniques.values()
         ]
     )
-    if immediat:
+    if immediat and not _sans_courriel.get():
         for u in uniques.values():
             _courriel(u, sujet, f"{texte}\n\n{url_absolue(lien)}".strip())
     return notifications

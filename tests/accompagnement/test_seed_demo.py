@@ -17,8 +17,9 @@ def compter():
     )
 
 
-def test_seed_demo_est_idempotent_et_modele_sur_le_doubs(settings):
+def test_seed_demo_est_idempotent_et_modele_sur_le_doubs(settings, tmp_path):
     settings.DEMO_AUTORISEE = True
+    settings.MEDIA_ROOT = tmp_path  # les documents de démonstration
     call_command("seed_demo", stdout=None)
     premier = compter()
     call_command("seed_demo")
