@@ -128,6 +128,7 @@ def tableau_de_bord(request):
         {
             "form": form,
             "filtres": filtres,
+            "mois_proposes": form.mois_proposes(filtres.mois),
             "tuiles": tableau.tuiles(request.departement, filtres),
             "graphiques": tableau.graphiques(request.departement, filtres),
             "files": tableau.files_comptees(request.membership),
