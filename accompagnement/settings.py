@@ -59,6 +59,7 @@ INSTALLED_APPS = [
     "dossiers",
     "diagnostics",
     "reporting",
+    "comites",
     "rgpd",
     "django.contrib.admin",
     "django.contrib.auth",

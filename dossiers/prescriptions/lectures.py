@@ -75,6 +75,11 @@ def _en_cours(qs):
     )
 
 
+def en_cours(membership: Membership | None) -> PrescriptionQuerySet:
+    """Les demandes en cours du périmètre du lecteur (ordre du jour d'un comité technique)."""
+    return _en_cours(visibles_par(membership))
+
+
 # --- Files de travail -------------------------------------------------------------------
 #
 # Le critère de chaque file (l'agence du conseiller dédié, le territoire du correspondant)

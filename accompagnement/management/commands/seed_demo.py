@@ -48,6 +48,7 @@ PERMISSIONS_COORDINATION = [
     *(f"{action}_effectif" for action in ("view", "add", "change", "delete")),
     "view_documentsigne",
     "add_documentsigne",
+    *(f"{a}_{m}" for m in ("seance", "participant") for a in ("view", "add", "change", "delete")),
 ]
 
 PREFIXE_VERSION = "accompagnement-demo:"
