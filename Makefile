@@ -88,6 +88,7 @@ fmt: install ## Reformate le code (ruff)
 bench: install ## Mesures de performance (bench/README.md), résultats dans bench/resultats/
 	$(PY) -m bench.import_ressources
 	$(PY) -m bench.pages
+	$(PY) -m bench.charge
 
 clean-db: stop ## Arrête et supprime la base embarquée (var/pgdata)
 	rm -rf var/pgdata

@@ -20,7 +20,16 @@ from django.db.models import Exists, OuterRef
 
 from . import services
 from .exceptions import ErreurMetier
-from .models import Departement, EvenementAudit, Membership, Role, Structure, User
+from .models import (
+    Departement,
+    EchecTache,
+    EnvoiTache,
+    EvenementAudit,
+    Membership,
+    Role,
+    Structure,
+    User,
+)
 
 ROLES_ADMIN = (Role.ADMINISTRATEUR, Role.ANIMATRICE)
 
@@ -407,3 +416,47 @@ class TentativeConnexionAdmin(AccessAttemptAdmin):
 
     def has_change_permission(self, request, obj=None):
         return False
+
+
+class _LectureSeuleSuperUtilisateur(admin.ModelAdmin):
+    """Tables techniques, sans département : le super-utilisateur seul les lit (et peut
+    supprimer une ligne traitée) ; personne ne les modifie."""
+
+    def has_module_permission(self, request):
+        return request.user.is_superuser
+
+    def has_view_permission(self, request, obj=None):
+        return request.user.is_superuser
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return request.user.is_superuser
+
+
+@admin.register(EchecTache)
+class EchecTacheAdmin(_LectureSeuleSuperUtilisateur):
+    """Les tâches Celery échouées pour de bon (signal task_failure, décision 151)."""
+
+    list_display = ("survenu_le", "tache", "exception", "message_court", "worker")
+    list_filter = ("tache", "exception")
+    search_fields = ("task_id", "tache", "message")
+    date_hierarchy = "survenu_le"
+    readonly_fields = ("task_id", "tache", "exception", "message", "trace", "worker", "survenu_le")
+
+    @admin.display(description="message")
+    def message_court(self, obj):
+        return obj.message[:120]
+
+
+@admin.register(EnvoiTache)
+class EnvoiTacheAdmin(_LectureSeuleSuperUtilisateur):
+    """La boîte d'envoi des tâches : « en attente » quand le broker était injoignable."""
+
+    list_display = ("cree_le", "tache", "envoyee_le", "tentatives", "erreur")
+    list_filter = (("envoyee_le", admin.EmptyFieldListFilter), "tache")
+    readonly_fields = ("tache", "arguments", "cree_le", "envoyee_le", "tentatives", "erreur")

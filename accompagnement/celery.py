@@ -14,6 +14,12 @@ app.autodiscover_tasks()
 
 # Plannings : les tâches périodiques s'ajoutent ici au fil des fonctionnalités.
 app.conf.beat_schedule = {
+    # Demandes des pages restées en attente (broker injoignable à leur envoi) : renvoyées
+    # dès son retour (accompagnement/taches.py, décision 151).
+    "envois-en-attente": {
+        "task": "accompagnement.tasks.relancer_envois_en_attente",
+        "schedule": 60.0,
+    },
     "resumes-quotidiens-des-notifications": {
         "task": "accompagnement.tasks.envoyer_resumes_quotidiens",
         "schedule": crontab(hour=7, minute=30),

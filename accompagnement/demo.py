@@ -85,6 +85,35 @@ COMPTES_DEMO = [
     ),
 ]
 
+# Le message d'accueil de chaque compte de démonstration (sa boîte de réception), par rôle.
+BIENVENUE = "Bienvenue dans la démonstration"
+ACCUEIL_PAR_ROLE = {
+    Role.CONSEILLER: (
+        "Votre page « Aujourd'hui » montre les réponses à vos prescriptions et sollicitations, "
+        "vos actions à échéance et vos rendez-vous ; « Mon portefeuille » liste vos dossiers."
+    ),
+    Role.CONSEILLER_DEDIE: (
+        "Vos binômes en accompagnement global ont un plan d'action, des rendez-vous, des "
+        "documents et des diagnostics en plusieurs versions ; deux prescriptions vous attendent."
+    ),
+    Role.TRAVAILLEUR_SOCIAL: (
+        "Vos dossiers ont des notes sociales et privées, des aides financières et un volet "
+        "social de diagnostic à valider ; une désignation vous attend."
+    ),
+    Role.CORRESPONDANT_INSERTION: (
+        "Des prescriptions attendent la désignation d'un travailleur social et des "
+        "sollicitations de la base de ressources attendent votre réponse."
+    ),
+    Role.ANIMATRICE: (
+        "Le tableau de bord montre douze mois d'entrées et de sorties ; des dossiers sont à "
+        "orienter et des changements d'axe attendent votre décision."
+    ),
+    Role.ADMINISTRATEUR: (
+        "L'administration permet de gérer les structures, les comptes et leurs rattachements ; "
+        "le journal d'audit trace chaque écriture."
+    ),
+}
+
 PRENOMS = [
     "Léa",
     "Thomas",

@@ -65,11 +65,15 @@ class ReinitialisationForm(PasswordResetForm):
         to_email,
         html_email_template_name=None,
     ):
+        from .taches import envoyer_ou_journaliser
         from .tasks import envoyer_courriel
 
         sujet = "".join(loader.render_to_string(subject_template_name, context).splitlines())
         texte = loader.render_to_string(email_template_name, context)
-        transaction.on_commit(lambda: envoyer_courriel.delay(sujet, texte, [to_email]))
+        # Broker injoignable : journalisé, la page répond (la personne peut redemander).
+        transaction.on_commit(
+            lambda: envoyer_ou_journaliser(envoyer_courriel, sujet, texte, [to_email])
+        )
 
 
 class ChampDate(forms.DateField):

@@ -370,3 +370,56 @@ class Notification(models.Model):
 
     def __str__(self) -> str:
         return self.titre
+
+
+class EnvoiTache(models.Model):
+    """Boîte d'envoi des tâches demandées depuis une page (décision 151) : la demande est
+    écrite dans la transaction de la page, envoyée au broker après la validation ; si le
+    broker ne répond pas, elle reste ici « en attente » et la tâche planifiée
+    `relancer_envois_en_attente` la renvoie dès son retour. Les tâches ainsi envoyées sont
+    idempotentes : un envoi en double ne produit rien deux fois."""
+
+    tache = models.CharField("tâche", max_length=200)
+    arguments = models.JSONField(default=list, blank=True)
+    cree_le = models.DateTimeField("demandée le", default=timezone.now)
+    envoyee_le = models.DateTimeField("envoyée le", null=True, blank=True)
+    tentatives = models.PositiveIntegerField(default=0)
+    erreur = models.CharField("dernière erreur d'envoi", max_length=300, blank=True)
+
+    class Meta:
+        verbose_name = "envoi de tâche"
+        verbose_name_plural = "envois de tâches"
+        ordering = ["-cree_le", "-pk"]
+        indexes = [
+            models.Index(
+                fields=["cree_le"],
+                condition=models.Q(envoyee_le__isnull=True),
+                name="envoi_tache_en_attente",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.tache} ({'envoyée' if self.envoyee_le else 'en attente'})"
+
+
+class EchecTache(models.Model):
+    """Une tâche Celery qui a échoué pour de bon (après ses reprises), enregistrée par le
+    signal `task_failure` (accompagnement.taches) : visible de l'administrateur dans
+    l'administration. Les arguments ne sont pas gardés (courriels, textes : données
+    personnelles) ; l'identifiant de la tâche permet de la retrouver dans les journaux."""
+
+    task_id = models.CharField("identifiant de la tâche", max_length=255, blank=True)
+    tache = models.CharField("tâche", max_length=200)
+    exception = models.CharField(max_length=200)
+    message = models.TextField(blank=True)
+    trace = models.TextField("pile d'appels", blank=True)
+    worker = models.CharField(max_length=200, blank=True)
+    survenu_le = models.DateTimeField("survenu le", default=timezone.now, db_index=True)
+
+    class Meta:
+        verbose_name = "échec de tâche"
+        verbose_name_plural = "échecs de tâches"
+        ordering = ["-survenu_le", "-pk"]
+
+    def __str__(self) -> str:
+        return f"{self.tache} : {self.exception}"

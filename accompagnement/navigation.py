@@ -45,6 +45,8 @@ ENTREES: tuple[Entree, ...] = (
         "conventions:conventions",
         frozenset({Role.ANIMATRICE, Role.CORRESPONDANT_INSERTION}),
     ),
+    # Comités techniques (application comites, référencée par son nom d'URL).
+    Entree("Comités", "comites:seances", frozenset(Role.values) - {Role.ADMINISTRATEUR}),
     Entree("Ressources", "conventions:annuaire", frozenset(Role.values) - {Role.ADMINISTRATEUR}),
     Entree("Annuaire", "annuaire", TOUS),
 )

@@ -18,6 +18,9 @@ from .models import CategorieNotification, Membership, Notification
 _suspendues: contextvars.ContextVar[bool] = contextvars.ContextVar(
     "notifications_suspendues", default=False
 )
+_sans_courriel: contextvars.ContextVar[bool] = contextvars.ContextVar(
+    "notifications_sans_courriel", default=False
+)
 PREFIXE_SUJET = "[Accompagnement global]"
 
 
@@ -30,6 +33,25 @@ def suspendues() -> Iterator[None]:
         yield
     finally:
         _suspendues.reset(jeton)
+
+
+def suspendues_ici() -> bool:
+    """Vrai dans un bloc `suspendues()` : les tâches qui écrivent leurs notifications en SQL
+    (échéances) le consultent pour rester soumises à la même règle."""
+    return _suspendues.get()
+
+
+@contextlib.contextmanager
+def retablies() -> Iterator[None]:
+    """Les notifications à nouveau écrites dans un bloc `suspendues`, dans la boîte de
+    réception seulement (aucun courriel) : les événements récents d'une démonstration, qui
+    concernent encore quelqu'un aujourd'hui."""
+    jeton, sans_courriel = _suspendues.set(False), _sans_courriel.set(True)
+    try:
+        yield
+    finally:
+        _suspendues.reset(jeton)
+        _sans_courriel.reset(sans_courriel)
 
 
 def url_absolue(lien: str) -> str:
@@ -54,6 +76,7 @@ def sortis(user_ids: Iterable[int]) -> set[int]:
 
 
 def _courriel(destinataire, sujet: str, texte: str) -> None:
+    from .taches import envoyer_ou_journaliser
     from .tasks import envoyer_courriel
 
     adresse, user_id = destinataire.email, destinataire.pk
@@ -63,7 +86,9 @@ def _courriel(destinataire, sujet: str, texte: str) -> None:
         # Vérifié au départ (après validation), pas pendant l'événement : sans requête de
         # plus dans la transaction du service.
         if not sortis([user_id]):
-            envoyer_courriel.delay(f"{PREFIXE_SUJET} {sujet}", corps, [adresse])
+            # Broker injoignable : journalisé, la page répond (la notification reste dans
+            # la boîte de réception).
+            envoyer_ou_journaliser(envoyer_courriel, f"{PREFIXE_SUJET} {sujet}", corps, [adresse])
 
     transaction.on_commit(partir)
 
@@ -96,7 +121,7 @@ def envoyer(
             for u in uniques.values()
         ]
     )
-    if immediat:
+    if immediat and not _sans_courriel.get():
         for u in uniques.values():
             _courriel(u, sujet, f"{texte}\n\n{url_absolue(lien)}".strip())
     return notifications

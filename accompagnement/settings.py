@@ -59,6 +59,7 @@ INSTALLED_APPS = [
     "dossiers",
     "diagnostics",
     "reporting",
+    "comites",
     "rgpd",
     "django.contrib.admin",
     "django.contrib.auth",
@@ -264,6 +265,12 @@ DEFAULT_FROM_EMAIL = env.str(
 )
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
+# LOG_FORMAT=json : une ligne JSON par message (agrégateur de journaux, décision 154) ;
+# par défaut, des lignes de texte.
+LOG_FORMAT = env.str("LOG_FORMAT", default="texte").strip().lower()
+if LOG_FORMAT not in {"texte", "json"}:
+    raise ImproperlyConfigured(f"LOG_FORMAT vaut « texte » ou « json » (reçu « {LOG_FORMAT} »).")
+
 # --- Celery ----------------------------------------------------------------------------
 # Sans broker, les tâches s'exécutent immédiatement dans le processus (poste de dev).
 CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default="") or env.str("REDIS_URL", default="")
@@ -293,6 +300,9 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_TIME_LIMIT = 15 * 60
 CELERY_TASK_SOFT_TIME_LIMIT = 14 * 60
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# Journaux JSON : le worker garde la configuration LOGGING de Django (sinon Celery remplace
+# les gestionnaires du journal racine par les siens, en texte).
+CELERY_WORKER_HIJACK_ROOT_LOGGER = LOG_FORMAT != "json"
 CELERY_RESULT_EXPIRES = 60 * 60 * 24
 # Redis : un message pris par un worker perdu (sans accusé, acks_late) est redonné après ce
 # délai (1 h par défaut ; plus court pour le test de reprise des rapports mensuels).
@@ -373,6 +383,7 @@ LOGGING = {
     },
     "formatters": {
         "simple": {"format": "{asctime} {levelname} {name} {message}", "style": "{"},
+        "json": {"()": "accompagnement.journalisation.FormatJSON"},
         "acces": {
             "()": "django.utils.log.ServerFormatter",
             "format": "[{server_time}] {message}",
@@ -382,10 +393,13 @@ LOGGING = {
     "handlers": {
         "console": {
             "class": "logging.StreamHandler",
-            "formatter": "simple",
+            "formatter": "json" if LOG_FORMAT == "json" else "simple",
             "filters": ["sans_traceback_4xx"],
         },
-        "acces": {"class": "logging.StreamHandler", "formatter": "acces"},
+        "acces": {
+            "class": "logging.StreamHandler",
+            "formatter": "json" if LOG_FORMAT == "json" else "acces",
+        },
     },
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
     "loggers": {

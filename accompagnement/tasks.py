@@ -36,3 +36,11 @@ def purger_journaux_audit() -> dict[str, int]:
     from .audit import purger
 
     return purger()
+
+
+@shared_task(soft_time_limit=50, time_limit=60)
+def relancer_envois_en_attente() -> int:
+    """Chaque minute : renvoie au broker les demandes des pages restées en attente."""
+    from .taches import relancer_envois_en_attente as relancer
+
+    return relancer()

@@ -72,6 +72,7 @@ urlpatterns = [
     path("diagnostics/", include("diagnostics.urls")),
     path("conventions/", include("conventions.urls")),
     path("reporting/", include("reporting.urls")),
+    path("comites/", include("comites.urls")),
     # Protection des données (application rgpd, incluse par son nom).
     path("rgpd/", include("rgpd.urls")),
 ]

@@ -4,16 +4,28 @@ rien ici ne connaît les dossiers (accompagnement est la couche la plus basse)."
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
+from django.db import InterfaceError, OperationalError
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.cache import patch_vary_headers
 
 from accompagnement.exceptions import AccesRefuse, ConflitEdition, ErreurMetier
+
+logger = logging.getLogger(__name__)
+
+# Incident de la base pendant un service (connexion perdue, verrou ou délai dépassé,
+# interblocage) : la transaction du service est annulée en entier (décision 153).
+ERREUR_BASE = (
+    "L'enregistrement n'a pas pu aboutir à cause d'un incident momentané de la base de "
+    "données : rien n'a été enregistré. Votre saisie est conservée ci-dessous ; réessayez "
+    "dans un instant, et si l'incident se répète, signalez-le à l'administrateur."
+)
 
 
 def donnees_post(request):
@@ -45,10 +57,12 @@ def traiter_formulaire(
     l'accompagnent), `executer(cleaned_data)` appelle le service. Succès : message `succes`
     et redirection vers `suite` (chacun peut être une fonction du résultat du service).
     Refus métier : erreur du formulaire (ou de son champ `champ_erreur`), saisie conservée,
-    400 ; conflit d'édition : 409 ; refus de droit levé par le service (AccesRefuse) : 403.
+    400 ; conflit d'édition : 409 ; refus de droit levé par le service (AccesRefuse) : 403 ;
+    incident de la base pendant le service (transaction annulée en entier) : message clair,
+    saisie conservée, 503.
     Sinon, `gabarit` est rendu avec `form`, `conflit` et `contexte` (un dict, ou une
     fonction appelée seulement si la page est rendue)."""
-    conflit = False
+    conflit = indisponible = False
     if request.method == "POST" and (form.is_valid() if valide is None else valide):
         try:
             resultat = executer(form.cleaned_data)
@@ -57,11 +71,15 @@ def traiter_formulaire(
         except ErreurMetier as erreur:
             form.add_error(champ_erreur, erreur.message)
             conflit = isinstance(erreur, ConflitEdition)
+        except (OperationalError, InterfaceError):
+            logger.exception("Incident de la base pendant %s %s", request.method, request.path)
+            form.add_error(None, ERREUR_BASE)
+            indisponible = True
         else:
             messages.success(request, succes(resultat) if callable(succes) else succes)
             return redirect(suite(resultat) if callable(suite) else suite)
     contexte = (contexte() if callable(contexte) else contexte) or {}
-    statut = 409 if conflit else 400 if request.method == "POST" else 200
+    statut = 409 if conflit else 503 if indisponible else 400 if request.method == "POST" else 200
     contexte = {"form": form, "conflit": conflit, **contexte}
     return render(request, gabarit, contexte, status=statut)
 

@@ -4,12 +4,14 @@ département à l'échelle (`manage.py bench_data`), dans le processus, `DEBUG=f
 Chaque mesure est un **rapport à une référence mesurée dans la même exécution** :
 - pages : la vue authentifiée minimale qui rend le gabarit de base (`bench/urls.py`),
   mesurée en alternance avec la page (médiane de 5 chacune, après un tour à blanc) ;
-- SQL des listes : le temps SQL de la page (requêtes capturées) rapporté à la requête
+- SQL des listes : le temps SQL des requêtes de la liste (capturées, hors celles que fait
+  aussi la vue de référence et hors listes de choix des filtres) rapporté à la requête
   écrite à la main qui donne les mêmes lignes et le même compte ;
 - tâches quotidiennes et indicateurs : leur SQL ensembliste écrit à la main. Les tâches
   s'exécutent dans une transaction annulée (la base reste telle quelle).
 
     BENCH_ECHELLE_DATABASE_URL=postgres://…/acc_bench_grand python -m bench.pages [--departement 25]
+        [--pages Portefeuille "Dossiers du"]   # un sous-ensemble, pour itérer vite
 
 Résultat : bench/resultats/pages.json, et le tableau dans bench/README.md (entre les
 marqueurs `<!-- pages:debut -->` et `<!-- pages:fin -->`)."""
@@ -87,24 +89,54 @@ def dans_une_transaction_annulee(fonction):
 
 # --- Requêtes écrites à la main (références des listes, tâches, indicateurs) -------------
 
+# Le portefeuille : les places ouvertes du professionnel, plus, pour le conseiller, les
+# dossiers qu'il a orientés et qui attendent leur orientation et, pour le correspondant,
+# ceux de son territoire (paramètres à NULL pour les autres rôles).
 SQL_PORTEFEUILLE = """
 SELECT d.id, dm.nom, dm.prenom FROM dossiers_dossier d
   JOIN dossiers_demandeur dm ON dm.id = d.demandeur_id
- WHERE d.statut <> 'clos' AND EXISTS (
-       SELECT 1 FROM dossiers_affectation a
-        WHERE a.dossier_id = d.id AND a.professionnel_id = %(user)s AND a.date_fin IS NULL)
+ WHERE d.departement_id = %(dep)s AND d.statut <> 'clos' AND d.id IN (
+       SELECT a.dossier_id FROM dossiers_affectation a
+        WHERE a.professionnel_id = %(user)s AND a.date_fin IS NULL
+       UNION ALL SELECT o.id FROM dossiers_dossier o
+        WHERE o.oriente_par_id = %(oriente_par)s AND o.statut = 'a_orienter'
+       UNION ALL SELECT t.id FROM dossiers_dossier t WHERE t.territoire_id = %(territoire)s)
  ORDER BY dm.nom, dm.prenom, d.id LIMIT 25;
 SELECT count(*) FROM dossiers_dossier d
- WHERE d.statut <> 'clos' AND EXISTS (
-       SELECT 1 FROM dossiers_affectation a
-        WHERE a.dossier_id = d.id AND a.professionnel_id = %(user)s AND a.date_fin IS NULL)
+ WHERE d.departement_id = %(dep)s AND d.statut <> 'clos' AND d.id IN (
+       SELECT a.dossier_id FROM dossiers_affectation a
+        WHERE a.professionnel_id = %(user)s AND a.date_fin IS NULL
+       UNION ALL SELECT o.id FROM dossiers_dossier o
+        WHERE o.oriente_par_id = %(oriente_par)s AND o.statut = 'a_orienter'
+       UNION ALL SELECT t.id FROM dossiers_dossier t WHERE t.territoire_id = %(territoire)s)
 """
+# Le compte est borné comme sur la page (« plus de 10 000 dossiers ») : même affichage.
 SQL_DEPARTEMENT = """
 SELECT d.id, dm.nom, dm.prenom FROM dossiers_dossier d
   JOIN dossiers_demandeur dm ON dm.id = d.demandeur_id
  WHERE d.departement_id = %(dep)s
  ORDER BY dm.nom, dm.prenom, d.id LIMIT 25 OFFSET %(offset)s;
-SELECT count(*) FROM dossiers_dossier d WHERE d.departement_id = %(dep)s
+SELECT count(*) FROM (SELECT 1 FROM dossiers_dossier d WHERE d.departement_id = %(dep)s
+ LIMIT 10001) t
+"""
+SQL_SANS_BINOME = """
+SELECT d.id, dm.nom, dm.prenom FROM dossiers_dossier d
+  JOIN dossiers_demandeur dm ON dm.id = d.demandeur_id
+ WHERE d.departement_id = %(dep)s AND d.statut <> 'clos' AND d.axe_courant NOT IN ('1', '3')
+   AND NOT EXISTS (SELECT 1 FROM dossiers_affectation a
+                     JOIN dossiers_affectation b ON b.dossier_id = a.dossier_id
+                          AND b.role = 'travailleur_social' AND b.date_fin IS NULL
+                    WHERE a.dossier_id = d.id AND a.role = 'conseiller_dedie'
+                      AND a.date_fin IS NULL)
+ ORDER BY dm.nom, dm.prenom, d.id LIMIT 25;
+SELECT count(*) FROM (SELECT 1 FROM dossiers_dossier d
+ WHERE d.departement_id = %(dep)s AND d.statut <> 'clos' AND d.axe_courant NOT IN ('1', '3')
+   AND NOT EXISTS (SELECT 1 FROM dossiers_affectation a
+                     JOIN dossiers_affectation b ON b.dossier_id = a.dossier_id
+                          AND b.role = 'travailleur_social' AND b.date_fin IS NULL
+                    WHERE a.dossier_id = d.id AND a.role = 'conseiller_dedie'
+                      AND a.date_fin IS NULL)
+ LIMIT 10001) t
 """
 SQL_CHARGES = """
 SELECT a.professionnel_id, a.role, count(*) FROM dossiers_affectation a
@@ -112,12 +144,29 @@ SELECT a.professionnel_id, a.role, count(*) FROM dossiers_affectation a
  WHERE a.date_fin IS NULL AND d.departement_id = %(dep)s
  GROUP BY 1, 2
 """
+# La file du correspondant : adressées à un correspondant de son territoire, ou sur un
+# dossier de son territoire ; la page, son compte et les compteurs par statut.
 SQL_SOLLICITATIONS = """
 SELECT s.id FROM dossiers_sollicitation s
- WHERE s.correspondant_id = %(membership)s AND s.statut IN ('envoyee', 'a_l_etude')
+ WHERE s.statut IN ('envoyee', 'a_l_etude')
+   AND (s.correspondant_id IN (SELECT m.id FROM accompagnement_membership m
+                                WHERE m.structure_id = %(territoire)s)
+        OR s.dossier_id IN (SELECT d.id FROM dossiers_dossier d
+                             WHERE d.territoire_id = %(territoire)s))
  ORDER BY s.echeance, s.id LIMIT 25;
 SELECT count(*) FROM dossiers_sollicitation s
- WHERE s.correspondant_id = %(membership)s AND s.statut IN ('envoyee', 'a_l_etude')
+ WHERE s.statut IN ('envoyee', 'a_l_etude')
+   AND (s.correspondant_id IN (SELECT m.id FROM accompagnement_membership m
+                                WHERE m.structure_id = %(territoire)s)
+        OR s.dossier_id IN (SELECT d.id FROM dossiers_dossier d
+                             WHERE d.territoire_id = %(territoire)s));
+SELECT s.statut, count(*) FROM dossiers_sollicitation s
+ WHERE s.statut <> 'brouillon'
+   AND (s.correspondant_id IN (SELECT m.id FROM accompagnement_membership m
+                                WHERE m.structure_id = %(territoire)s)
+        OR s.dossier_id IN (SELECT d.id FROM dossiers_dossier d
+                             WHERE d.territoire_id = %(territoire)s))
+ GROUP BY 1
 """
 SQL_ACTIONS_ECHUES = """
 WITH echues AS (
@@ -245,13 +294,27 @@ def pages(choix: dict) -> list[dict]:
     """(nom, rôle, adresse, SQL de référence éventuel)."""
     from django.urls import reverse
 
+    from accompagnement.models import Role
+    from accompagnement.pagination_bornee import PLAFOND
+
     a = choix["acteurs"]
     dep = choix["departement"].pk
     typique, gros = choix["typique"], choix["gros"]
-    page_profonde = max(1, choix["nombre_dossiers"] // 25 // 2)
+    # Au milieu de la liste, sans dépasser la dernière page accessible (compte borné).
+    page_profonde = max(1, min(choix["nombre_dossiers"] // 25 // 2, PLAFOND // 25))
     diag_typique = typique.diagnostics.order_by("-numero").first()
     liste = reverse("dossiers:liste")
     portefeuille = reverse("dossiers:portefeuille")
+
+    def portefeuille_de(membership):
+        return {
+            "dep": dep,
+            "user": membership.user_id,
+            "oriente_par": membership.user_id if membership.role == Role.CONSEILLER else None,
+            "territoire": (
+                membership.structure_id if membership.role == Role.CORRESPONDANT_INSERTION else None
+            ),
+        }
 
     def p(nom, role, url, sql=None, **params):
         return {"nom": nom, "role": role, "url": url, "sql": sql, "params": params}
@@ -269,28 +332,28 @@ def pages(choix: dict) -> list[dict]:
             "conseiller",
             portefeuille,
             SQL_PORTEFEUILLE,
-            user=a["conseiller"].user_id,
+            **portefeuille_de(a["conseiller"]),
         ),
         p(
             "Portefeuille du conseiller dédié",
             "conseiller_dedie",
             portefeuille,
             SQL_PORTEFEUILLE,
-            user=a["conseiller_dedie"].user_id,
+            **portefeuille_de(a["conseiller_dedie"]),
         ),
         p(
             "Portefeuille du travailleur social",
             "travailleur_social",
             portefeuille,
             SQL_PORTEFEUILLE,
-            user=a["travailleur_social"].user_id,
+            **portefeuille_de(a["travailleur_social"]),
         ),
         p(
             "Portefeuille du correspondant",
             "correspondant",
             portefeuille,
             SQL_PORTEFEUILLE,
-            user=a["correspondant"].user_id,
+            **portefeuille_de(a["correspondant"]),
         ),
         p(
             "Dossiers du département, page 1",
@@ -308,7 +371,13 @@ def pages(choix: dict) -> list[dict]:
             dep=dep,
             offset=(page_profonde - 1) * 25,
         ),
-        p("Dossiers « binôme incomplet »", "animatrice", f"{liste}?sans_binome=on"),
+        p(
+            "Dossiers « binôme incomplet »",
+            "animatrice",
+            f"{liste}?sans_binome=on",
+            SQL_SANS_BINOME,
+            dep=dep,
+        ),
         p(
             "Charges des professionnels",
             "animatrice",
@@ -321,7 +390,7 @@ def pages(choix: dict) -> list[dict]:
             "correspondant",
             reverse("dossiers:sollicitations_a_traiter"),
             SQL_SOLLICITATIONS,
-            membership=a["correspondant"].pk,
+            territoire=a["correspondant"].structure_id,
         ),
         p(
             "Fiche d'un dossier typique",
@@ -426,16 +495,40 @@ def client_de(membership):
     return client
 
 
-def mesurer_pages(choix: dict, repetitions: int) -> list[dict]:
+def retenue(nom: str, filtres: list[str] | None) -> bool:
+    """Une page est mesurée si son nom contient l'un des filtres (sans casse), ou sans filtre."""
+    return not filtres or any(f.casefold() in nom.casefold() for f in filtres)
+
+
+def forme(sql: str) -> str:
+    """Une requête sans ses conditions : pour reconnaître celles de la vue de référence."""
+    return sql.split(" WHERE ", 1)[0]
+
+
+def sql_de_la_liste_ms(requetes: list[dict], formes_reference: set[str]) -> float:
+    """Le temps SQL de la liste elle-même : sans les requêtes que fait aussi la vue de
+    référence (session, compte, rattachement, notifications du gabarit de base) ni les
+    curseurs des listes de choix des filtres (`DECLARE … CURSOR`, rendu du formulaire) —
+    ce que la requête écrite à la main ne fait pas non plus."""
+    return 1000 * sum(
+        float(q["time"])
+        for q in requetes
+        if not q["sql"].startswith("DECLARE") and forme(q["sql"]) not in formes_reference
+    )
+
+
+def mesurer_pages(choix: dict, repetitions: int, filtres: list[str] | None = None) -> list[dict]:
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
     clients = {role: client_de(m) for role, m in choix["acteurs"].items() if m is not None}
     lignes = []
-    for page in pages(choix):
+    for page in (p for p in pages(choix) if retenue(p["nom"], filtres)):
         client = clients[page["role"]]
         reponse = client.get(page["url"])  # tour à blanc (caches, connexions)
-        client.get("/bench/reference/")
+        with CaptureQueriesContext(connection) as requetes_reference:
+            client.get("/bench/reference/")
+        formes_reference = {forme(q["sql"]) for q in requetes_reference.captured_queries}
         durees, references = [], []
         for _ in range(repetitions):
             debut = time.perf_counter()
@@ -465,11 +558,18 @@ def mesurer_pages(choix: dict, repetitions: int) -> list[dict]:
                 ),
                 1,
             )
-            ligne["ratio_sql"] = round(sql_ms / max(ligne["sql_main_ms"], 0.1), 1)
+            sql_liste = sql_de_la_liste_ms(requetes.captured_queries, formes_reference)
+            ligne["sql_liste_ms"] = round(sql_liste, 1)
+            ligne["ratio_sql"] = round(sql_liste / max(ligne["sql_main_ms"], 0.1), 1)
         print(
             f"{ligne['page'][:45]:45} {ligne['statut']} {ligne['mediane_ms']:8.1f} ms "
             f"×{ligne['ratio']:<6} {ligne['requetes']:3} req. SQL {ligne['sql_ms']:7.1f} ms"
-            + (f" (main {ligne['sql_main_ms']} ms, ×{ligne['ratio_sql']})" if page["sql"] else ""),
+            + (
+                f" (liste {ligne['sql_liste_ms']} ms, main {ligne['sql_main_ms']} ms, "
+                f"×{ligne['ratio_sql']})"
+                if page["sql"]
+                else ""
+            ),
             flush=True,
         )
         lignes.append(ligne)
@@ -566,11 +666,15 @@ def tableau(resultat: dict) -> str:
         f"{resultat['machine']['charge_debut']} au début, {resultat['machine']['charge_fin']} "
         f"à la fin ; vue de référence : {resultat['reference_ms']} ms (médiane).",
         "",
-        "| page | rôle | médiane | × référence | requêtes | SQL | × SQL à la main |",
+        "| page | rôle | médiane | × référence | requêtes | SQL | × SQL à la main (liste / main) |",
         "|---|---|---|---|---|---|---|",
     ]
     for p in resultat["pages"]:
-        ratio_sql = f"×{p['ratio_sql']} ({p['sql_main_ms']} ms)" if "ratio_sql" in p else ""
+        ratio_sql = (
+            f"×{p['ratio_sql']} ({p.get('sql_liste_ms', p['sql_ms'])} ms / {p['sql_main_ms']} ms)"
+            if "ratio_sql" in p
+            else ""
+        )
         statut = "" if p["statut"] == 200 else f" (HTTP {p['statut']})"
         lignes.append(
             f"| {p['page']}{statut} | {p['role']} | {p['mediane_ms']} ms | ×{p['ratio']} | "
@@ -608,8 +712,17 @@ def main() -> None:
     parser.add_argument(
         "--repetitions-taches", type=int, default=1, help="tâches quotidiennes (lentes)"
     )
-    parser.add_argument("--sortie", type=Path, default=RESULTATS)
+    parser.add_argument(
+        "--sortie", type=Path, help=f"fichier de résultat (défaut : {RESULTATS}, sauf avec --pages)"
+    )
     parser.add_argument("--sans-readme", action="store_true")
+    parser.add_argument(
+        "--pages",
+        nargs="+",
+        metavar="TEXTE",
+        help="ne mesurer que les pages dont le nom contient l'un de ces textes (sans casse) ; "
+        "sans les tâches ni les indicateurs, et sans réécrire le README",
+    )
     args = parser.parse_args()
     preparer_django()
     from django.test.utils import override_settings, setup_test_environment
@@ -618,8 +731,8 @@ def main() -> None:
     charge_debut = os.getloadavg()[0]
     with override_settings(ROOT_URLCONF="bench.urls"):
         choix = choisir(args.departement)
-        lignes_pages = mesurer_pages(choix, args.repetitions)
-        traitements = mesurer_traitements(choix, args.repetitions_taches)
+        lignes_pages = mesurer_pages(choix, args.repetitions, args.pages)
+        traitements = [] if args.pages else mesurer_traitements(choix, args.repetitions_taches)
     resultat = {
         "date": dt.datetime.now().astimezone().isoformat(timespec="seconds"),
         "volumes": volumes(),
@@ -634,11 +747,14 @@ def main() -> None:
             "charge_fin": round(os.getloadavg()[0], 1),
         },
     }
-    args.sortie.parent.mkdir(parents=True, exist_ok=True)
-    args.sortie.write_text(json.dumps(resultat, ensure_ascii=False, indent=2) + "\n", "utf-8")
+    # Un sous-ensemble (--pages) n'écrase pas la référence versionnée, sauf --sortie explicite.
+    sortie = args.sortie or (None if args.pages else RESULTATS)
+    if sortie is not None:
+        sortie.parent.mkdir(parents=True, exist_ok=True)
+        sortie.write_text(json.dumps(resultat, ensure_ascii=False, indent=2) + "\n", "utf-8")
     texte = tableau(resultat)
     print(texte)
-    if not args.sans_readme:
+    if not (args.sans_readme or args.pages):
         ecrire_readme(texte)
 
 

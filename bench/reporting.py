@@ -12,6 +12,14 @@ jamais celle du développement ni des tests ; avec `--source bench_data`, elle e
 supprimée et recréée.
 
     python -m bench.reporting [--demandeurs 100000] [--repetitions 3] [--source interne]
+    BENCH_DATABASE_URL=postgres://…/acc_bench_copie python -m bench.reporting --base-existante 25
+
+`--base-existante CODE` mesure sur une base déjà chargée par `bench_data` (une copie de la
+base modèle, migrée) sans la recréer ni la recharger : département CODE, mois précédent.
+Les rapports mensuels de la base de mesure sont vidés (TRUNCATE) avant chaque mesure, puis
+le mois est mesuré deux fois : à froid (aucun rapport figé : mois précédent, an dernier et
+séries recalculés) et en régime établi (le mois précédent figé juste avant, comme le 1er
+de chaque mois en service).
 
 Résultat : bench/resultats/reporting.json.
 """
@@ -253,6 +261,46 @@ SQL_MAIN = {
 }
 
 
+# Requêtes groupées écrites à la main (tous les périmètres, toutes les ventilations, en
+# GROUPING SETS), à comparer à la requête groupée du rapport (reporting/groupe.py).
+_PLACE = """(SELECT x.professionnel_id FROM dossiers_affectation x WHERE x.dossier_id = {d}
+    AND x.role = '{role}' AND x.date_debut <= %(fin)s ORDER BY x.date_debut DESC, x.id DESC LIMIT 1)"""
+_AGE = """CASE WHEN m.date_naissance > %(a25)s THEN 'moins_25' WHEN m.date_naissance > %(a35)s
+    THEN '25_34' WHEN m.date_naissance > %(a45)s THEN '35_44' WHEN m.date_naissance > %(a55)s
+    THEN '45_54' ELSE '55_plus' END"""
+_COLONNES = ["t", "a", "axe", "rsa", "civilite", "age", "cd", "ts"]
+
+
+def _ensembles(colonnes):
+    ensembles = []
+    for portee in ([], ["t"], ["a"]):
+        ensembles.append(portee)
+        ensembles += [[*portee, c] for c in colonnes]  # (t, t) : comme le rapport, en double
+    return ", ".join("(" + ", ".join(e) + ")" for e in ensembles)
+
+
+# Constantes du module, sans donnée extérieure (S608).
+SQL_GROUPE_MAIN = {
+    "file_active": f"""WITH e AS (SELECT d.territoire_id t, d.agence_id a, p.axe, m.rsa_allocataire rsa,
+        m.civilite, {_AGE} age, {_PLACE.format(d="p.dossier_id", role="conseiller_dedie")} cd,
+        {_PLACE.format(d="p.dossier_id", role="travailleur_social")} ts
+        FROM dossiers_periodeorientation p JOIN dossiers_dossier d ON d.id = p.dossier_id
+        JOIN dossiers_demandeur m ON m.id = d.demandeur_id
+        WHERE d.departement_id = %(dep)s AND p.date_debut <= %(fin)s
+        AND (p.date_fin IS NULL OR p.date_fin > %(fin)s))
+        SELECT t, a, axe, rsa, civilite, age, cd, ts, count(*) FROM e
+        GROUP BY GROUPING SETS ({_ensembles(_COLONNES)})""",  # noqa: S608
+    "sorties": f"""WITH e AS (SELECT d.territoire_id t, d.agence_id a, d.axe_courant axe,
+        m.rsa_allocataire rsa, m.civilite, {_AGE} age,
+        {_PLACE.format(d="d.id", role="conseiller_dedie")} cd,
+        {_PLACE.format(d="d.id", role="travailleur_social")} ts, d.motif_sortie motif
+        FROM dossiers_dossier d JOIN dossiers_demandeur m ON m.id = d.demandeur_id
+        WHERE d.departement_id = %(dep)s AND d.date_cloture BETWEEN %(debut)s AND %(fin)s)
+        SELECT t, a, axe, rsa, civilite, age, cd, ts, motif, count(*) FROM e
+        GROUP BY GROUPING SETS ({_ensembles([*_COLONNES, "motif"])})""",  # noqa: S608
+}
+
+
 def chrono(fonction, repetitions):
     durees, resultat = [], None
     for _ in range(repetitions):
@@ -262,12 +310,174 @@ def chrono(fonction, repetitions):
     return statistics.median(durees), resultat
 
 
+def charge_machine() -> float:
+    return round(os.getloadavg()[0], 1)
+
+
+def mesurer_indicateurs(dep, mois, repetitions):
+    """Chaque indicateur : la requête groupée du rapport (tous les périmètres, toutes les
+    ventilations), sa valeur seule (`calculer`), et le SQL écrit à la main quand il existe,
+    en alternance dans la même exécution."""
+    from django.db import connection
+
+    from reporting import groupe
+    from reporting.catalogue import CATALOGUE, Perimetre, _ans_avant
+
+    p = Perimetre(dep)
+    params = {"dep": dep.pk, "debut": mois.debut, "fin": mois.fin, "veille": mois.veille}
+    params |= {f"a{n}": _ans_avant(mois.fin, n) for n in (25, 35, 45, 55)}
+    indicateurs = {}
+    for ind in CATALOGUE:
+        duree, valeur = chrono(lambda ind=ind: ind.calculer(p, mois), repetitions)
+        duree_g, _r = chrono(
+            lambda ind=ind: groupe.calculer(ind, p, mois, ("territoire", "agence")),
+            repetitions if ind.cle in SQL_GROUPE_MAIN else 1,
+        )
+        ligne = {
+            "catalogue_ms": round(1000 * duree, 2),
+            "groupe_tous_perimetres_ms": round(1000 * duree_g, 2),
+            "valeur": valeur,
+        }
+        if ind.cle in SQL_MAIN:
+
+            def a_la_main(cle=ind.cle):
+                with connection.cursor() as c:
+                    c.execute(SQL_MAIN[cle], params)
+                    return c.fetchone()[0]
+
+            duree_sql, valeur_sql = chrono(a_la_main, repetitions)
+            valeur_sql = float(valeur_sql) if valeur_sql is not None else None
+            ligne |= {
+                "sql_main_ms": round(1000 * duree_sql, 2),
+                "valeur_sql": valeur_sql,
+                "ratio": round(duree / duree_sql, 2) if duree_sql else None,
+                "identiques": valeur_sql == (float(valeur) if valeur is not None else None),
+            }
+        if ind.cle in SQL_GROUPE_MAIN:
+
+            def groupe_a_la_main(cle=ind.cle):
+                with connection.cursor() as c:
+                    c.execute(SQL_GROUPE_MAIN[cle], params)
+                    return c.fetchall()
+
+            duree_gm, lignes = chrono(groupe_a_la_main, repetitions)
+            ligne |= {
+                "groupe_sql_main_ms": round(1000 * duree_gm, 2),
+                "groupe_ratio": round(duree_g / duree_gm, 2) if duree_gm else None,
+                "groupe_total_identique": max(r[-1] for r in lignes) == valeur,
+            }
+        indicateurs[ind.cle] = ligne
+    return indicateurs
+
+
+def mesurer_base_existante(args):
+    global URL
+    URL = os.environ.get("BENCH_DATABASE_URL", URL)
+    preparer_django()
+    from django.core.management import call_command
+    from django.db import connection
+    from django.db.models import Count
+
+    from accompagnement.models import Departement
+    from dossiers.models import Demandeur, EvenementJournal, PeriodeOrientation
+    from reporting import mensuel
+    from reporting.models import RapportMensuel
+    from reporting.tasks import mois_precedent
+
+    dep = Departement.objects.get(code_insee=args.base_existante)
+    mois = mois_precedent()
+    charge_debut = charge_machine()
+    volumes = {
+        "source": "base existante (copie de la base modèle bench_data)",
+        "demandeurs": Demandeur.objects.filter(departement=dep).count(),
+        "periodes": PeriodeOrientation.objects.count(),
+        "evenements_journal": EvenementJournal.objects.count(),
+        "structures": dict(dep.structures.values_list("type").annotate(n=Count("pk")).order_by()),
+    }
+
+    def vider():
+        with connection.cursor() as c:
+            c.execute("TRUNCATE reporting_rapportmensuel")
+
+    def commande(m):
+        import resource
+
+        avant = [resource.getrusage(r) for r in (resource.RUSAGE_SELF, resource.RUSAGE_CHILDREN)]
+        t = time.perf_counter()
+        call_command(
+            "generate_monthly_reports",
+            "--month",
+            str(m),
+            "--departement",
+            dep.code_insee,
+            "--processus",
+            str(args.processus),
+        )
+        duree = round(time.perf_counter() - t, 1)
+        apres = [resource.getrusage(r) for r in (resource.RUSAGE_SELF, resource.RUSAGE_CHILDREN)]
+        cpu = sum(
+            b.ru_utime + b.ru_stime - a.ru_utime - a.ru_stime
+            for a, b in zip(avant, apres, strict=True)
+        )
+        return {"duree_s": duree, "cpu_python_s": round(cpu, 1), "charge": charge_machine()}
+
+    indicateurs = mesurer_indicateurs(dep, mois, args.repetitions)
+    vider()
+    froid = commande(mois)
+    vider()
+    precedent = commande(mois.precedent)
+    vider_mois = RapportMensuel.objects.filter(mois=mois.debut).count()
+    assert vider_mois == 0
+    etabli = commande(mois)
+    nb = len(mensuel.perimetres(dep))
+    assert RapportMensuel.objects.filter(mois=mois.debut, departement=dep).count() == nb
+    ratios = [v["ratio"] for v in indicateurs.values() if v.get("ratio")]
+    ratios_groupes = [v["groupe_ratio"] for v in indicateurs.values() if v.get("groupe_ratio")]
+    resultat = {
+        "date": dt.datetime.now().isoformat(timespec="seconds"),
+        "ratio_groupe_max": max(ratios_groupes) if ratios_groupes else None,
+        "machine": {
+            "plateforme": platform.platform(),
+            "processeurs": os.cpu_count(),
+            "charge_debut": charge_debut,
+            "charge_fin": charge_machine(),
+        },
+        "donnees": volumes,
+        "mois": str(mois),
+        "perimetres": nb,
+        "processus_pdf": args.processus,
+        "generate_monthly_reports_s": {
+            "a_froid": froid,
+            "mois_precedent_a_froid": precedent,
+            "regime_etabli": etabli,
+        },
+        "objectif_s": 30,
+        "indicateurs": indicateurs,
+        "ratio_max": max(ratios) if ratios else None,
+        "valeurs_identiques": all(v.get("identiques", True) for v in indicateurs.values()),
+        "note": "Médiane de --repetitions exécutions ; « ratio » = catalogue / SQL écrit à la "
+        "main ; « groupe_tous_perimetres_ms » : la requête GROUPING SETS du rapport (tous les "
+        "périmètres, toutes les ventilations), une exécution.",
+    }
+    RESULTATS.write_text(json.dumps(resultat, ensure_ascii=False, indent=2, default=str) + "\n")
+    print(
+        json.dumps(
+            {k: resultat[k] for k in ("generate_monthly_reports_s", "ratio_max", "machine")},
+            ensure_ascii=False,
+        )
+    )
+
+
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--demandeurs", type=int, default=100_000)
     parser.add_argument("--repetitions", type=int, default=3)
     parser.add_argument("--source", choices=["bench_data", "interne"], default="bench_data")
+    parser.add_argument("--base-existante", metavar="CODE", help="département d'une base chargée")
+    parser.add_argument("--processus", type=int, default=min(4, os.cpu_count() or 1))
     args = parser.parse_args()
+    if args.base_existante:
+        return mesurer_base_existante(args)
     if args.source == "bench_data":
         recreer_base()
     preparer_django()

@@ -14,7 +14,7 @@ from django import forms
 from . import datainclusion as di
 from .imports import EXTENSIONS, TAILLE_MAX, ErreurFichier, lire_flux
 from .models import ServiceRessource, StructureRessource
-from .services import CHAMPS_SERVICE, CHAMPS_STRUCTURE, erreurs_data_inclusion
+from .services import CHAMPS_SERVICE, CHAMPS_STRUCTURE, empreinte, erreurs_data_inclusion
 
 # Codes acceptés dans une zone d'éligibilité (schéma data·inclusion v1).
 CODE_ZONE = re.compile(r"^(\d{5}|2[AB]\d{3}|\d{2}|2[AB]|97\d|\d{9}|99\d{3}|france)$")
@@ -84,6 +84,13 @@ def _cases(table: dict[str, str]) -> forms.MultipleChoiceField:
 class _RessourceForm(forms.ModelForm):
     CHAMPS: tuple[str, ...] = ()
     SERVICE = False
+    # Verrouillage optimiste : l'empreinte de la fiche lue part avec le formulaire.
+    empreinte = forms.CharField(widget=forms.HiddenInput, required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk:
+            self.initial["empreinte"] = empreinte(self.instance)
 
     def donnees(self) -> dict:
         return {nom: self.cleaned_data[nom] for nom in self.CHAMPS}
@@ -137,6 +144,7 @@ class StructureForm(_RessourceForm):
         self.helper = FormHelper()
         self.helper.form_tag = False
         self.helper.layout = Layout(
+            "empreinte",
             Fieldset("Structure", "nom", "siret", "description", "reseaux_porteurs"),
             Fieldset(
                 "Adresse",
@@ -245,6 +253,7 @@ class ServiceForm(_RessourceForm):
         self.helper = FormHelper()
         self.helper.form_tag = False
         self.helper.layout = Layout(
+            "empreinte",
             Fieldset("Service", "structure", "nom", "description", "type"),
             Fieldset("Thématiques et publics", "thematiques", "publics", "publics_precisions"),
             Fieldset(

@@ -8,6 +8,7 @@ que l'import (modèles du paquet data-inclusion-schema) et datée du jour de sa 
 from __future__ import annotations
 
 import hashlib
+import json
 import secrets
 import uuid
 from datetime import timedelta
@@ -21,7 +22,7 @@ from django.utils import timezone
 from django.utils.text import slugify
 
 from accompagnement import audit, fichiers
-from accompagnement.exceptions import ErreurMetier
+from accompagnement.exceptions import ConflitEdition, ErreurMetier
 from accompagnement.models import ActionAudit, Departement, User
 
 from .imports import erreurs_par_champ
@@ -114,6 +115,31 @@ def _identifiant(nom: str) -> str:
     return f"{slugify(nom)[:80] or 'ressource'}-{secrets.token_hex(4)}"
 
 
+CONFLIT_RESSOURCE = (
+    "« {nom} » a été modifié par quelqu'un d'autre pendant votre saisie : rien n'a été "
+    "écrasé. Rechargez la page pour voir la fiche à jour, puis reportez vos modifications."
+)
+
+
+def empreinte(objet: StructureRessource | ServiceRessource) -> str:
+    """Empreinte des champs modifiables d'une structure ou d'un service locaux, lue avec le
+    formulaire (champ caché) : verrouillage optimiste sans colonne de version (décision
+    153). Deux lectures des mêmes valeurs ont la même empreinte."""
+    service = isinstance(objet, ServiceRessource)
+    valeurs = {
+        nom: getattr(objet, nom) for nom in (CHAMPS_SERVICE if service else CHAMPS_STRUCTURE)
+    }
+    if service:
+        valeurs["structure"] = objet.structure_id
+    texte = json.dumps(valeurs, sort_keys=True, default=str, ensure_ascii=False)
+    return hashlib.sha256(texte.encode()).hexdigest()[:32]
+
+
+def _exiger_empreinte(objet, lue: str | None) -> None:
+    if lue and lue != empreinte(objet):
+        raise ConflitEdition(CONFLIT_RESSOURCE.format(nom=objet.nom))
+
+
 def _exiger_locale(ressource) -> None:
     if not ressource.est_locale:
         raise ErreurMetier(
@@ -156,11 +182,18 @@ def creer_structure_locale(
 
 @transaction.atomic
 def modifier_structure_locale(
-    *, structure: StructureRessource, donnees: dict[str, Any], par: User
+    *,
+    structure: StructureRessource,
+    donnees: dict[str, Any],
+    par: User,
+    empreinte_lue: str | None = None,
 ) -> StructureRessource:
+    """`empreinte_lue` : celle de la fiche lue par le formulaire ; si la structure a changé
+    depuis, `ConflitEdition` (409) et rien n'est écrit."""
     _exiger_locale(structure)
     # Relue : un formulaire lié à l'objet l'a déjà modifié en mémoire.
     structure = StructureRessource.objects.select_for_update().get(pk=structure.pk)
+    _exiger_empreinte(structure, empreinte_lue)
     valeurs = _champs(donnees, CHAMPS_STRUCTURE)
     _valider(valeurs, service=False)
     changes = [nom for nom, valeur in valeurs.items() if getattr(structure, nom) != valeur]
@@ -225,7 +258,9 @@ def modifier_service_local(
     donnees: dict[str, Any],
     par: User,
     structure: StructureRessource | None = None,
+    empreinte_lue: str | None = None,
 ) -> ServiceRessource:
+    """`empreinte_lue` : comme pour modifier_structure_locale (verrouillage optimiste)."""
     _exiger_locale(service)
     # Relu : un formulaire lié à l'objet l'a déjà modifié en mémoire.
     service = (
@@ -233,6 +268,7 @@ def modifier_service_local(
         .select_related("structure")
         .get(pk=service.pk)
     )
+    _exiger_empreinte(service, empreinte_lue)
     valeurs = _champs(donnees, CHAMPS_SERVICE)
     _valider(valeurs, service=True)
     changes = [nom for nom, valeur in valeurs.items() if getattr(service, nom) != valeur]

@@ -19,7 +19,7 @@ from django.views.decorators.http import require_POST
 
 from accompagnement import audit
 from accompagnement.decorators import membership_requis
-from accompagnement.exceptions import ErreurMetier
+from accompagnement.exceptions import ConflitEdition, ErreurMetier
 from accompagnement.models import ActionAudit
 from accompagnement.vues import rendre_avec_htmx
 
@@ -180,16 +180,19 @@ def import_rapport(request):
 
 def _enregistrer(request, form, ecrire, gabarit: str, contexte: dict):
     """Formulaire valide → écriture par le service ; refus métier → message."""
+    statut = 200
     if request.method == "POST" and form.is_valid():
         try:
             objet = ecrire(form)
         except ErreurMetier as exc:
             form.add_error(None, exc.message)
+            # Modifiée par quelqu'un d'autre pendant la saisie : 409, saisie conservée.
+            statut = 409 if isinstance(exc, ConflitEdition) else 200
         else:
             messages.success(request, f"« {objet.nom} » est enregistré dans la base.")
             vue = "service" if isinstance(objet, ServiceRessource) else "structure"
             return redirect(f"conventions:{vue}", uuid=objet.uuid)
-    return render(request, gabarit, {"form": form, **contexte})
+    return render(request, gabarit, {"form": form, **contexte}, status=statut)
 
 
 @_exige(perms.peut_gerer_ressources)
@@ -216,7 +219,10 @@ def structure_modifier(request, uuid):
         request,
         form,
         lambda f: services.modifier_structure_locale(
-            structure=objet, donnees=f.donnees(), par=request.user
+            structure=objet,
+            donnees=f.donnees(),
+            par=request.user,
+            empreinte_lue=f.cleaned_data.get("empreinte"),
         ),
         "conventions/formulaire.html",
         {"titre": f"Modifier « {objet.nom} »", "retour": objet},
@@ -252,6 +258,7 @@ def service_modifier(request, uuid):
             structure=f.cleaned_data["structure"],
             donnees=f.donnees(),
             par=request.user,
+            empreinte_lue=f.cleaned_data.get("empreinte"),
         ),
         "conventions/formulaire.html",
         {"titre": f"Modifier « {objet.nom} »", "retour": objet, "service": True},

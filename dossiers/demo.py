@@ -15,6 +15,7 @@ jour, seules les dates suivent « aujourd'hui ») et idempotent : une personne d
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import random
 from collections import defaultdict
@@ -26,12 +27,14 @@ from django.utils import timezone
 from django.utils.text import slugify
 
 from accompagnement import demo as demo_noyau
+from accompagnement import notifications
 from accompagnement.models import Membership, Role
 from dossiers.parcours import services
 from dossiers.parcours.renouvellement import DUREE_AVANT_RENOUVELLEMENT
 from dossiers.prescriptions import services as prescriptions
 from dossiers.suivi import services as suivi
 
+from . import demo_vivante
 from .models import (
     Affectation,
     Axe,
@@ -865,9 +868,11 @@ class _Chargeur:
         )
 
     def demander(self, dossier, axe_vers, par: Membership, date_demande, decision=None):
-        demande = services.demander_changement_axe(
-            dossier=dossier, axe=axe_vers, motif=MOTIFS_CHANGEMENT[axe_vers], par=par
-        )
+        # Une demande encore en attente concerne l'animatrice aujourd'hui : elle est prévenue.
+        with notifications.retablies() if decision is None else contextlib.nullcontext():
+            demande = services.demander_changement_axe(
+                dossier=dossier, axe=axe_vers, motif=MOTIFS_CHANGEMENT[axe_vers], par=par
+            )
         if decision is not None:
             accepter, date = decision
             services.decider_changement_axe(
@@ -1102,10 +1107,11 @@ def charger(*, departement) -> str:
         ).values_list("identifiant_ft", flat=True)
     )
     a_creer = [(personne, p) for personne, p in plan if personne.identifiant_ft not in presents]
+    equipes = Equipes(departement)
     if not a_creer:
+        _completer(equipes, departement, aujourdhui)
         return resume(departement, identifiants) + " (déjà chargés)"
 
-    equipes = Equipes(departement)
     agences = equipes.structures
     nouveaux = [_demandeur(departement, personne, agences) for personne, _ in a_creer]
     # Une identité déjà saisie à la main (même nom, prénom, naissance) n'est pas doublée.
@@ -1124,9 +1130,21 @@ def charger(*, departement) -> str:
     for demandeur, personne, p in retenus:
         chargeur.charger(demandeur, personne, p)
     chargeur.finir()
+    _completer(equipes, departement, aujourdhui)
+    return resume(departement, identifiants)
+
+
+def _completer(equipes: Equipes, departement, aujourdhui: dt.date) -> None:
+    """Ce que les parcours ne créent pas : prescriptions, suivi des dossiers (chaque partie
+    n'est chargée qu'une fois)."""
     _prescriptions(equipes, departement, aujourdhui)
     _suivi(equipes, departement, aujourdhui)
-    return resume(departement, identifiants)
+    demo_vivante.charger(
+        departement=departement,
+        aujourdhui=aujourdhui,
+        conseiller=equipes.compte(EMAIL_CONSEILLER, Role.CONSEILLER),
+        cd_demo=equipes.compte(EMAIL_CONSEILLER_DEDIE, Role.CONSEILLER_DEDIE),
+    )
 
 
 # Demandes d'entrée de démonstration (par les services) : sur des dossiers « à orienter »

@@ -4,13 +4,13 @@ travail. Lectures seules, par reporting/files.py ; un nombre de requêtes consta
 from __future__ import annotations
 
 from django.core.exceptions import PermissionDenied
-from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import render
 from django.utils import timezone
 
 from accompagnement import views as accompagnement_views
 from accompagnement.decorators import membership_requis
+from accompagnement.pagination_bornee import PaginateurBorne
 from accompagnement.texte import normaliser
 from reporting import files, perms
 
@@ -48,9 +48,16 @@ def liste(request):
     recherche = request.GET.get("q", "").strip()[:100]
     for mot in normaliser(recherche).split()[:5]:
         qs = qs.filter(**{f"{file.recherche}__contains": mot})
-    page = Paginator(qs, PAR_PAGE).get_page(request.GET.get("page"))
+    page = PaginateurBorne(qs, PAR_PAGE).get_page(request.GET.get("page"))
     lignes = [file.ligne(m, objet) for objet in page]
-    onglets = [{"file": f, "total": f.requete(m).count(), "active": f.cle == cle} for f in du_role]
+    onglets = [
+        {
+            "file": f,
+            "compte": files.FileRemplie(f, files.compter(f.requete(m)), []),
+            "active": f.cle == cle,
+        }
+        for f in du_role
+    ]
     return render(
         request,
         "reporting/aujourdhui/liste.html",

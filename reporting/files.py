@@ -18,6 +18,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accompagnement.models import Membership, Role
+from accompagnement.pagination_bornee import nombre_lisible
 from diagnostics.models import Diagnostic
 from dossiers.models import (
     Action,
@@ -622,17 +623,37 @@ def files_du_role(membership: Membership | None) -> list[File]:
     return [FILES[cle] for cle in FILES_PAR_ROLE.get(membership.role, ())]
 
 
+# Au-delà, le compteur dit « plus de 1 000 » : compter exactement 60 000 actions en retard
+# à chaque affichage de l'accueil ne sert à rien de plus (les premières lignes suffisent).
+PLAFOND_COMPTEUR = 1000
+
+
+def compter(qs: QuerySet) -> int:
+    """Le nombre de lignes, compté jusqu'à `PLAFOND_COMPTEUR + 1` au plus (un LIMIT sous le
+    COUNT)."""
+    return qs.order_by()[: PLAFOND_COMPTEUR + 1].count()
+
+
 @dataclass
 class FileRemplie:
     file: File
-    total: int
+    total: int  # borné à PLAFOND_COMPTEUR + 1
     lignes: list[Ligne]
+
+    @property
+    def depasse(self) -> bool:
+        return self.total > PLAFOND_COMPTEUR
+
+    @property
+    def total_lisible(self) -> str:
+        """« 12 », ou « plus de 1 000 » au-delà du plafond."""
+        return f"plus de {nombre_lisible(PLAFOND_COMPTEUR)}" if self.depasse else str(self.total)
 
 
 def remplir(membership: Membership, file: File, limite: int = 5) -> FileRemplie:
-    """Le total et les premières lignes d'une file : deux requêtes."""
+    """Le total (borné) et les premières lignes d'une file : deux requêtes."""
     qs = file.requete(membership)
-    total = qs.count()
+    total = compter(qs)
     objets = list(qs[:limite]) if total else []
     return FileRemplie(file, total, [file.ligne(membership, o) for o in objets])
 

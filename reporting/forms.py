@@ -1,3 +1,5 @@
+import datetime as dt
+
 from django import forms
 
 from accompagnement.models import Structure, TypeStructure
@@ -20,12 +22,10 @@ class ConclusionForm(forms.Form):
 class FiltresForm(forms.Form):
     """Filtres du tableau de bord : période (mois), territoire, agence, axe."""
 
-    mois = forms.CharField(
-        label="Mois",
-        required=False,
-        widget=forms.TextInput(attrs={"type": "month"}),
-        help_text="Format AAAA-MM.",
-    )
+    # Liste des mois en toutes lettres plutôt qu'un `<input type="month">` : le navigateur
+    # l'afficherait dans sa propre langue (« November 2026 » dans un Chromium sans
+    # traduction française). La valeur reste AAAA-MM, validée par `clean_mois`.
+    mois = forms.CharField(label="Mois", required=False)
     territoire = forms.ModelChoiceField(
         label="Territoire",
         queryset=None,
@@ -50,6 +50,18 @@ class FiltresForm(forms.Form):
         self.fields["territoire"].queryset = structures.filter(type=TypeStructure.TERRITOIRE_SOCIAL)
         self.fields["agence"].queryset = structures.filter(type=TypeStructure.AGENCE_FT)
         self.fields["axe"].choices = [("", "Tous les axes"), *Axe.choices]
+
+    def mois_proposes(self, choisi: Mois | None = None, nombre: int = 36) -> list[tuple[str, str]]:
+        """Les `nombre` derniers mois (le plus récent d'abord), et le mois choisi s'il est
+        plus ancien : (« 2026-03 », « mars 2026 »)."""
+        m = Mois.de(dt.date.today())
+        proposes = []
+        for _ in range(nombre):
+            proposes.append(m)
+            m = m.precedent
+        if choisi and choisi not in proposes:
+            proposes.append(choisi)
+        return [(str(x), x.libelle) for x in sorted(proposes, reverse=True)]
 
     def clean_mois(self):
         texte = self.cleaned_data.get("mois")

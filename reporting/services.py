@@ -69,12 +69,21 @@ def _rapport_existant(cle: str, mois, version: int):
 
 
 def generer_rapport(
-    *, perimetre: Perimetre, mois: Mois, version: int = 1, motif: str = "", par=None
+    *,
+    perimetre: Perimetre,
+    mois: Mois,
+    version: int = 1,
+    motif: str = "",
+    par=None,
+    chiffres: dict | None = None,
+    pdf: tuple | None = None,
 ) -> RapportMensuel:
     """Calcule et fige le rapport du périmètre pour le mois, dans la version demandée.
     Idempotent : si cette version existe déjà, elle est rendue telle quelle (une tâche
     rejouée après la perte d'un worker ne crée rien de plus). `par` : l'animatrice qui
-    régénère ; None pour la génération automatique (système)."""
+    régénère ; None pour la génération automatique (système). `chiffres` : déjà calculés
+    pour plusieurs périmètres à la fois (`mensuel.figer_plusieurs`, commande mensuelle) ;
+    `pdf` : (date de génération, PDF) déjà rendu de ces chiffres (`pdf_du_rapport`)."""
     structure_id = perimetre.structure.pk if perimetre.structure else None
     cle = RapportMensuel.cle_de(perimetre.departement.pk, structure_id)
     if existant := _rapport_existant(cle, mois, version):
@@ -93,7 +102,8 @@ def generer_rapport(
         ).exists():
             raise ErreurMetier(f"La version {version - 1} de ce rapport n'existe pas.")
     debut = time.monotonic()
-    chiffres = mensuel.figer(perimetre, mois)
+    if chiffres is None:
+        chiffres = mensuel.figer(perimetre, mois)
     rapport = RapportMensuel(
         departement=perimetre.departement,
         structure=perimetre.structure,
@@ -105,11 +115,10 @@ def generer_rapport(
         chiffres=chiffres,
         genere_par=par.user if par is not None else None,
     )
-    rapport.pdf = rendre_pdf(
-        "pdf/rapport_mensuel.html",
-        {"chiffres": chiffres, "rapport": rapport, "vue": mensuel.presentation(chiffres)},
-        base_url=settings.BASE_DIR / "static",
-    )
+    if pdf is not None:
+        rapport.genere_le, rapport.pdf = pdf
+    else:
+        rapport.pdf = pdf_du_rapport(rapport)
     rapport.duree_calcul_ms = int(1000 * (time.monotonic() - debut))
     try:
         with transaction.atomic():
@@ -127,6 +136,20 @@ def generer_rapport(
             return existant
         raise
     return rapport
+
+
+def pdf_du_rapport(rapport: RapportMensuel) -> bytes:
+    """Le PDF d'un rapport, rendu de ses seuls chiffres figés (aucune requête) : il peut
+    l'être dans un autre processus (commande mensuelle, plusieurs périmètres en parallèle)."""
+    return rendre_pdf(
+        "pdf/rapport_mensuel.html",
+        {
+            "chiffres": rapport.chiffres,
+            "rapport": rapport,
+            "vue": mensuel.presentation(rapport.chiffres),
+        },
+        base_url=settings.BASE_DIR / "static",
+    )
 
 
 def prochaine_version(rapport: RapportMensuel) -> int:

@@ -11,7 +11,7 @@ from django.utils import timezone
 from accompagnement.models import Membership, Structure, TypeStructure
 
 from . import files, mensuel, perms
-from .catalogue import PAR_CLE, TUILES, Indicateur, Mois, Perimetre
+from .catalogue import PAR_CLE, TRANCHES_AGE, TUILES, Indicateur, Mois, Perimetre
 from .models import RapportMensuel
 
 
@@ -138,3 +138,64 @@ def versions_courantes(rapports) -> set[int]:
         cle_perimetre__in={c for c, _ in cles}, mois__in={m for _, m in cles}
     ).courants()
     return set(qs.values_list("pk", flat=True))
+
+
+def page_de_rapport(rapport: RapportMensuel, cle_choisie: str) -> dict:
+    """Ce que montre la page d'un rapport figé, tiré de ses seuls chiffres : familles et
+    comparaisons, graphiques, ventilations de l'indicateur choisi (la file active par
+    défaut) avec leur total, et les versions du même périmètre et du même mois (une
+    requête)."""
+    chiffres = rapport.chiffres
+    vue = mensuel.presentation(chiffres)
+    indicateurs = chiffres["indicateurs"]
+    if cle_choisie not in indicateurs:
+        cle_choisie = "file_active" if "file_active" in indicateurs else next(iter(indicateurs))
+    choisi = next(i for f in vue["familles"].values() for i in f if i["cle"] == cle_choisie)
+    ind = PAR_CLE.get(cle_choisie)
+    additif = ind.additif if ind else False
+    ventilations = []
+    # Dans l'ordre des dimensions de l'indicateur (le jsonb range les clés à sa façon), les
+    # tranches d'âge de la plus jeune à la plus âgée.
+    ordre = list(ind.dimensions()) if ind else []
+    rang_age = {code: i for i, (code, _l) in enumerate(TRANCHES_AGE)}
+    for cle, v in sorted(
+        choisi["ventilations"].items(),
+        key=lambda c: ordre.index(c[0]) if c[0] in ordre else len(ordre),
+    ):
+        source = v["lignes"]
+        if cle == "tranche_age":
+            source = sorted(source, key=lambda ligne: rang_age.get(ligne["cle"], len(rang_age)))
+        lignes = [
+            {**ligne, "texte": mensuel.nombre_fr(ligne["valeur"], choisi["unite"])}
+            for ligne in source
+        ]
+        total = sum(ligne["valeur"] or 0 for ligne in v["lignes"]) if additif else None
+        ventilations.append(
+            {
+                "cle": cle,
+                "libelle": v["libelle"],
+                "lignes": lignes,
+                "total": None if total is None else mensuel.nombre_fr(total, choisi["unite"]),
+                "replie": cle in mensuel.VENTILATIONS_PAR_PROFESSIONNEL or len(lignes) > 30,
+            }
+        )
+    versions = list(
+        RapportMensuel.objects.filter(cle_perimetre=rapport.cle_perimetre, mois=rapport.mois)
+        .order_by("version")
+        .values("uuid", "version", "motif", "genere_le")
+    )
+    courante = versions[-1] if versions else None
+    return {
+        "vue": vue,
+        "choisi": choisi,
+        "ventilations": ventilations,
+        "additif": additif,
+        "versions": versions,
+        "courante": courante,
+        "est_courante": courante is not None and courante["uuid"] == rapport.uuid,
+        "choix_indicateurs": [
+            (i["cle"], i["libelle"], famille)
+            for famille, liste in vue["familles"].items()
+            for i in liste
+        ],
+    }

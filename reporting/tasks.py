@@ -13,6 +13,7 @@ from django.db import InterfaceError, OperationalError
 from django.utils import timezone
 
 from accompagnement.models import Departement, Membership, Structure
+from accompagnement.verrous import verrou_consultatif
 
 from . import mensuel, services
 from .catalogue import Mois, Perimetre
@@ -149,15 +150,25 @@ def produire_export(export_id: int) -> str:
     )
     if export is None:
         return ""
-    try:
-        services.produire_export(export, contenu=contenu_de_liste)
-    except (OperationalError, InterfaceError):
-        raise  # reprise automatique
-    except Exception as e:
-        ExportDiffere.objects.filter(pk=export_id).update(
-            etat=EtatExport.ECHEC, erreur=str(e)[:300]
-        )
-        raise
+    # Un seul producteur à la fois (message redonné après la perte d'un worker, ou envoyé
+    # deux fois par la boîte d'envoi) : verrou consultatif de session, libéré par
+    # PostgreSQL si le worker meurt. Qui ne l'obtient pas laisse faire l'autre.
+    with verrou_consultatif(f"reporting.export.{export_id}") as obtenu:
+        if not obtenu:
+            return ""
+        export.refresh_from_db(fields=["etat"])
+        # Réservé aux tests de reprise : une pause en plein export (le worker y est tué).
+        if pause := float(os.environ.get("EXPORT_PAUSE_TEST_SECONDES", "0") or 0):
+            time.sleep(pause)
+        try:
+            services.produire_export(export, contenu=contenu_de_liste)
+        except (OperationalError, InterfaceError):
+            raise  # reprise automatique
+        except Exception as e:
+            ExportDiffere.objects.filter(pk=export_id).update(
+                etat=EtatExport.ECHEC, erreur=str(e)[:300]
+            )
+            raise
     return str(export.uuid)
 
 

@@ -16,6 +16,7 @@ urlpatterns = [
     path("exports/<uuid:uuid>/", views.export_differe, name="export_differe"),
     path("exports/<uuid:uuid>/telecharger/", views.telecharger_export, name="telecharger_export"),
     path("rapports/", views.rapports, name="rapports"),
+    path("rapports/<uuid:uuid>/", views.rapport, name="rapport"),
     path("rapports/<uuid:uuid>/pdf/", views.rapport_pdf, name="rapport_pdf"),
     path("rapports/<uuid:uuid>/export/", views.export_rapport, name="export_rapport"),
     path("rapports/<uuid:uuid>/regenerer/", views.regenerer_rapport, name="regenerer"),

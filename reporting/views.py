@@ -17,6 +17,7 @@ from accompagnement.decorators import membership_requis
 from accompagnement.exceptions import ErreurMetier
 from accompagnement.models import ActionAudit
 from accompagnement.pdf import rendre_pdf
+from accompagnement.taches import en_attente, envoyer_apres_commit
 from accompagnement.vues import donnees_post, exiger, rendre_avec_htmx, traiter_formulaire
 from conventions import lectures as conventions_lectures
 from dossiers.journal import journaliser
@@ -129,6 +130,7 @@ def tableau_de_bord(request):
         {
             "form": form,
             "filtres": filtres,
+            "mois_proposes": form.mois_proposes(filtres.mois),
             "tuiles": tableau.tuiles(request.departement, filtres),
             "graphiques": tableau.graphiques(request.departement, filtres),
             "files": tableau.files_comptees(request.membership),
@@ -245,14 +247,22 @@ def _export_differe(request, ind, filtres, format_, nominatif, nombre):
             nominatif=nominatif,
             lignes=nombre,
         )
-        transaction.on_commit(lambda: tasks.produire_export.delay(export.pk))
-    messages.info(
-        request,
-        f"L'export compte {nombre:,} lignes : il est préparé en arrière-plan. ".replace(
-            ",", "\u202f"
+        envoi = envoyer_apres_commit(tasks.produire_export, export.pk)
+    # Hors de toute transaction, l'envoi a déjà été tenté (à la validation ci-dessus).
+    if not transaction.get_connection().in_atomic_block and en_attente(envoi):
+        messages.warning(
+            request,
+            "Le service de calcul est momentanément injoignable : l'export est enregistré "
+            "« en attente » et partira dès son retour. Cette page indique son état.",
         )
-        + "Cette page indique sa progression.",
-    )
+    else:
+        messages.info(
+            request,
+            f"L'export compte {nombre:,} lignes : il est préparé en arrière-plan. ".replace(
+                ",", "\u202f"
+            )
+            + "Cette page indique sa progression.",
+        )
     return redirect("reporting:export_differe", uuid=export.uuid)
 
 
@@ -359,6 +369,33 @@ def _rapport_lisible(request, uuid) -> RapportMensuel:
 
 
 @membership_requis
+def rapport(request, uuid):
+    """La page d'un rapport figé : ses chiffres (rien n'est recalculé), comparaisons,
+    graphiques, ventilations d'un indicateur au choix, versions et téléchargements."""
+    rapport = get_object_or_404(
+        tableau.rapports_lisibles(request.membership).defer(None).defer("pdf"), uuid=uuid
+    )
+    vue = tableau.page_de_rapport(rapport, request.GET.get("indicateur", ""))
+    audit.enregistrer(
+        action=ActionAudit.LECTURE,
+        request=request,
+        objet=rapport,
+        details={"page": "rapport mensuel", "indicateur": vue["choisi"]["cle"]},
+    )
+    return render(
+        request,
+        "reporting/tableau/rapport.html",
+        {
+            "rapport": rapport,
+            **vue,
+            "peut_regenerer": perms.peut_regenerer_rapport(
+                request.membership, rapport.departement_id
+            ),
+        },
+    )
+
+
+@membership_requis
 def rapport_pdf(request, uuid):
     rapport = _rapport_lisible(request, uuid)
     audit.enregistrer(
@@ -411,7 +448,8 @@ def regenerer_rapport(request, uuid):
         # Vérifie le droit et le motif tout de suite ; le calcul part après la transaction.
         if not c["motif"].strip():
             raise ErreurMetier("Indiquez pourquoi le rapport est régénéré.")
-        transaction.on_commit(lambda: tasks.generer_rapport_mensuel.delay(*args))
+        # Broker injoignable : la demande reste en attente et part à son retour.
+        envoyer_apres_commit(tasks.generer_rapport_mensuel, *args)
 
     return traiter_formulaire(
         request,
@@ -467,7 +505,8 @@ def synthese_generer(request, uuid):
     convention = _convention_gerable(request, uuid)
     synthese, creee = services.demander_synthese(convention=convention, par=request.membership)
     if creee:
-        transaction.on_commit(lambda: tasks.generer_synthese_convention.delay(synthese.pk))
+        # Broker injoignable : la demande reste en attente et part à son retour (décision 151).
+        envoyer_apres_commit(tasks.generer_synthese_convention, synthese.pk)
         message = f"Génération de la version {synthese.version} lancée."
     else:
         message = (

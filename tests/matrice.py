@@ -181,6 +181,9 @@ RESOLVEURS = {
     "pk_partie": lambda m: m.convention.parties.first().pk,
     "pk_effectif": lambda m: m.effectif.pk,
     "pk_avenant": lambda m: m.avenant.pk,
+    "seance": lambda m: m.seance.uuid,
+    "point": lambda m: m.point.uuid,
+    "pk_seance": lambda m: m.seance.pk,
 }
 
 
@@ -380,4 +383,14 @@ def construire(nom: str, groupe) -> Monde:
         http_accept="",
         path_info="/connexion/",
     )
+
+    # Une séance de comité préparée par l'animatrice, le conseiller dédié invité, le
+    # dossier du binôme à l'ordre du jour (comités techniques).
+    from comites import services as comites
+
+    m.seance = comites.creer_seance(
+        par=m.animatrice, type="orientations", debut=timezone.now(), lieu=f"Salle {nom}"
+    )
+    comites.ajouter_participant(seance=m.seance, par=m.animatrice, membership=m.dedie)
+    m.point = comites.ajouter_point(seance=m.seance, par=m.animatrice, dossier=m.dossier)
     return m

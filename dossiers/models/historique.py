@@ -46,14 +46,23 @@ DossierHistorique = suivre(
     demandeur='{row}."demandeur_id"',
     masquer=("motif_orientation", "commentaire_sortie"),
 )
-PeriodeOrientationHistorique = _suivre_par_dossier(PeriodeOrientation, masquer=("motif",))
+# `echeance_signalee_le` : marque technique des tâches quotidiennes (échéance déjà
+# signalée), sans information sur la personne ; hors historique, la marquer ne déclenche
+# pas l'écriture d'une ligne d'historique par action ou période (décision 150 : 46 000
+# actions échues, 19 s de déclencheurs sur 20 pour la tâche).
+SANS_MARQUE_D_ECHEANCE = ("echeance_signalee_le",)
+PeriodeOrientationHistorique = _suivre_par_dossier(
+    PeriodeOrientation, masquer=("motif",), exclure=SANS_MARQUE_D_ECHEANCE
+)
 AffectationHistorique = _suivre_par_dossier(Affectation)
 DemandeChangementAxeHistorique = _suivre_par_dossier(
     DemandeChangementAxe, masquer=("motif", "motif_decision")
 )
 SollicitationHistorique = _suivre_par_dossier(Sollicitation, masquer=("besoin",))
 ObjectifHistorique = _suivre_par_dossier(Objectif, masquer=("intitule",))
-ActionHistorique = _suivre_par_dossier(Action, masquer=("intitule", "commentaire"))
+ActionHistorique = _suivre_par_dossier(
+    Action, masquer=("intitule", "commentaire"), exclure=SANS_MARQUE_D_ECHEANCE
+)
 NoteHistorique = _suivre_par_dossier(Note, masquer=("texte",))
 RendezVousHistorique = _suivre_par_dossier(RendezVous, masquer=("objet",))
 DocumentHistorique = _suivre_par_dossier(Document, masquer=("nom_origine", "chemin"))

@@ -304,20 +304,27 @@ class DossierQuerySet(models.QuerySet):
         return self.filter(Exists(sous))
 
     def sans_binome(self) -> DossierQuerySet:
-        """Dossiers ouverts à qui il manque le conseiller dédié ou le travailleur social."""
+        """Dossiers ouverts à qui il manque le conseiller dédié ou le travailleur social.
 
-        def ouverte(role):
-            return Exists(
-                Affectation.objects.filter(dossier=OuterRef("pk"), role=role, date_fin__isnull=True)
+        « Il manque l'un ou l'autre » s'écrit « pas les deux » : un seul `NOT EXISTS` (une
+        anti-jointure) sur la place de conseiller dédié ouverte dont le dossier a aussi
+        une place de travailleur social ouverte, au lieu de `NOT EXISTS … OR NOT EXISTS …`
+        qui se calculait ligne à ligne sur toutes les affectations ouvertes."""
+        binome_complet = Affectation.objects.filter(
+            dossier=OuterRef("pk"), role=RoleAffectation.CONSEILLER_DEDIE, date_fin__isnull=True
+        ).filter(
+            Exists(
+                Affectation.objects.filter(
+                    dossier=OuterRef("dossier"),
+                    role=RoleAffectation.TRAVAILLEUR_SOCIAL,
+                    date_fin__isnull=True,
+                )
             )
-
+        )
         return (
             self.ouverts()
             .exclude(axe_courant__in=[Axe.RESSOURCES_SOCIALES, Axe.SOCIAL_EXCLUSIF])
-            .filter(
-                ~ouverte(RoleAffectation.CONSEILLER_DEDIE)
-                | ~ouverte(RoleAffectation.TRAVAILLEUR_SOCIAL)
-            )
+            .filter(~Exists(binome_complet))
         )
 
     def inactifs_depuis(self, jours: int) -> DossierQuerySet:
@@ -650,6 +657,12 @@ class Affectation(models.Model):
         indexes = [
             models.Index(fields=["professionnel", "date_fin"]),
             models.Index(fields=["dossier", "date_fin"]),
+            # Charges des professionnels : les places ouvertes, comptées par index seul.
+            models.Index(
+                fields=["professionnel", "structure", "role"],
+                condition=Q(date_fin__isnull=True),
+                name="affectation_ouverte_charge",
+            ),
         ]
 
     def __str__(self) -> str:

@@ -3,7 +3,17 @@
 from __future__ import annotations
 
 from django.contrib.postgres.search import SearchQuery
-from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, QuerySet
+from django.db.models import (
+    Count,
+    Exists,
+    F,
+    IntegerField,
+    OuterRef,
+    Prefetch,
+    QuerySet,
+    Subquery,
+)
+from django.db.models.functions import Coalesce
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 
@@ -80,17 +90,32 @@ def correspondants_du_territoire(dossier: Dossier) -> QuerySet[Membership]:
     )
 
 
+def _places_ouvertes_tenues(role: str) -> Coalesce:
+    """Le nombre de places `role` ouvertes que le professionnel de la ligne tient au titre
+    de sa structure : une sous-requête corrélée, servie par l'index partiel des
+    affectations ouvertes (professionnel, structure, place) sans lire les fermées."""
+    compte = (
+        Affectation.objects.ouvertes()
+        .filter(professionnel=OuterRef("user_id"), structure=OuterRef("structure_id"), role=role)
+        .order_by()
+        .values("professionnel")
+        .annotate(n=Count("professionnel"))
+        .values("n")
+    )
+    return Coalesce(Subquery(compte, output_field=IntegerField()), 0)
+
+
 def charges_des_professionnels(departement, roles=ROLES_PROFESSIONNELS):
     """Une ligne par rattachement actif d'un professionnel du département, avec le nombre
     de places ouvertes qu'il tient au titre de cette structure : une seule requête.
-    Page « Charges » et désignation d'un travailleur social (prescriptions)."""
-    ouvertes = Q(user__affectations__date_fin__isnull=True) & Q(
-        user__affectations__structure=F("structure")
-    )
-    par_place = {
-        place: Count("user__affectations", filter=ouvertes & Q(user__affectations__role=place))
-        for place in RoleAffectation.values
-    }
+    Page « Charges » et désignation d'un travailleur social (prescriptions).
+
+    Chaque compte est une sous-requête sur les seules affectations ouvertes (et non une
+    jointure de toutes les affectations, fermées comprises, avant le GROUP BY) ; le total
+    est leur somme. Sans jointure ni GROUP BY, le compte des lignes (pagination) ne lit
+    que les rattachements."""
+    par_place = {place: _places_ouvertes_tenues(place) for place in RoleAffectation.values}
+    total = sum((F(place) for place in RoleAffectation.values[1:]), F(RoleAffectation.values[0]))
     return (
         Membership.objects.actifs()
         .filter(
@@ -99,7 +124,8 @@ def charges_des_professionnels(departement, roles=ROLES_PROFESSIONNELS):
             user__is_active=True,
         )
         .select_related("user", "structure")
-        .annotate(**par_place, total=Count("user__affectations", filter=ouvertes))
+        .annotate(**par_place)
+        .annotate(total=total)
         .order_by("user__nom", "user__prenom", "structure__nom", "pk")
     )
 

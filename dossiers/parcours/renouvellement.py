@@ -6,7 +6,7 @@ from __future__ import annotations
 import datetime as dt
 import uuid
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.urls import reverse
 from django.utils import timezone
 
@@ -16,16 +16,20 @@ from accompagnement.models import (
     ActionAudit,
     CategorieNotification,
     Membership,
+    Notification,
+    User,
 )
 from dossiers.journal import modification_du_dossier
 from dossiers.models import (
     Affectation,
     Axe,
+    Demandeur,
     Dossier,
     EvenementJournal,
     PeriodeOrientation,
     StatutDossier,
     TypeEvenement,
+    Visibilite,
 )
 from dossiers.parcours import perms
 from dossiers.parcours.services import (
@@ -82,57 +86,89 @@ def peut_renouveler_des(periode: PeriodeOrientation) -> dt.date:
     return periode.date_debut + DUREE_AVANT_RENOUVELLEMENT - AVANCE_POSSIBLE
 
 
+# Une seule instruction (décision 150) : l'UPDATE marque les périodes à 12 mois et rend de
+# quoi écrire, sans passer par Python, une notification à chaque professionnel de l'équipe
+# ouverte (une fois par période, comptes actifs avec courriel, comme
+# notifications.envoyer_en_masse) et un événement du journal par dossier. Deux exécutions
+# simultanées ne signalent pas deux fois : la seconde attend le verrou de ligne de la
+# première, puis relit `echeance_signalee_le IS NULL` (faux) et passe.
+SQL_SIGNALER = """
+WITH echues AS (
+    UPDATE {periode} p SET echeance_signalee_le = %(aujourd_hui)s
+      FROM {dossier} d JOIN {demandeur} dm ON dm.id = d.demandeur_id
+     WHERE d.id = p.dossier_id AND d.statut = %(accompagnement)s
+       AND p.date_fin IS NULL AND p.axe = ANY(%(axes)s)
+       AND p.date_debut <= %(debut_au_plus_tard)s AND p.echeance_signalee_le IS NULL
+ RETURNING p.dossier_id, p.date_debut, d.uuid,
+           upper(dm.nom) || ' ' || dm.prenom AS personne,
+           (SELECT l.libelle FROM unnest(%(codes_axes)s::text[], %(libelles_axes)s::text[])
+                   AS l(code, libelle) WHERE l.code = p.axe) AS axe
+), equipes AS (
+    SELECT DISTINCT e.dossier_id, a.professionnel_id
+      FROM echues e
+      JOIN {affectation} a ON a.dossier_id = e.dossier_id AND a.date_fin IS NULL
+      JOIN {user} u ON u.id = a.professionnel_id AND u.is_active AND u.email <> ''
+     WHERE %(notifier)s
+), notifiees AS (
+    INSERT INTO {notification} (uuid, destinataire_id, categorie, titre, texte, lien, cree_le)
+    SELECT gen_random_uuid(), q.professionnel_id, %(categorie)s,
+           left('Renouvellement à décider : ' || e.personne, 200),
+           e.personne || ' est en ' || e.axe || ' depuis le '
+             || to_char(e.date_debut, 'DD/MM/YYYY')
+             || ' (12 mois). Décidez avec la personne : renouveler ou préparer la sortie.',
+           replace(%(fiche)s, %(modele)s, e.uuid::text), %(maintenant)s
+      FROM equipes q JOIN echues e ON e.dossier_id = q.dossier_id
+ RETURNING 1
+), journal AS (
+    INSERT INTO {journal} (dossier_id, type, horodatage, date_effet, auteur_id, resume,
+                           visibilite, objet_type, objet_id)
+    SELECT e.dossier_id, %(orientation)s, %(maintenant)s, %(aujourd_hui)s, NULL,
+           left('12 mois en ' || e.axe || ' : renouvellement à décider', 300),
+           %(partagee)s, '', ''
+      FROM echues e
+ RETURNING 1
+)
+SELECT (SELECT count(*) FROM echues), (SELECT count(*) FROM notifiees),
+       (SELECT count(*) FROM journal)
+"""
+
+
 @transaction.atomic
 def signaler_renouvellements() -> int:
-    """Ensembliste (décision 48) : les périodes verrouillées, les équipes (affectations
-    ouvertes), puis un INSERT des notifications, un du journal et un UPDATE des périodes —
-    cinq requêtes quel que soit le nombre de périodes."""
+    """Ensembliste (décisions 48 et 150) : une requête quel que soit le nombre de périodes
+    (la règle de periodes_a_renouveler, écrite en SQL) ; rend le nombre de périodes
+    signalées."""
     aujourd_hui = timezone.localdate()
-    periodes = list(
-        periodes_a_renouveler(aujourd_hui)
-        .filter(echeance_signalee_le__isnull=True)
-        .select_for_update(skip_locked=True, of=("self",))
-        .select_related("dossier__demandeur")
+    sql = SQL_SIGNALER.format(
+        periode=PeriodeOrientation._meta.db_table,
+        dossier=Dossier._meta.db_table,
+        demandeur=Demandeur._meta.db_table,
+        affectation=Affectation._meta.db_table,
+        user=User._meta.db_table,
+        notification=Notification._meta.db_table,
+        journal=EvenementJournal._meta.db_table,
     )
-    if not periodes:
-        return 0
-    equipes: dict[int, list] = {}
-    for affectation in (
-        Affectation.objects.ouvertes()
-        .filter(dossier_id__in=[p.dossier_id for p in periodes])
-        .select_related("professionnel")
-        .only("dossier_id", "professionnel__email", "professionnel__is_active")
-    ):
-        equipes.setdefault(affectation.dossier_id, []).append(affectation.professionnel)
-    fiche = reverse("dossiers:dossier", args=[UUID_MODELE])
-    notifications.envoyer_en_masse(
-        (
-            (
-                equipes.get(periode.dossier_id, []),
-                f"Renouvellement à décider : {periode.dossier.demandeur}",
-                f"{periode.dossier.demandeur} est en {periode.get_axe_display()} depuis le "
-                f"{periode.date_debut:%d/%m/%Y} (12 mois). Décidez avec la personne : "
-                "renouveler ou préparer la sortie.",
-                fiche.replace(str(UUID_MODELE), str(periode.dossier.uuid)),
-            )
-            for periode in periodes
-        ),
-        categorie=CategorieNotification.RENOUVELLEMENT,
-    )
-    EvenementJournal.objects.bulk_create(
-        EvenementJournal(
-            dossier_id=periode.dossier_id,
-            type=TypeEvenement.ORIENTATION,
-            auteur=None,
-            resume=f"12 mois en {periode.get_axe_display()} : renouvellement à décider",
-            date_effet=aujourd_hui,
+    with connection.cursor() as curseur:
+        curseur.execute(
+            sql,
+            {
+                "aujourd_hui": aujourd_hui,
+                "maintenant": timezone.now(),
+                "accompagnement": StatutDossier.ACCOMPAGNEMENT,
+                "axes": list(AXES_A_RENOUVELER),
+                "debut_au_plus_tard": _debut_au_plus_tard(aujourd_hui),
+                "codes_axes": [str(code) for code in Axe.values],
+                "libelles_axes": [str(libelle) for libelle in Axe.labels],
+                "notifier": not notifications.suspendues_ici(),
+                "categorie": CategorieNotification.RENOUVELLEMENT,
+                "fiche": reverse("dossiers:dossier", args=[UUID_MODELE]),
+                "modele": str(UUID_MODELE),
+                "orientation": TypeEvenement.ORIENTATION,
+                "partagee": Visibilite.PARTAGEE,
+            },
         )
-        for periode in periodes
-    )
-    PeriodeOrientation.objects.filter(pk__in=[p.pk for p in periodes]).update(
-        echeance_signalee_le=aujourd_hui
-    )
-    return len(periodes)
+        periodes, _, _ = curseur.fetchone()
+    return periodes
 
 
 @transaction.atomic

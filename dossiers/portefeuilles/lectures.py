@@ -13,20 +13,32 @@ from dossiers.models import (
     prochain_rendez_vous,
 )
 from dossiers.parcours.lectures import charges_des_professionnels
+from dossiers.portefeuilles import perms
 
 
 def dossiers_du_portefeuille(membership):
     """Les dossiers ouverts dont le professionnel s'occupe : ceux où il tient une place ;
     pour le conseiller, aussi ceux qu'il a orientés et qui attendent leur orientation ;
-    pour le correspondant insertion, aussi ceux de son territoire."""
-    visibles = Dossier.objects.visibles_par(membership).ouverts()
+    pour le correspondant insertion, aussi ceux de son territoire.
+
+    Chaque branche est incluse dans `Dossier.objects.visibles_par` (une place tenue, un
+    dossier orienté, le territoire du correspondant : trois clauses du périmètre), d'où le
+    seul filtre du département ici. Les branches sont réunies en une liste de clés
+    (`pk IN (… UNION ALL …)`, une semi-jointure servie par les index d'Affectation et de
+    Dossier) plutôt qu'en chaîne de `OR` qui obligeait à parcourir tout le département."""
+    if not perms.peut_voir_portefeuille(membership):
+        return Dossier.objects.none()
     user = membership.user
-    portefeuille = visibles.avec_affectation_ouverte(user)
+    cles = Affectation.objects.ouvertes().filter(professionnel=user).order_by().values("dossier_id")
     if membership.role == Role.CONSEILLER:
-        portefeuille |= visibles.filter(oriente_par=user, statut=StatutDossier.A_ORIENTER)
+        orientes = Dossier.objects.filter(oriente_par=user, statut=StatutDossier.A_ORIENTER)
+        cles = cles.union(orientes.order_by().values("pk"), all=True)
     elif membership.role == Role.CORRESPONDANT_INSERTION:
-        portefeuille |= visibles.filter(territoire=membership.structure)
-    return portefeuille
+        du_territoire = Dossier.objects.filter(territoire=membership.structure)
+        cles = cles.union(du_territoire.order_by().values("pk"), all=True)
+    return Dossier.objects.filter(
+        departement_id=membership.structure.departement_id, pk__in=cles
+    ).ouverts()
 
 
 def pour_affichage(dossiers):

@@ -13,6 +13,7 @@ from django.utils import timezone
 from accompagnement import audit
 from accompagnement.decorators import membership_requis
 from accompagnement.models import Role
+from accompagnement.pagination_bornee import PaginateurBorne
 from accompagnement.vues import rendre_avec_htmx
 from dossiers.models import (
     Axe,
@@ -88,8 +89,11 @@ def _entetes_tri(courant: str) -> list[dict]:
 
 def _liste(request, dossiers, gabarit: str, message_vide: str, nom: str):
     audit.tracer_recherche(request, nom)
-    filtre = DossierFilter(request.GET, queryset=pour_affichage(dossiers), request=request)
-    page = Paginator(filtre.qs, PAR_PAGE).get_page(request.GET.get("page"))
+    # Filtres et tri sur le queryset nu ; les annotations de `pour_affichage` ne portent
+    # que sur les 25 lignes de la page (clés d'abord), le compte s'arrête au plafond.
+    filtre = DossierFilter(request.GET, queryset=dossiers, request=request)
+    paginateur = PaginateurBorne(filtre.qs, PAR_PAGE, habiller=pour_affichage)
+    page = paginateur.get_page(request.GET.get("page"))
     _preparer_lignes(page, request.membership)
     contexte = {"filtre": filtre, "page": page, "message_vide": message_vide}
     return rendre_avec_htmx(

@@ -75,14 +75,28 @@ def _en_cours(qs):
     )
 
 
+def en_cours(membership: Membership | None) -> PrescriptionQuerySet:
+    """Les demandes en cours du périmètre du lecteur (ordre du jour d'un comité technique)."""
+    return _en_cours(visibles_par(membership))
+
+
 # --- Files de travail -------------------------------------------------------------------
+#
+# Le critère de chaque file (l'agence du conseiller dédié, le territoire du correspondant)
+# est déjà une clause de `visibles_par` pour ce rôle : la file le filtre seul, avec le
+# département, sans la chaîne de `OR` du périmètre qui faisait relire toutes les
+# prescriptions du département à chaque compteur de la page « Aujourd'hui ».
+
+
+def _du_departement(membership: Membership) -> PrescriptionQuerySet:
+    return Prescription.objects.filter(dossier__departement_id=membership.structure.departement_id)
 
 
 def a_prendre(membership: Membership) -> PrescriptionQuerySet:
     """Conseiller dédié : les demandes d'axe 2 de son agence que personne n'a prises."""
     if membership.role != Role.CONSEILLER_DEDIE:
         return Prescription.objects.none()
-    return _en_cours(visibles_par(membership)).filter(
+    return _en_cours(_du_departement(membership)).filter(
         axe=Axe.ACCOMPAGNEMENT_GLOBAL,
         pris_le__isnull=True,
         dossier__agence_id=membership.structure_id,
@@ -92,7 +106,7 @@ def a_prendre(membership: Membership) -> PrescriptionQuerySet:
 def _a_designer(membership: Membership, axe: Axe) -> PrescriptionQuerySet:
     if membership.role != Role.CORRESPONDANT_INSERTION:
         return Prescription.objects.none()
-    return _en_cours(visibles_par(membership)).filter(
+    return _en_cours(_du_departement(membership)).filter(
         axe=axe, designe_le__isnull=True, dossier__territoire_id=membership.structure_id
     )
 
@@ -112,7 +126,7 @@ def en_retard(membership: Membership) -> PrescriptionQuerySet:
     """Demandes en cours depuis plus de 21 jours : du territoire (correspondant), du
     département (animatrice)."""
     limite = timezone.localdate() - timezone.timedelta(days=DELAI_CIBLE_JOURS)
-    qs = _en_cours(visibles_par(membership)).filter(prescrite_le__lt=limite)
+    qs = _en_cours(_du_departement(membership)).filter(prescrite_le__lt=limite)
     if membership.role == Role.CORRESPONDANT_INSERTION:
         return qs.filter(dossier__territoire_id=membership.structure_id)
     if membership.role == Role.ANIMATRICE:

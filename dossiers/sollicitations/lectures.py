@@ -78,18 +78,32 @@ def services_proposes(
 def file_a_traiter(membership: Membership) -> QuerySet[Sollicitation]:
     """La file d'un correspondant : les sollicitations envoyées qui lui sont adressées (à
     lui ou à un collègue du même territoire) et celles des dossiers de son territoire ;
-    pour l'animatrice, toutes celles du département."""
-    qs = Sollicitation.objects.visibles_par(membership).exclude(
-        statut=StatutSollicitation.BROUILLON
-    )
+    pour l'animatrice, toutes celles du département.
+
+    Pour le correspondant, les deux branches sont dans `Sollicitation.visibles_par` (une
+    sollicitation adressée au territoire ; un dossier du territoire, vu en entier) : le
+    périmètre n'est pas répété. Elles s'écrivent en listes de clés servies par les index
+    (rattachements du territoire, dossiers du territoire et du département) plutôt qu'en
+    `OR` à travers la jointure des dossiers, qui relisait tout le département à chaque
+    requête. Le département d'une sollicitation adressée tient au territoire : le service
+    n'adresse qu'au correspondant du territoire du dossier (`_verifier_correspondant`),
+    et un territoire appartient à un seul département."""
     if membership.role == Role.ANIMATRICE:
-        return qs
-    if membership.role == Role.CORRESPONDANT_INSERTION:
-        return qs.filter(
-            Q(correspondant__structure_id=membership.structure_id)
-            | Q(dossier__territoire_id=membership.structure_id)
+        return Sollicitation.objects.visibles_par(membership).exclude(
+            statut=StatutSollicitation.BROUILLON
         )
-    return qs.none()
+    if membership.role != Role.CORRESPONDANT_INSERTION:
+        return Sollicitation.objects.none()
+    structure = membership.structure
+    adressees = Membership.objects.filter(
+        structure_id=structure.pk, structure__departement_id=structure.departement_id
+    ).values("pk")
+    du_territoire = Dossier.objects.filter(
+        territoire_id=structure.pk, departement_id=structure.departement_id
+    ).values("pk")
+    return Sollicitation.objects.filter(
+        Q(correspondant_id__in=adressees) | Q(dossier_id__in=du_territoire)
+    ).exclude(statut=StatutSollicitation.BROUILLON)
 
 
 def preparer_lignes(membership, lignes) -> None:

@@ -25,6 +25,7 @@ from accompagnement.models import (
     Role,
 )
 from accompagnement.referentiels import DomaineFrein
+from accompagnement.taches import envoyer_apres_commit
 from accompagnement.tasks import envoyer_courriel
 from conventions.models import ServiceRessource
 from dossiers.journal import Modification, modification_du_dossier
@@ -180,7 +181,8 @@ def _prevenir_destinataire(
         "Ne transférez pas ce lien.\n\n— Accompagnement global"
     )
     adresse = _courriel_partenaire(sollicitation)
-    transaction.on_commit(lambda: envoyer_courriel.delay(sujet, corps, [adresse]))
+    # Boîte d'envoi : broker injoignable, le courriel part à son retour (décision 151).
+    envoyer_apres_commit(envoyer_courriel, sujet, corps, [adresse])
 
 
 def _structure_auteur(sollicitation: Sollicitation) -> str:

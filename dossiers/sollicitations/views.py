@@ -17,6 +17,7 @@ from accompagnement import audit
 from accompagnement.decorators import membership_requis
 from accompagnement.exceptions import ErreurMetier
 from accompagnement.models import ActionAudit
+from accompagnement.pagination_bornee import PaginateurBorne
 from accompagnement.referentiels import DOMAINES_SENSIBLES, DomaineFrein
 from accompagnement.vues import donnees_post, exiger, rendre_avec_htmx, traiter_formulaire
 from conventions.models import ServiceRessource
@@ -162,22 +163,28 @@ def etape(request, uuid, etape):
     )
 
 
+def _pour_affichage(sollicitations):
+    return sollicitations.pour_affichage().prefetch_related(
+        Prefetch("dossier__affectations", Affectation.objects.all())
+    )
+
+
 @membership_requis
 def a_traiter(request):
     """File du correspondant insertion (et de l'animatrice), par statut, paginée."""
     exiger(perms.peut_voir_file_sollicitations(request.membership))
     base = lectures_sollicitations.file_a_traiter(request.membership)
-    qs = base.pour_affichage().prefetch_related(
-        Prefetch("dossier__affectations", Affectation.objects.all())
-    )
-    filtre = FileFilter(request.GET, queryset=qs, request=request)
+    filtre = FileFilter(request.GET, queryset=base, request=request)
     audit.tracer_recherche(request, "sollicitations")
     ordre = (
         ("echeance", "pk")
         if filtre.form.data.get("statut") == A_TRAITER
         else ("-envoyee_le", "-pk")
     )
-    page = Paginator(filtre.qs.order_by(*ordre), PAR_PAGE_FILE).get_page(request.GET.get("page"))
+    # Clés d'abord : les jointures de l'affichage ne portent que sur les lignes de la page.
+    page = PaginateurBorne(
+        filtre.qs.order_by(*ordre), PAR_PAGE_FILE, habiller=_pour_affichage
+    ).get_page(request.GET.get("page"))
     preparer_lignes(request.membership, page)
     compteurs = dict(base.values_list("statut").annotate(n=Count("pk")).order_by())
     contexte = {

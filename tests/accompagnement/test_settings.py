@@ -1,6 +1,7 @@
 """Sélection de la base (embarquée ou DATABASE_URL), du mode Celery, et erreurs de
 configuration lisibles au démarrage. Chaque cas lance un vrai processus Django."""
 
+import json
 import os
 import signal
 import subprocess
@@ -13,6 +14,7 @@ import pytest
 RACINE = Path(__file__).resolve().parents[2]
 VARIABLES_PROJET = (
     "DATABASE_URL",
+    "LOG_FORMAT",
     "CELERY_BROKER_URL",
     "REDIS_URL",
     "CELERY_RESULT_BACKEND",
@@ -174,3 +176,23 @@ def test_la_base_embarquee_demarre_une_fois_pour_des_processus_concurrents(tmp_p
                 if not pid_file.exists():
                     break
                 time.sleep(0.1)
+
+
+def test_journaux_json_sur_option():
+    """LOG_FORMAT=json : une ligne JSON par message, avec les champs « extra » ; sans
+    l'option, du texte ; une valeur inconnue est refusée au démarrage."""
+    code = (
+        "import logging; logging.getLogger('accompagnement.essai').warning("
+        "'Broker injoignable : %s', 'export', extra={'task_id': 'abc', 'objet': object()})"
+    )
+    r = lancer(code, LOG_FORMAT="json")
+    assert r.returncode == 0, r.stderr
+    ligne = json.loads(r.stderr.strip().splitlines()[-1])
+    assert ligne["niveau"] == "WARNING" and ligne["journal"] == "accompagnement.essai"
+    assert ligne["message"] == "Broker injoignable : export" and ligne["task_id"] == "abc"
+    assert "objet" not in ligne  # seuls les champs simples sont copiés
+    assert ligne["horodatage"].endswith("+00:00")
+    texte = lancer(code)
+    assert "WARNING accompagnement.essai Broker injoignable : export" in texte.stderr
+    refus = lancer("", LOG_FORMAT="xml")
+    assert refus.returncode != 0 and "LOG_FORMAT vaut « texte » ou « json »" in refus.stderr

@@ -120,3 +120,35 @@ def test_le_travailleur_social_voit_son_portefeuille(page, live_server, departem
     expect(page.get_by_text("2 dossiers")).to_be_visible()
     expect(page.get_by_role("link", name=re.compile("ROUX"))).to_have_count(0)
     capture("portefeuille-travailleur-social")
+
+
+def test_compte_borne_et_pagination_au_dela_du_plafond(
+    page, live_server, departement, capture, monkeypatch
+):
+    """À 100 000 demandeurs, la liste dit « Plus de 10 000 dossiers » et s'arrête au
+    plafond ; ici, plafond de 5 et pages de 2 pour le voir avec 7 dossiers. Même chose pour
+    les compteurs de la page « Aujourd'hui » (plafond de 1)."""
+    from accompagnement import pagination_bornee
+    from dossiers.portefeuilles import views
+    from reporting import files
+
+    monkeypatch.setattr(pagination_bornee, "PLAFOND", 5)
+    monkeypatch.setattr(views, "PAR_PAGE", 2)
+    monkeypatch.setattr(files, "PLAFOND_COMPTEUR", 1)
+    page.set_viewport_size({"width": 1366, "height": 900})
+    se_connecter(page, live_server, "animatrice@e2e.test")
+    expect(
+        page.get_by_role("link", name=re.compile(r"Tout voir \(plus de 1\)")).first
+    ).to_be_visible()
+    capture("aujourdhui-compteurs-bornes")
+    page.get_by_role("link", name="Dossiers", exact=True).click()
+    expect(page.get_by_text("Plus de 5 dossiers")).to_be_visible()
+    expect(page.get_by_text("Page 1 sur 3", exact=True)).to_be_visible()
+    expect(page.locator("tbody tr")).to_have_count(2)
+    page.get_by_role("link", name="Suivant").click()
+    expect(page.get_by_text("Page 2 sur 3", exact=True)).to_be_visible()
+    expect(page).to_have_url(re.compile(r"page=2"))
+    page.get_by_role("link", name="Suivant").click()
+    expect(page.get_by_text("Page 3 sur 3", exact=True)).to_be_visible()
+    expect(page.locator("tbody tr")).to_have_count(1)
+    capture("dossiers-departement-compte-borne")

@@ -124,3 +124,39 @@ def test_gros_export_en_tache_avec_progression(
     se_connecter(page, live_server, autre.user.email, MOT_DE_PASSE)
     reponse = page.goto(f"{live_server.url}/reporting/exports/{export.uuid}/")
     assert reponse.status == 404
+
+
+def test_page_d_un_rapport_fige_et_index_de_l_administration(page, live_server, f, capture):
+    """L'animatrice ouvre un rapport figé depuis la liste (chiffres, info-bulle de
+    définition au clavier, graphiques, ventilations d'un autre indicateur), puis l'index de
+    l'administration avec les tuiles du mois et les files de travail."""
+    page.set_viewport_size({"width": 1366, "height": 900})
+    services.generer_rapport(perimetre=Perimetre(f.departement), mois=Mois(2026, 3))
+    f.animatrice.user.is_staff = True
+    f.animatrice.user.save()
+    se_connecter(page, live_server, f.animatrice.user.email, MOT_DE_PASSE)
+    page.locator("#menu").get_by_role("link", name="Rapports").click()
+    page.get_by_role("link", name=re.compile("^Département")).click()
+    expect(page.get_by_role("heading", level=1, name="Rapport mensuel — mars 2026")).to_be_visible()
+    expect(page.get_by_text("version courante")).to_be_visible()
+    expect(page.locator("svg.graphique")).to_have_count(3)
+    bouton = page.locator('button[aria-describedby="def-file_active"]')
+    bouton.focus()
+    expect(page.locator("#def-file_active")).to_be_visible()
+    expect(page.locator("#def-file_active")).to_contain_text("Personnes sur une période")
+    capture("reporting-rapport-fige")
+    _copier("reporting-rapport-fige")
+    page.get_by_label("Indicateur ventilé").select_option("sorties")
+    page.get_by_role("button", name="Afficher").click()
+    expect(page.get_by_role("heading", name="Ventilations — Sorties du dispositif")).to_be_visible()
+    expect(page.get_by_role("table", name="Motif de sortie")).to_be_visible()
+    with page.expect_download() as telechargement:
+        page.get_by_role("link", name="Télécharger le PDF").click()
+    assert telechargement.value.suggested_filename == "rapport-2026-03-v1.pdf"
+
+    page.goto(f"{live_server.url}/admin/")
+    encart = page.locator("#tableau-de-bord-admin")
+    expect(encart.get_by_role("heading", name=re.compile("^Tableau de bord —"))).to_be_visible()
+    expect(encart.get_by_role("link", name="File active en fin de mois")).to_be_visible()
+    capture("reporting-admin-index")
+    _copier("reporting-admin-index")

@@ -361,3 +361,32 @@ def test_reponse_a_une_demande_d_entree_sans_ecriture_inclusive():
         "Axe 2 — accompagnement global — Prise en charge : prise par Julien Marchand, "
         "travail social confié à Nadia Benali"
     )
+
+
+# --- Compteurs bornés -----------------------------------------------------------------------------
+
+
+def test_compteur_borne_au_dela_du_plafond(client_de, equipe, monkeypatch):
+    garnir(equipe, 0, 6)
+    monkeypatch.setattr(files, "PLAFOND_COMPTEUR", 2)
+    remplies = {f.file.cle: f for f in files.aujourdhui(equipe.animatrice)}
+    borne = remplies["sans_binome"]
+    # Compté jusqu'au plafond + 1 seulement ; les premières lignes restent lues.
+    assert borne.total == 3 and borne.depasse and borne.total_lisible == "plus de 2"
+    assert len(borne.lignes) == 5
+    client = client_de(equipe.animatrice)
+    accueil = client.get(reverse("accueil")).content.decode()
+    assert "Tout voir (plus de 2)" in accueil
+    assert 'plus de 2<span class="visually-hidden"> éléments</span>' in accueil
+    liste = client.get(reverse("aujourdhui_file"), {"file": "sans_binome"}).content.decode()
+    assert ">plus de 2</span>" in liste  # l'onglet de la file
+
+
+def test_compteur_exact_sous_le_plafond(equipe):
+    garnir(equipe, 0, 2)
+    remplies = {f.file.cle: f for f in files.aujourdhui(equipe.animatrice)}
+    assert remplies["sans_binome"].total_lisible == "2"
+    assert not remplies["sans_binome"].depasse
+    assert files.FileRemplie(remplies["sans_binome"].file, 1001, []).total_lisible == (
+        "plus de 1\u202f000"
+    )

@@ -110,6 +110,18 @@ def test_tableau_de_bord_tuiles_graphiques_files(f, client_de):
     assert "Définitions des indicateurs" in html
 
 
+def test_mois_choisi_dans_une_liste_en_francais(f, client_de):
+    """Pas de `<input type="month">` : le navigateur l'afficherait dans sa langue."""
+    html = (
+        client_de(f.animatrice).get("/reporting/tableau-de-bord/", {"mois": MARS}).content.decode()
+    )
+    assert 'type="month"' not in html
+    choisi = re.search(r'<option value="2026-03" selected>([^<]+)</option>', html)
+    assert choisi and choisi.group(1) == "Mars 2026"
+    ancien = client_de(f.animatrice).get("/reporting/tableau-de-bord/", {"mois": "2019-05"})
+    assert '<option value="2019-05" selected>Mai 2019</option>' in ancien.content.decode()
+
+
 def test_filtre_invalide_message_clair(f, client_de):
     r = client_de(f.animatrice).get("/reporting/tableau-de-bord/", {"mois": "2026-13"})
     assert r.status_code == 200

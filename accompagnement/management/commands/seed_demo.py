@@ -18,7 +18,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import DatabaseError, connection, transaction
 
 from accompagnement import demo, notifications, services
-from accompagnement.models import Departement, Structure, TypeStructure, User
+from accompagnement.models import Departement, Notification, Structure, TypeStructure, User
 
 PERMISSIONS_COORDINATION = [
     "view_departement",
@@ -48,6 +48,7 @@ PERMISSIONS_COORDINATION = [
     *(f"{action}_effectif" for action in ("view", "add", "change", "delete")),
     "view_documentsigne",
     "add_documentsigne",
+    *(f"{a}_{m}" for m in ("seance", "participant") for a in ("view", "add", "change", "delete")),
 ]
 
 PREFIXE_VERSION = "accompagnement-demo:"
@@ -64,11 +65,14 @@ def _modules_demo() -> list[str]:
 
 def version_demo(*, minimal: bool) -> str:
     """Empreinte de ce que chargerait seed_demo : cette commande, les modules de
-    démonstration et les fichiers `fixtures/` de leurs applications, le mot de passe."""
+    démonstration (`demo*.py`) et les fichiers `fixtures/` de leurs applications, le mot
+    de passe."""
     fichiers = [Path(__file__)]
     for nom in _modules_demo():
         module = Path(importlib.util.find_spec(nom).origin)
-        fichiers += [module, *sorted((module.parent / "fixtures").glob("**/*"))]
+        # Le module et ses compagnons (`demo_conventions.py`, `demo_vivante.py`…).
+        fichiers += sorted(module.parent.glob("demo*.py"))
+        fichiers += sorted((module.parent / "fixtures").glob("**/*"))
     empreinte = hashlib.sha256(f"{minimal}|{settings.DEMO_MOT_DE_PASSE}".encode())
     for fichier in fichiers:
         if fichier.is_file():
@@ -103,6 +107,25 @@ def inscrire_version(version: str) -> bool:
     return True
 
 
+def _souhaiter_bienvenue() -> None:
+    """Un message d'accueil dans la boîte de chaque compte de démonstration (une fois)."""
+    deja = set(
+        Notification.objects.filter(
+            destinataire__email__in=[c.email for c in demo.COMPTES_DEMO], titre=demo.BIENVENUE
+        ).values_list("destinataire__email", flat=True)
+    )
+    for compte in demo.COMPTES_DEMO:
+        if compte.email in deja:
+            continue
+        textes = [demo.ACCUEIL_PAR_ROLE[role] for _, role in compte.rattachements]
+        notifications.envoyer(
+            destinataires=User.objects.filter(email=compte.email),
+            sujet=demo.BIENVENUE,
+            texte=" ".join(textes),
+            lien="/",
+        )
+
+
 class Command(BaseCommand):
     help = "Crée le département de démonstration et un compte par rôle (idempotent)."
 
@@ -118,13 +141,29 @@ class Command(BaseCommand):
             help="Seulement le département, ses structures et les comptes (sans dossiers).",
         )
         parser.add_argument(
+            "--sans-comptes",
+            action="store_true",
+            help=(
+                "Seulement les données des applications (dossiers…) : le département, ses "
+                "structures et les comptes sont déjà là (`--minimal`). Aucune ligne de compte "
+                "n'est verrouillée : on se connecte pendant le chargement (make run)."
+            ),
+        )
+        parser.add_argument(
             "--si-necessaire",
             action="store_true",
             help="Ne fait rien si la démonstration de cette version est déjà chargée (make run).",
         )
 
-    @transaction.atomic
-    def handle(self, *args, force=False, minimal=False, si_necessaire=False, **options):
+    def handle(
+        self,
+        *args,
+        force=False,
+        minimal=False,
+        si_necessaire=False,
+        sans_comptes=False,
+        **options,
+    ):
         if not (settings.DEMO_AUTORISEE or force):
             raise CommandError(
                 "Données de démonstration refusées : DEMO_AUTORISEE est faux (production ?). "
@@ -137,6 +176,26 @@ class Command(BaseCommand):
                 "(`python manage.py seed_demo` la recharge)."
             )
             return
+        # Une seule transaction : « prêt » n'est écrit qu'une fois tout validé (le banc de
+        # démarrage et `make run` s'y fient).
+        with transaction.atomic():
+            if sans_comptes:
+                departement = Departement.objects.filter(code_insee=demo.CODE_DEPARTEMENT).first()
+                if departement is None:
+                    raise CommandError("Chargez d'abord les comptes : seed_demo --minimal.")
+            else:
+                departement = self.comptes()
+            self.applications(departement, minimal=minimal)
+            _souhaiter_bienvenue()
+            inscrire_version(version)
+        self.stdout.write(self.style.SUCCESS(f"Département de démonstration prêt : {departement}"))
+        self.stdout.write(f"Mot de passe de tous les comptes : {settings.DEMO_MOT_DE_PASSE}")
+        for compte in demo.COMPTES_DEMO:
+            roles = ", ".join(f"{role.label} ({s})" for s, role in compte.rattachements)
+            self.stdout.write(f"  {compte.email:<40} {roles}")
+
+    def comptes(self) -> Departement:
+        """Le département, ses structures, le groupe de coordination et les comptes."""
         departement, _ = Departement.objects.update_or_create(
             code_insee=demo.CODE_DEPARTEMENT, defaults={"nom": demo.NOM_DEPARTEMENT, "actif": True}
         )
@@ -183,7 +242,10 @@ class Command(BaseCommand):
                 user.groups.add(groupe)
             for nom_structure, role in rattachements:
                 services.rattacher(user=user, structure=structures[nom_structure], role=role)
+        self.stdout.write(f"{len(structures)} structures, {len(comptes)} comptes.")
+        return departement
 
+    def applications(self, departement: Departement, *, minimal: bool) -> None:
         # Chaque application peut compléter la démo (module `<app>/demo.py`, fonction
         # `charger(departement=…)` idempotente) : le noyau n'importe aucune application
         # métier, le sens des dépendances est respecté.
@@ -196,11 +258,3 @@ class Command(BaseCommand):
                 with notifications.suspendues():
                     resume = module.charger(departement=departement)
                 self.stdout.write(f"{config.verbose_name} : {resume}")
-
-        inscrire_version(version)
-        self.stdout.write(self.style.SUCCESS(f"Département de démonstration prêt : {departement}"))
-        self.stdout.write(f"{len(structures)} structures, {len(comptes)} comptes.")
-        self.stdout.write(f"Mot de passe de tous les comptes : {settings.DEMO_MOT_DE_PASSE}")
-        for compte in demo.COMPTES_DEMO:
-            roles = ", ".join(f"{role.label} ({s})" for s, role in compte.rattachements)
-            self.stdout.write(f"  {compte.email:<40} {roles}")

@@ -12,6 +12,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
+from accompagnement import pagination_bornee
 from accompagnement.models import Role
 from dossiers.models import (
     Affectation,
@@ -26,7 +27,7 @@ from dossiers.models import (
 from dossiers.parcours import services
 from dossiers.portefeuilles import perms
 from tests.accompagnement.factories import DepartementFactory, MembershipFactory, StructureFactory
-from tests.dossiers.factories import DemandeurFactory, DossierFactory
+from tests.dossiers.factories import ActionFactory, DemandeurFactory, DossierFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -605,6 +606,70 @@ def test_pagination_par_25_et_compteur(client_de, monde):
     # La pagination garde les filtres.
     filtre = client.get(URL_LISTE, {"q": "personne", "o": "-nom"}).content.decode()
     assert "?q=personne&amp;o=-nom&amp;page=2" in filtre
+
+
+def test_compte_borne_au_dela_du_plafond(client_de, monde, monkeypatch):
+    """Au-delà du plafond, la liste ne compte plus : « Plus de 30 dossiers », et les pages
+    s'arrêtent au plafond (30 lignes : 2 pages de 25) ; une page au-delà renvoie à la
+    dernière page accessible, jamais à une erreur."""
+    monkeypatch.setattr(pagination_bornee, "PLAFOND", 30)
+    for i in range(32):
+        nouveau_dossier(monde.dep, monde.agence_a, demandeur__nom=f"Personne{i:02d}")
+    client = client_de(monde.animatrice)
+    contenu = client.get(URL_LISTE).content.decode()
+    assert "Plus de 30 dossiers" in contenu and "32 dossiers" not in contenu
+    assert "au-delà, affinez la recherche ou changez le tri" in contenu
+    assert "Dossiers, plus de 30 au total, page 1 sur 2" in contenu
+    assert "Page 1 sur 2" in contenu
+    seconde = client.get(URL_LISTE, {"page": 2})
+    assert noms(seconde) == [f"Personne{i:02d}" for i in range(25, 30)]
+    assert noms(client.get(URL_LISTE, {"page": 3})) == noms(seconde)
+    # Un filtre qui ramène sous le plafond retrouve le compte exact.
+    filtre = client.get(URL_LISTE, {"q": "personne01"}).content.decode()
+    assert "1 dossier" in filtre and "Plus de 30 dossiers" not in filtre
+
+
+def test_page_profonde_lue_par_cles_dans_l_ordre_du_tri(client_de, monde):
+    """La page est choisie par ses clés (tri et filtres), puis habillée : même ordre, mêmes
+    indicateurs (action en retard, référents) qu'une lecture directe, sur une page au-delà
+    de la première et dans les deux sens du tri."""
+    for i in range(30):
+        nouveau_dossier(monde.dep, monde.agence_a, demandeur__nom=f"Personne{i:02d}")
+    retard = en_binome(
+        nouveau_dossier(monde.dep, monde.agence_a, demandeur__nom="Personne27b"),
+        monde.cd,
+        monde.ts,
+        monde.animatrice,
+    )
+    ActionFactory(
+        objectif__dossier=retard,
+        date_debut=timezone.localdate() - dt.timedelta(days=20),
+        date_fin_prevue=timezone.localdate() - dt.timedelta(days=3),
+    )
+    client = client_de(monde.animatrice)
+    seconde = client.get(URL_LISTE, {"page": 2})
+    lignes = list(seconde.context["page"].object_list)
+    assert [d.demandeur.nom for d in lignes] == [
+        "Personne25",
+        "Personne26",
+        "Personne27",
+        "Personne27b",
+        "Personne28",
+        "Personne29",
+    ]
+    (ligne,) = [d for d in lignes if d.pk == retard.pk]
+    binome = {RoleAffectation.CONSEILLER_DEDIE, RoleAffectation.TRAVAILLEUR_SOCIAL}
+    assert ligne.action_en_retard and {a.role for a in ligne.referents} == binome
+    assert not any(d.action_en_retard for d in lignes if d.pk != retard.pk)
+    inverse = client.get(URL_LISTE, {"page": 2, "o": "-nom"})
+    assert noms(inverse) == [
+        "Personne05",
+        "Personne04",
+        "Personne03",
+        "Personne02",
+        "Personne01",
+        "Personne00",
+    ]
 
 
 def test_compteur_au_singulier(client_de, monde, jeu):
