@@ -289,7 +289,7 @@ SQL_GROUPE_MAIN = {
         WHERE d.departement_id = %(dep)s AND p.date_debut <= %(fin)s
         AND (p.date_fin IS NULL OR p.date_fin > %(fin)s))
         SELECT t, a, axe, rsa, civilite, age, cd, ts, count(*) FROM e
-        GROUP BY GROUPING SETS ({_ensembles(_COLONNES)})""",  # noqa: S608
+        GROUP BY GROUPING SETS ({_ensembles(_COLONNES)})""",  # noqa: S608 (fragments constants du module, valeurs en paramètres)
     "sorties": f"""WITH e AS (SELECT d.territoire_id t, d.agence_id a, d.axe_courant axe,
         m.rsa_allocataire rsa, m.civilite, {_AGE} age,
         {_PLACE.format(d="d.id", role="conseiller_dedie")} cd,
@@ -297,7 +297,7 @@ SQL_GROUPE_MAIN = {
         FROM dossiers_dossier d JOIN dossiers_demandeur m ON m.id = d.demandeur_id
         WHERE d.departement_id = %(dep)s AND d.date_cloture BETWEEN %(debut)s AND %(fin)s)
         SELECT t, a, axe, rsa, civilite, age, cd, ts, motif, count(*) FROM e
-        GROUP BY GROUPING SETS ({_ensembles([*_COLONNES, "motif"])})""",  # noqa: S608
+        GROUP BY GROUPING SETS ({_ensembles([*_COLONNES, "motif"])})""",  # noqa: S608 (fragments constants du module, valeurs en paramètres)
 }
 
 

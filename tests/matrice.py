@@ -173,6 +173,8 @@ RESOLVEURS = {
     "pk_rattachement": lambda m: m.conseiller.pk,
     "pk_audit": lambda m: m.evenement_audit.pk,
     "pk_tentative": lambda m: m.tentative.pk,
+    "pk_echec": lambda m: m.echec_tache.pk,
+    "pk_envoi": lambda m: m.envoi_tache.pk,
     "pk_groupe": lambda m: m.groupe.pk,
     "convention": lambda m: m.convention.uuid,
     "document_signe": lambda m: m.document_signe.uuid,
@@ -233,6 +235,11 @@ def construire(nom: str, groupe) -> Monde:
     m.animatrice = MembershipFactory(role=Role.ANIMATRICE, structure=m.direction)
     m.administrateur = MembershipFactory(role=Role.ADMINISTRATEUR, structure=m.direction)
     m.groupe = groupe
+    # Tâches échouées et boîte d'envoi : sans département, lisibles du super-utilisateur seul.
+    from accompagnement.models import EchecTache, EnvoiTache
+
+    m.echec_tache = EchecTache.objects.create(tache="exemple", exception="RuntimeError")
+    m.envoi_tache = EnvoiTache.objects.create(tache="exemple")
     for staff in (m.animatrice, m.administrateur):
         staff.user.is_staff = True
         staff.user.save(update_fields=["is_staff"])
