@@ -440,7 +440,7 @@ class _LectureSeuleSuperUtilisateur(admin.ModelAdmin):
 
 @admin.register(EchecTache)
 class EchecTacheAdmin(_LectureSeuleSuperUtilisateur):
-    """Les tâches Celery échouées pour de bon (signal task_failure, décision 151)."""
+    """Les tâches Celery échouées pour de bon (signal task_failure, décision 80)."""
 
     list_display = ("survenu_le", "tache", "exception", "message_court", "worker")
     list_filter = ("tache", "exception")

@@ -15,7 +15,7 @@ app.autodiscover_tasks()
 # Plannings : les tâches périodiques s'ajoutent ici au fil des fonctionnalités.
 app.conf.beat_schedule = {
     # Demandes des pages restées en attente (broker injoignable à leur envoi) : renvoyées
-    # dès son retour (accompagnement/taches.py, décision 151).
+    # dès son retour (accompagnement/taches.py, décision 80).
     "envois-en-attente": {
         "task": "accompagnement.tasks.relancer_envois_en_attente",
         "schedule": 60.0,

@@ -40,7 +40,7 @@ _ATTRIBUTS_STANDARD = frozenset(logging.LogRecord("", 0, "", 0, "", None, None).
 
 
 class FormatJSON(logging.Formatter):
-    """Une ligne JSON par message (LOG_FORMAT=json, décision 154) pour un agrégateur de
+    """Une ligne JSON par message (LOG_FORMAT=json, décision 83) pour un agrégateur de
     journaux : horodatage ISO 8601 (UTC), niveau, journal, message, module et ligne, trace
     d'appels éventuelle, et les champs « extra » simples (status_code, task_id…). L'objet
     requête de Django n'est pas copié : seuls sa méthode et son chemin le sont (jamais les

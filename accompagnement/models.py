@@ -373,7 +373,7 @@ class Notification(models.Model):
 
 
 class EnvoiTache(models.Model):
-    """Boîte d'envoi des tâches demandées depuis une page (décision 151) : la demande est
+    """Boîte d'envoi des tâches demandées depuis une page (décision 80) : la demande est
     écrite dans la transaction de la page, envoyée au broker après la validation ; si le
     broker ne répond pas, elle reste ici « en attente » et la tâche planifiée
     `relancer_envois_en_attente` la renvoie dès son retour. Les tâches ainsi envoyées sont

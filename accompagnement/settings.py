@@ -265,7 +265,7 @@ DEFAULT_FROM_EMAIL = env.str(
 )
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
-# LOG_FORMAT=json : une ligne JSON par message (agrégateur de journaux, décision 154) ;
+# LOG_FORMAT=json : une ligne JSON par message (agrégateur de journaux, décision 83) ;
 # par défaut, des lignes de texte.
 LOG_FORMAT = env.str("LOG_FORMAT", default="texte").strip().lower()
 if LOG_FORMAT not in {"texte", "json"}:

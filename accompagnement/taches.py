@@ -1,5 +1,5 @@
 """Envoi fiable des tâches demandées depuis une page, et échecs des tâches enregistrés
-(décision 151).
+(décision 80).
 
 - `envoyer_apres_commit(tache, *args)` : la demande est écrite dans la transaction de la
   page (`EnvoiTache`) et part au broker après la validation. Broker injoignable : la page

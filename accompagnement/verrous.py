@@ -1,4 +1,4 @@
-"""Verrous consultatifs PostgreSQL (décision 151) : « un seul à la fois » entre processus
+"""Verrous consultatifs PostgreSQL (décision 80) : « un seul à la fois » entre processus
 (workers Celery), sans ligne à verrouiller pendant tout un calcul. Le verrou est de
 session : PostgreSQL le libère si le processus meurt (worker tué), ce qui permet au message
 redonné par le broker de reprendre le travail."""

@@ -20,7 +20,7 @@ from accompagnement.exceptions import AccesRefuse, ConflitEdition, ErreurMetier
 logger = logging.getLogger(__name__)
 
 # Incident de la base pendant un service (connexion perdue, verrou ou délai dépassé,
-# interblocage) : la transaction du service est annulée en entier (décision 153).
+# interblocage) : la transaction du service est annulée en entier (décision 82).
 ERREUR_BASE = (
     "L'enregistrement n'a pas pu aboutir à cause d'un incident momentané de la base de "
     "données : rien n'a été enregistré. Votre saisie est conservée ci-dessous ; réessayez "

@@ -7,7 +7,7 @@ locust sans interface (`bench/locustfile.py`), borné en durée.
 Les acteurs et les pages sont ceux de `bench.pages` (professionnel de charge médiane de
 chaque rôle, dossier typique et plus gros dossier) ; les PDF en sont exclus (WeasyPrint,
 mesurés à part). Les sessions sont ouvertes d'avance dans la base (pas de connexion pendant
-la mesure). locust est une dépendance de développement (décision 152) ; `--locust` désigne
+la mesure). locust est une dépendance de développement (décision 81) ; `--locust` désigne
 un autre exécutable. Résultat : débit et p95 par page dans bench/resultats/charge.json et
 le tableau de bench/README.md entre `<!-- charge:debut -->` et `<!-- charge:fin -->`."""
 

@@ -324,7 +324,7 @@ def convention(request, uuid):
         "avant_effet": objet.date_effet is None or date < objet.date_effet,
         "documents": objet.documents_signes.all(),
         # Le bloc des synthèses PDF est servi par le reporting (il lit son catalogue) et
-        # chargé par htmx : ce module ne l'importe pas (décision 110).
+        # chargé par htmx : ce module ne l'importe pas (décision 61).
         "peut_gerer": perms.peut_gerer_conventions(request.membership, objet.departement_id),
     }
     return render(request, "conventions/convention.html", contexte)

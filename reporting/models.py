@@ -216,7 +216,7 @@ class ExportDiffere(models.Model):
         return self.etat in (EtatExport.TERMINE, EtatExport.ECHEC)
 
 
-# --- Synthèse PDF d'une convention (docs/conventions.md, décision 110) -----------------------
+# --- Synthèse PDF d'une convention (docs/conventions.md, décision 61) -----------------------
 
 
 class EtatSynthese(models.TextChoices):

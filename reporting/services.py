@@ -284,7 +284,7 @@ def purger_exports_expires(maintenant=None) -> int:
     return sum(par_departement.values())
 
 
-# --- Synthèse PDF d'une convention (décision 110) ------------------------------------------
+# --- Synthèse PDF d'une convention (décision 61) ------------------------------------------
 
 # Au-delà, une génération « en attente » ou « en cours » est tenue pour perdue (worker
 # arrêté sans redonner le message) : elle passe en échec et une nouvelle demande repart.

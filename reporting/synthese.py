@@ -2,7 +2,7 @@
 « Vu », axes, engagements, moyens, objectifs) et le réalisé à ce jour sur la période de la
 convention, tiré du catalogue des indicateurs (une définition, un endroit) et des mois
 figés (RapportMensuel). Vit dans `reporting` : elle lit le catalogue, que `conventions`
-(plus bas dans l'ordre des couches) ne peut pas importer (décision 110).
+(plus bas dans l'ordre des couches) ne peut pas importer (décision 61).
 
 Les totaux de la période sont calculés par les indicateurs du catalogue sur la période
 entière (un objet `Periode` se lit comme un `Mois` : début, fin, veille) : une requête par

@@ -505,7 +505,7 @@ def synthese_generer(request, uuid):
     convention = _convention_gerable(request, uuid)
     synthese, creee = services.demander_synthese(convention=convention, par=request.membership)
     if creee:
-        # Broker injoignable : la demande reste en attente et part à son retour (décision 151).
+        # Broker injoignable : la demande reste en attente et part à son retour (décision 80).
         envoyer_apres_commit(tasks.generer_synthese_convention, synthese.pk)
         message = f"Génération de la version {synthese.version} lancée."
     else:

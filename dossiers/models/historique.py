@@ -48,7 +48,7 @@ DossierHistorique = suivre(
 )
 # `echeance_signalee_le` : marque technique des tâches quotidiennes (échéance déjà
 # signalée), sans information sur la personne ; hors historique, la marquer ne déclenche
-# pas l'écriture d'une ligne d'historique par action ou période (décision 150 : 46 000
+# pas l'écriture d'une ligne d'historique par action ou période (décision 79 : 46 000
 # actions échues, 19 s de déclencheurs sur 20 pour la tâche).
 SANS_MARQUE_D_ECHEANCE = ("echeance_signalee_le",)
 PeriodeOrientationHistorique = _suivre_par_dossier(

@@ -86,7 +86,7 @@ def peut_renouveler_des(periode: PeriodeOrientation) -> dt.date:
     return periode.date_debut + DUREE_AVANT_RENOUVELLEMENT - AVANCE_POSSIBLE
 
 
-# Une seule instruction (décision 150) : l'UPDATE marque les périodes à 12 mois et rend de
+# Une seule instruction (décision 79) : l'UPDATE marque les périodes à 12 mois et rend de
 # quoi écrire, sans passer par Python, une notification à chaque professionnel de l'équipe
 # ouverte (une fois par période, comptes actifs avec courriel, comme
 # notifications.envoyer_en_masse) et un événement du journal par dossier. Deux exécutions
@@ -135,7 +135,7 @@ SELECT (SELECT count(*) FROM echues), (SELECT count(*) FROM notifiees),
 
 @transaction.atomic
 def signaler_renouvellements() -> int:
-    """Ensembliste (décisions 48 et 150) : une requête quel que soit le nombre de périodes
+    """Ensembliste (décisions 48 et 79) : une requête quel que soit le nombre de périodes
     (la règle de periodes_a_renouveler, écrite en SQL) ; rend le nombre de périodes
     signalées."""
     aujourd_hui = timezone.localdate()

@@ -181,7 +181,7 @@ def _prevenir_destinataire(
         "Ne transférez pas ce lien.\n\n— Accompagnement global"
     )
     adresse = _courriel_partenaire(sollicitation)
-    # Boîte d'envoi : broker injoignable, le courriel part à son retour (décision 151).
+    # Boîte d'envoi : broker injoignable, le courriel part à son retour (décision 80).
     envoyer_apres_commit(envoyer_courriel, sujet, corps, [adresse])
 
 

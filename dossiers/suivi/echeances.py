@@ -17,7 +17,7 @@ from dossiers.models import Action, Demandeur, Dossier, StatutAction, StatutDoss
 UUID_MODELE = uuid.UUID(int=0)
 STATUTS_TERMINES = (StatutAction.REALISEE, StatutAction.ABANDONNEE, StatutAction.ANNULEE)
 
-# Une seule instruction (décision 150) : l'UPDATE marque les actions échues et rend de quoi
+# Une seule instruction (décision 79) : l'UPDATE marque les actions échues et rend de quoi
 # écrire leurs notifications, que l'INSERT crée aussitôt (comptes actifs avec courriel,
 # comme notifications.envoyer_en_masse). Rien ne transite par Python : à 46 000 actions,
 # charger les lignes, construire les objets et les réécrire coûtait 4 à 5 fois le SQL.
@@ -50,7 +50,7 @@ SELECT (SELECT count(*) FROM echues), (SELECT count(*) FROM notifiees)
 
 @transaction.atomic
 def signaler_actions_echues() -> int:
-    """Ensembliste (décisions 48 et 150) : une requête quel que soit le nombre d'actions
+    """Ensembliste (décisions 48 et 79) : une requête quel que soit le nombre d'actions
     échues ; rend le nombre d'actions signalées."""
     sql = SQL_SIGNALER.format(
         action=Action._meta.db_table,

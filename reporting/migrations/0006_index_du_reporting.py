@@ -1,4 +1,4 @@
-"""Index des requêtes du reporting (bench/README.md, section Reporting ; décision 120).
+"""Index des requêtes du reporting (bench/README.md, section Reporting ; décision 74).
 
 Posés sur les tables de `dossiers` depuis `reporting`, qui seul en a l'usage : la place
 tenue à la fin du mois (dernière affectation d'un rôle commencée au plus tard ce jour-là,

@@ -1,4 +1,4 @@
-"""Boîte d'envoi des tâches et échecs enregistrés (décisions 151 et 154) : une demande
+"""Boîte d'envoi des tâches et échecs enregistrés (décisions 80 et 83) : une demande
 envoyée après la validation est marquée envoyée ; une tâche qui échoue pour de bon laisse
 une ligne `EchecTache`, que le super-utilisateur lit dans l'administration (et lui seul).
 Le broker injoignable et le worker tué : tests/reporting/test_pannes.py."""

@@ -65,7 +65,7 @@ class Command(RunserverCommand):
         elif seed_demo.version_chargee() == seed_demo.version_demo(minimal=False):
             call_command("seed_demo", si_necessaire=True)
         else:
-            # En deux temps (décision 160) : les comptes avant de servir, les dossiers en
+            # En deux temps (décision 72) : les comptes avant de servir, les dossiers en
             # arrière-plan, dans une seule transaction : ils apparaissent d'un coup.
             call_command("seed_demo", minimal=True, stdout=io.StringIO())
             self.charger_en_arriere_plan()
