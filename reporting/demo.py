@@ -1,20 +1,24 @@
 """Bilans de parcours de démonstration : la conclusion de l'animatrice sur des dossiers
 clos après un accompagnement global (sorties vers l'emploi, la formation, fin de durée),
-écrite par le service (`rediger_conclusion`). Les rapports mensuels figés ne sont pas
-produits ici (rendu PDF de plusieurs secondes chacun) : le tableau de bord calcule ses
-courbes sur les douze mois d'historique des dossiers, et `generate_monthly_reports` fige
-un mois à la demande.
+écrite par le service (`rediger_conclusion`) ; et le rapport mensuel figé du mois
+précédent pour le département et chacun de ses territoires (`generer_rapport`, comme la
+tâche du 1er du mois), pour que la page des rapports ne soit pas vide. Les agences n'en ont
+pas (un rendu PDF de plus d'une seconde chacun) : `generate_monthly_reports` fige un mois
+à la demande.
 
 Déterministe (dossiers pris dans l'ordre des clés), idempotent (un dossier qui a déjà
 son bilan n'est pas repris)."""
 
 from __future__ import annotations
 
+import datetime as dt
+
 from accompagnement import demo as demo_noyau
-from accompagnement.models import Membership, Role
+from accompagnement.models import Membership, Role, Structure, TypeStructure
 from dossiers.models import Dossier, MotifSortie, StatutDossier
 
 from . import services
+from .catalogue import Mois, Perimetre
 from .models import BilanParcours
 
 NOMBRE_BILANS = 8
@@ -76,4 +80,18 @@ def charger(*, departement) -> str:
             dossier=dossier, par=animatrice, conclusion=CONCLUSIONS[dossier.motif_sortie]
         )
     total = BilanParcours.objects.filter(dossier__departement=departement).count()
-    return f"{total} bilans de parcours rédigés"
+    rapports = _rapports_du_mois_precedent(departement)
+    return f"{total} bilans de parcours rédigés, {rapports} rapports mensuels figés"
+
+
+def _rapports_du_mois_precedent(departement) -> int:
+    """Le département et ses territoires ; `generer_rapport` rend le rapport déjà figé
+    s'il existe (idempotent)."""
+    mois = Mois.de(dt.date.today()).precedent
+    territoires = Structure.objects.filter(
+        departement=departement, type=TypeStructure.TERRITOIRE_SOCIAL
+    ).order_by("nom")
+    perimetres = [Perimetre(departement), *(Perimetre(departement, t) for t in territoires)]
+    for perimetre in perimetres:
+        services.generer_rapport(perimetre=perimetre, mois=mois)
+    return len(perimetres)

@@ -52,7 +52,7 @@ from dossiers.models import (
     VisibiliteNote,
 )
 from reporting import files
-from reporting.models import BilanParcours
+from reporting.models import BilanParcours, RapportMensuel
 
 pytestmark = pytest.mark.django_db
 PRENOM_RETOUCHE = "Camille (retouché)"
@@ -100,6 +100,7 @@ def compter():
             Diagnostic,
             Frein,
             BilanParcours,
+            RapportMensuel,
             Notification,
             EvenementJournal,
         )
@@ -438,6 +439,12 @@ def test_la_demo_vivante_atteint_chaque_statut(departement):
         diagnostic__in=partages.filter(numero__gte=2), statut=StatutFrein.LEVE
     ).exists()
     assert BilanParcours.objects.filter(**du_departement, dossier__statut="clos").count() >= 5
+    # Le mois précédent figé pour le département et chacun de ses territoires.
+    territoires = departement.structures.filter(type="territoire_social").count()
+    rapports = RapportMensuel.objects.filter(departement=departement, version=1)
+    assert rapports.filter(niveau="departement").count() == 1
+    assert rapports.filter(niveau="territoire").count() == territoires >= 1
+    assert rapports.get(niveau="departement").chiffres and rapports.get(niveau="departement").pdf
     assert DemandeChangementAxe.objects.filter(
         **du_departement, statut=StatutDemande.EN_ATTENTE
     ).exists()
