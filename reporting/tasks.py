@@ -20,21 +20,29 @@ from .catalogue import Mois, Perimetre
 
 journal = logging.getLogger(__name__)
 
-OPTIONS_RAPPORT = {
-    # Accusé de réception après l'exécution : un worker perdu en plein calcul laisse le
-    # message au broker, qui le redonne ; l'idempotence garantit un seul rapport.
-    "acks_late": True,
-    "reject_on_worker_lost": True,
-    # Base momentanément indisponible : reprises avec délai croissant (2, 4, 8… s, 10 min au
-    # plus, avec une part d'aléa), 6 fois au plus.
-    "autoretry_for": (OperationalError, InterfaceError),
-    "retry_backoff": 2,
-    "retry_backoff_max": 600,
-    "retry_jitter": True,
-    "max_retries": 6,
-    "soft_time_limit": 9 * 60,
-    "time_limit": 10 * 60,
-}
+
+def options_fiables(*, minutes: int, reprises: int = 6, attente_max: int = 600) -> dict:
+    """Options communes des tâches longues (rapport, export, synthèse).
+
+    Accusé de réception après l'exécution : un worker perdu en plein calcul laisse le
+    message au broker, qui le redonne ; l'idempotence de la tâche garantit un seul
+    résultat. Base momentanément indisponible : reprises avec délai croissant (2, 4, 8… s,
+    `attente_max` au plus, avec une part d'aléa), `reprises` fois au plus. Limite douce à
+    `minutes - 1` (la tâche peut marquer son échec), dure à `minutes`."""
+    return {
+        "acks_late": True,
+        "reject_on_worker_lost": True,
+        "autoretry_for": (OperationalError, InterfaceError),
+        "retry_backoff": 2,
+        "retry_backoff_max": attente_max,
+        "retry_jitter": True,
+        "max_retries": reprises,
+        "soft_time_limit": (minutes - 1) * 60,
+        "time_limit": minutes * 60,
+    }
+
+
+OPTIONS_RAPPORT = options_fiables(minutes=10)
 
 
 def mois_precedent(maintenant=None) -> Mois:
@@ -127,17 +135,7 @@ def contenu_de_liste(export):
     )
 
 
-@shared_task(
-    acks_late=True,
-    reject_on_worker_lost=True,
-    autoretry_for=(OperationalError, InterfaceError),
-    retry_backoff=2,
-    retry_backoff_max=600,
-    retry_jitter=True,
-    max_retries=6,
-    soft_time_limit=14 * 60,
-    time_limit=15 * 60,
-)
+@shared_task(**options_fiables(minutes=15))
 def produire_export(export_id: int) -> str:
     """Produit le fichier d'un export différé. Idempotente : un export déjà prêt n'est pas
     refait ; un export supprimé entre-temps (expiré) est ignoré."""
@@ -182,17 +180,7 @@ def purger_exports_expires() -> int:
 # --- Synthèse PDF d'une convention -------------------------------------------------------------
 
 
-@shared_task(
-    acks_late=True,
-    reject_on_worker_lost=True,
-    autoretry_for=(OperationalError, InterfaceError),
-    retry_backoff=2,
-    retry_backoff_max=300,
-    retry_jitter=True,
-    max_retries=5,
-    soft_time_limit=2 * 60,
-    time_limit=3 * 60,
-)
+@shared_task(**options_fiables(minutes=3, reprises=5, attente_max=300))
 def generer_synthese_convention(synthese_id: int) -> str:
     """Produit le PDF d'une synthèse demandée. Idempotente : une synthèse prête n'est pas
     refaite (message redonné après la perte d'un worker) ; une synthèse disparue est
