@@ -23,7 +23,7 @@ from pathlib import Path
 from django.conf import settings
 
 from dossiers.imports.champs import CHAMPS
-from dossiers.imports.services import Action, Analyse, LigneAnalysee
+from dossiers.imports.services import Action, Analyse, LigneAnalysee, LignesParAction
 
 VERSION = 2  # changer le format invalide les aperçus déjà stockés
 
@@ -66,7 +66,7 @@ class LignesStockees(Sequence):
 
 
 @dataclass
-class ApercuImport:
+class ApercuImport(LignesParAction):
     """Ce que la page d'aperçu lit d'une `Analyse`, sous les mêmes noms : des séquences
     de lignes (longueur sans décodage, lignes décodées à la demande)."""
 
@@ -84,42 +84,8 @@ class ApercuImport:
         return [self.lignes[i] for i in indices]
 
     @cached_property
-    def creations(self) -> Sequence[LigneApercu]:
-        return self._avec(Action.CREATION)
-
-    @cached_property
-    def mises_a_jour(self) -> Sequence[LigneApercu]:
-        return self._avec(Action.MISE_A_JOUR)
-
-    @cached_property
-    def inchangees(self) -> Sequence[LigneApercu]:
-        return self._avec(Action.INCHANGE)
-
-    @cached_property
-    def en_erreur(self) -> Sequence[LigneApercu]:
-        return self._avec(Action.ERREUR)
-
-    @cached_property
     def avec_avertissement(self) -> list[LigneApercu]:
         return [self.lignes[i] for i in self.avertis]
-
-    @property
-    def applicable(self) -> bool:
-        return not self.en_erreur
-
-    @property
-    def nombre_valides(self) -> int:
-        return len(self.lignes) - len(self.en_erreur)
-
-    @property
-    def situe_les_personnes(self) -> bool:
-        """Comme `Analyse.situe_les_personnes` : l'agence ou la commune est dans le fichier,
-        la case « Ouvrir aussi les dossiers » est proposée."""
-        return bool({"agence", "commune"} & self.correspondance.keys())
-
-    @property
-    def applicable_en_partie(self) -> bool:
-        return bool(self.en_erreur) and len(self.en_erreur) < len(self.lignes)
 
 
 def _detail(ligne: LigneAnalysee) -> str:

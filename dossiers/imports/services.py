@@ -218,36 +218,26 @@ class LigneAnalysee:
         return None
 
 
-@dataclass
-class Analyse:
-    departement: Departement
-    nom_fichier: str
-    correspondance: dict[str, str]
-    lignes: list[LigneAnalysee]
-    libelle_encodage: str = ""
-
-    def _avec(self, action: Action) -> list[LigneAnalysee]:
-        return [ligne for ligne in self.lignes if ligne.action == action]
+class LignesParAction:
+    """Ce que l'aperçu lit d'une analyse, qu'elle soit en mémoire (`Analyse`) ou stockée
+    (`apercu.ApercuImport`) : les lignes par action et ce qu'on peut en faire. Une classe
+    fille fournit `lignes`, `correspondance` et `_avec(action)`."""
 
     @cached_property
-    def creations(self) -> list[LigneAnalysee]:
+    def creations(self):
         return self._avec(Action.CREATION)
 
     @cached_property
-    def mises_a_jour(self) -> list[LigneAnalysee]:
+    def mises_a_jour(self):
         return self._avec(Action.MISE_A_JOUR)
 
     @cached_property
-    def inchangees(self) -> list[LigneAnalysee]:
+    def inchangees(self):
         return self._avec(Action.INCHANGE)
 
     @cached_property
-    def en_erreur(self) -> list[LigneAnalysee]:
+    def en_erreur(self):
         return self._avec(Action.ERREUR)
-
-    @cached_property
-    def avec_avertissement(self) -> list[LigneAnalysee]:
-        return [ligne for ligne in self.lignes if ligne.avertissements and not ligne.erreurs]
 
     @property
     def applicable(self) -> bool:
@@ -266,6 +256,22 @@ class Analyse:
     def situe_les_personnes(self) -> bool:
         """Le fichier donne l'agence ou la commune : les dossiers peuvent être ouverts."""
         return bool({"agence", "commune"} & self.correspondance.keys())
+
+
+@dataclass
+class Analyse(LignesParAction):
+    departement: Departement
+    nom_fichier: str
+    correspondance: dict[str, str]
+    lignes: list[LigneAnalysee]
+    libelle_encodage: str = ""
+
+    def _avec(self, action: Action) -> list[LigneAnalysee]:
+        return [ligne for ligne in self.lignes if ligne.action == action]
+
+    @cached_property
+    def avec_avertissement(self) -> list[LigneAnalysee]:
+        return [ligne for ligne in self.lignes if ligne.avertissements and not ligne.erreurs]
 
     def messages_erreur(self) -> list[str]:
         return [f"Ligne {ligne.numero} : {e}" for ligne in self.en_erreur for e in ligne.erreurs]
