@@ -268,7 +268,7 @@ def test_refus_motive_et_reorientation_vers_le_departement(page, live_server, de
         reponses.get_by_text(re.compile("Refusée par .* : Déjà accompagnée par le CCAS."))
     ).to_be_visible()
     expect(
-        reponses.get_by_text(re.compile("Prise en charge : Nadia Benali désigné"))
+        reponses.get_by_text(re.compile("Prise en charge : travail social confié à Nadia Benali"))
     ).to_be_visible()
 
 

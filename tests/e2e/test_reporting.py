@@ -42,7 +42,7 @@ def test_tableau_de_bord_rapports_et_pdf(page, live_server, f, capture):
     se_connecter(page, live_server, f.animatrice.user.email, MOT_DE_PASSE)
     page.locator("#menu").get_by_role("link", name="Tableau de bord").click()
     expect(page.get_by_role("heading", level=1, name=re.compile("Tableau de bord"))).to_be_visible()
-    page.get_by_label("Mois").fill("2026-03")
+    page.get_by_label("Mois").select_option("2026-03")
     page.get_by_role("button", name="Filtrer").click()
     expect(page.get_by_role("heading", name="Tableau de bord — mars 2026")).to_be_visible()
     tuile = page.locator(".ag-tuile").filter(has_text="File active en fin de mois")

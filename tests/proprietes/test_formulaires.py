@@ -11,6 +11,7 @@ import pkgutil
 import pytest
 from django import forms
 from django.db import transaction
+from django.db.models import Value
 from django.test import RequestFactory
 from django.utils.datastructures import MultiValueDict
 from django_filters import FilterSet
@@ -96,7 +97,8 @@ def construire(classe, equipe, dossier, donnees, **objets):
         "memberships": [equipe.animatrice, equipe.conseiller],
         "places": ["conseiller", "travailleur_social"],
         "axe_courant": 1,
-        "queryset": type(equipe.ts).objects.filter(pk=equipe.ts.pk),
+        # Comme `lectures.travailleurs_sociaux_pour` : annoté de la charge (`total`).
+        "queryset": type(equipe.ts).objects.filter(pk=equipe.ts.pk).annotate(total=Value(0)),
     }
     parametres = {
         nom

@@ -38,25 +38,30 @@ def _port_ferme() -> int:
         return s.getsockname()[1]  # libéré à la sortie : plus personne n'y écoute
 
 
-def _brancher_broker(url: str) -> None:
-    """Le client Celery de ce processus publie désormais vers `url` (pools refaits)."""
-    app.conf.broker_url = url
+def _brancher_broker(url: str | None) -> None:
+    """Le client Celery de ce processus publie désormais vers `url` (pools refaits) ;
+    None : retour au broker configuré. Celery lit `CELERY_BROKER_URL` dans
+    l'environnement avant sa configuration (`conf.broker_url`, comme en CI) : on passe
+    donc par les adresses d'écriture et de lecture, qui priment sur elle."""
+    app.conf.broker_write_url = url
+    app.conf.broker_read_url = url
     app._pool = None
     app.amqp._producer_pool = None
 
 
 @pytest.fixture
 def broker_injoignable():
-    ancien, eager = app.conf.broker_url, app.conf.task_always_eager
+    eager = app.conf.task_always_eager
     app.conf.task_always_eager = False
     app.control.purge()  # rien d'un test précédent ne doit traîner dans la file
     _brancher_broker(f"redis://127.0.0.1:{_port_ferme()}/0")
+    assert app.connection_for_write().port != 6379  # le test ne vérifierait rien
 
     def retablir():
-        _brancher_broker(ancien)
+        _brancher_broker(None)
 
     yield retablir
-    _brancher_broker(ancien)
+    _brancher_broker(None)
     app.conf.task_always_eager = eager
 
 
