@@ -5,12 +5,22 @@ import os
 
 from celery import Celery
 from celery.schedules import crontab
+from celery.signals import setup_logging
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "accompagnement.settings")
 
 app = Celery("accompagnement")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
+
+
+@setup_logging.connect
+def _garder_les_journaux_du_projet(**_kwargs) -> None:
+    """Un récepteur de ce signal suffit pour que Celery ne touche pas aux journaux : le
+    worker garde ceux que Django a configurés (LOGGING : une ligne par 4xx, LOG_FORMAT=json)
+    au lieu de remplacer les gestionnaires du journal racine par les siens — y compris le
+    worker de celery.contrib.testing dans le processus des tests."""
+
 
 # Plannings : les tâches périodiques s'ajoutent ici au fil des fonctionnalités.
 app.conf.beat_schedule = {
