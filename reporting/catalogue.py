@@ -516,7 +516,9 @@ def _binomes(p, m):
 
 
 def _n(m):
-    return {"n": Count("pk")}
+    # COUNT(*) plutôt que COUNT(id) : la clé ne peut être nulle, et le comptage se sert alors
+    # des index seuls (parcours d'index sans lecture des lignes).
+    return {"n": Count("*")}
 
 
 def _taux(condition: Q):
