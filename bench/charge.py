@@ -138,18 +138,6 @@ def tableau(resultat: dict) -> str:
     return "\n".join(lignes)
 
 
-def ecrire_readme(texte: str) -> None:
-    contenu = bench_pages.README.read_text(encoding="utf-8")
-    debut, fin = "<!-- charge:debut -->", "<!-- charge:fin -->"
-    if debut in contenu and fin in contenu:
-        avant, reste = contenu.split(debut, 1)
-        _, apres = reste.split(fin, 1)
-        contenu = f"{avant}{debut}\n{texte}\n{fin}{apres}"
-    else:
-        contenu += f"\n{debut}\n{texte}\n{fin}\n"
-    bench_pages.README.write_text(contenu, encoding="utf-8")
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description="Charge de 50 utilisateurs contre gunicorn.")
     parser.add_argument("--departement", default="25")
@@ -207,7 +195,7 @@ def main() -> None:
     texte = tableau(resultat)
     print(texte)
     if not args.sans_readme:
-        ecrire_readme(texte)
+        bench_pages.ecrire_readme(texte, "charge")
 
 
 if __name__ == "__main__":

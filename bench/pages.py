@@ -693,9 +693,11 @@ def tableau(resultat: dict) -> str:
     return "\n".join(lignes)
 
 
-def ecrire_readme(texte: str) -> None:
+def ecrire_readme(texte: str, section: str = "pages") -> None:
+    """Remplace, dans bench/README.md, le texte entre `<!-- section:debut -->` et
+    `<!-- section:fin -->` (ajoutés à la fin s'ils manquent)."""
     contenu = README.read_text(encoding="utf-8")
-    debut, fin = "<!-- pages:debut -->", "<!-- pages:fin -->"
+    debut, fin = f"<!-- {section}:debut -->", f"<!-- {section}:fin -->"
     if debut in contenu and fin in contenu:
         avant, reste = contenu.split(debut, 1)
         _, apres = reste.split(fin, 1)

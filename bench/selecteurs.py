@@ -26,7 +26,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from bench.pages import REPETITIONS, choisir, client_de, preparer_django
+from bench.pages import REPETITIONS, choisir, client_de, ecrire_readme, preparer_django
 
 RESULTATS = Path(__file__).resolve().parent / "resultats" / "selecteurs.json"
 LIGNES_IMPORT = 10_000
@@ -296,15 +296,6 @@ def tableau(tous: dict, avant: str = "avant", apres: str = "apres") -> str:
     return "\n".join(lignes)
 
 
-def ecrire_readme(texte: str) -> None:
-    readme = Path(__file__).resolve().parent / "README.md"
-    contenu = readme.read_text(encoding="utf-8")
-    debut, fin = "<!-- selecteurs:debut -->", "<!-- selecteurs:fin -->"
-    avant, reste = contenu.split(debut, 1)
-    _, apres = reste.split(fin, 1)
-    readme.write_text(f"{avant}{debut}\n{texte}\n{fin}{apres}", encoding="utf-8")
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--departement", default="25")
@@ -337,7 +328,7 @@ def main() -> None:
                 f"{GROS['evenements']} événements) :\n\n"
                 + tableau(tous, "avant_gros", "apres_gros")
             )
-        ecrire_readme(texte)
+        ecrire_readme(texte, "selecteurs")
         return
     preparer_django()
     from django.test.utils import override_settings, setup_test_environment

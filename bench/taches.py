@@ -41,18 +41,6 @@ def tableau(resultat: dict) -> str:
     return "\n".join(lignes)
 
 
-def ecrire_readme(texte: str) -> None:
-    contenu = pages.README.read_text(encoding="utf-8")
-    debut, fin = "<!-- taches:debut -->", "<!-- taches:fin -->"
-    if debut in contenu and fin in contenu:
-        avant, reste = contenu.split(debut, 1)
-        _, apres = reste.split(fin, 1)
-        contenu = f"{avant}{debut}\n{texte}\n{fin}{apres}"
-    else:
-        contenu += f"\n{debut}\n{texte}\n{fin}\n"
-    pages.README.write_text(contenu, encoding="utf-8")
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description="Mesure des tâches quotidiennes à l'échelle.")
     parser.add_argument("--departement", default="25")
@@ -83,7 +71,7 @@ def main() -> None:
     texte = tableau(resultat)
     print(texte)
     if not args.sans_readme:
-        ecrire_readme(texte)
+        pages.ecrire_readme(texte, "taches")
 
 
 if __name__ == "__main__":
