@@ -83,12 +83,12 @@ fmt: install ## Reformate le code (ruff)
 	$(VENV)/bin/ruff check --fix .
 	$(VENV)/bin/ruff format .
 
-# Pages, listes, tâches et indicateurs à l'échelle : exige BENCH_ECHELLE_DATABASE_URL, une
-# base chargée par `manage.py bench_data --demandeurs 100000` (bench/README.md).
+# Toutes les mesures à 100 000 demandeurs (bench/README.md) : la base d'échelle
+# BENCH_ECHELLE_DATABASE_URL (par défaut acc_bench_grand sur le PostgreSQL de la machine)
+# est créée et chargée par `manage.py bench_data` si elle manque.
 bench: install ## Mesures de performance (bench/README.md), résultats dans bench/resultats/
-	$(PY) -m bench.import_ressources
-	$(PY) -m bench.pages
-	$(PY) -m bench.charge
+	@scripts/deps-systeme.sh test
+	$(PY) -m bench.tout $(BENCH_ARGS)
 
 clean-db: stop ## Arrête et supprime la base embarquée (var/pgdata)
 	rm -rf var/pgdata

@@ -214,11 +214,40 @@ SELECT fp.domaine, count(*)
                       AND f.presence = 'present' AND f.statut <> 'leve')
  GROUP BY 1
 """
+# Les mêmes sorties que `indicateurs_sollicitations` : comptes par domaine et par ressource
+# (nom du service et de sa structure), par issue, délais moyen et médian de réponse.
 SQL_SOLLICITATIONS_INDICATEURS = """
-SELECT s.statut, s.domaine, count(*), avg(s.acceptee_le - s.envoyee_le)
+SELECT s.domaine, count(*), count(*) FILTER (WHERE s.statut IN ('acceptee', 'realisee')),
+       count(*) FILTER (WHERE s.statut = 'refusee'), count(*) FILTER (WHERE s.statut = 'realisee'),
+       count(*) FILTER (WHERE s.statut = 'expiree'),
+       count(*) FILTER (WHERE s.statut IN ('envoyee', 'a_l_etude'))
   FROM dossiers_sollicitation s JOIN dossiers_dossier d ON d.id = s.dossier_id
- WHERE d.departement_id = %(dep)s AND s.envoyee_le::date BETWEEN %(debut)s AND %(fin)s
- GROUP BY 1, 2
+ WHERE d.departement_id = %(dep)s AND s.envoyee_le IS NOT NULL
+   AND (s.envoyee_le AT TIME ZONE 'Europe/Paris')::date BETWEEN %(debut)s AND %(fin)s
+ GROUP BY 1 ORDER BY 2 DESC, 1;
+SELECT s.service_id, sv.uuid, sv.nom, st.nom, count(*), count(*) FILTER (WHERE s.statut IN ('acceptee', 'realisee')),
+       count(*) FILTER (WHERE s.statut = 'refusee'), count(*) FILTER (WHERE s.statut = 'realisee'),
+       count(*) FILTER (WHERE s.statut = 'expiree'),
+       count(*) FILTER (WHERE s.statut IN ('envoyee', 'a_l_etude'))
+  FROM dossiers_sollicitation s JOIN conventions_serviceressource sv ON sv.id = s.service_id
+  JOIN conventions_structureressource st ON st.id = sv.structure_id
+  JOIN dossiers_dossier d ON d.id = s.dossier_id
+ WHERE d.departement_id = %(dep)s AND s.envoyee_le IS NOT NULL
+   AND (s.envoyee_le AT TIME ZONE 'Europe/Paris')::date BETWEEN %(debut)s AND %(fin)s
+ GROUP BY 1, 2, 3, 4 ORDER BY 5 DESC, 3;
+SELECT s.statut, count(*)
+  FROM dossiers_sollicitation s JOIN dossiers_dossier d ON d.id = s.dossier_id
+ WHERE d.departement_id = %(dep)s AND s.envoyee_le IS NOT NULL
+   AND (s.envoyee_le AT TIME ZONE 'Europe/Paris')::date BETWEEN %(debut)s AND %(fin)s
+ GROUP BY 1;
+SELECT avg(extract(epoch FROM coalesce(s.acceptee_le, s.refusee_le) - s.envoyee_le) / 86400.0),
+       percentile_cont(0.5) WITHIN GROUP (ORDER BY extract(epoch FROM
+           coalesce(s.acceptee_le, s.refusee_le) - s.envoyee_le) / 86400.0),
+       count(*)
+  FROM dossiers_sollicitation s JOIN dossiers_dossier d ON d.id = s.dossier_id
+ WHERE d.departement_id = %(dep)s AND s.envoyee_le IS NOT NULL
+   AND (s.envoyee_le AT TIME ZONE 'Europe/Paris')::date BETWEEN %(debut)s AND %(fin)s
+   AND (s.acceptee_le IS NOT NULL OR s.refusee_le IS NOT NULL)
 """
 
 
@@ -460,7 +489,9 @@ def pages(choix: dict) -> list[dict]:
             reverse("conventions:annuaire") + "?q=logement",
         ),
         p("Journal d'audit", "animatrice", reverse("journal_audit")),
+        p("Personnes sans dossier", "animatrice", reverse("dossiers:sans_dossier")),
     ]
+    resultat += pages_du_travail_en_commun(choix, p)
     if diag_typique is not None:
         resultat += [
             p(
@@ -481,6 +512,62 @@ def pages(choix: dict) -> list[dict]:
             reverse("reporting:bilan_pdf", args=[typique.uuid]),
         )
     )
+    return resultat
+
+
+def pages_du_travail_en_commun(choix: dict, p) -> list[dict]:
+    """Les files « Aujourd'hui » de chaque rôle (liste complète), le tableau de bord, les
+    rapports mensuels figés, les comités et les conventions (objets de `bench.preparer`)."""
+    from django.urls import reverse
+
+    from bench.preparer import INTITULE_CONVENTION, LIEU_COMITE
+    from comites.models import Seance
+    from conventions.models import Convention
+    from reporting.files import FILES, FILES_PAR_ROLE
+    from reporting.models import NiveauPerimetre, RapportMensuel
+
+    a, departement = choix["acteurs"], choix["departement"]
+    resultat = []
+    for role, membership in a.items():
+        if membership is None:
+            continue
+        for cle in FILES_PAR_ROLE.get(membership.role, ()):
+            resultat.append(
+                p(
+                    f"Aujourd'hui : {FILES[cle].titre} ({role})",
+                    role,
+                    reverse("aujourdhui_file") + f"?file={cle}",
+                )
+            )
+    resultat += [
+        p("Tableau de bord", "animatrice", reverse("reporting:tableau_de_bord")),
+        p("Rapports mensuels", "animatrice", reverse("reporting:rapports")),
+        p("Comités techniques", "animatrice", reverse("comites:seances")),
+        p("Conventions", "animatrice", reverse("conventions:conventions")),
+    ]
+    rapport = (
+        RapportMensuel.objects.filter(departement=departement, niveau=NiveauPerimetre.DEPARTEMENT)
+        .order_by("-mois", "-version")
+        .first()
+    )
+    if rapport is not None:
+        resultat.append(
+            p("Rapport mensuel figé (département)", "animatrice",
+              reverse("reporting:rapport", args=[rapport.uuid]))
+        )  # fmt: skip
+    seance = Seance.objects.filter(departement=departement, lieu=LIEU_COMITE).first()
+    if seance is not None:
+        resultat.append(
+            p("Séance de comité", "animatrice", reverse("comites:seance", args=[seance.uuid]))
+        )
+    convention = Convention.objects.filter(
+        departement=departement, intitule=INTITULE_CONVENTION
+    ).first()
+    if convention is not None:
+        resultat.append(
+            p("Fiche d'une convention", "animatrice",
+              reverse("conventions:convention", args=[convention.uuid]))
+        )  # fmt: skip
     return resultat
 
 
