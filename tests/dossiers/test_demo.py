@@ -23,6 +23,7 @@ from accompagnement.models import (
     TypeStructure,
     User,
 )
+from comites.models import EtatSeance, MotifInscription, Participant, Point, Seance
 from diagnostics.models import Diagnostic, Frein, StatutFrein
 from dossiers import demo, demo_vivante
 from dossiers.models import (
@@ -103,6 +104,9 @@ def compter():
             RapportMensuel,
             Notification,
             EvenementJournal,
+            Seance,  # comites/demo.py
+            Participant,
+            Point,
         )
     }
 
@@ -131,6 +135,17 @@ def test_le_socle_est_modele_sur_le_doubs(departement):
     assert set(Membership.objects.values_list("role", flat=True)) == set(Role.values)
     # 1 conseiller dédié par agence (plus le compte de démonstration).
     assert Membership.objects.filter(role=Role.CONSEILLER_DEDIE).count() == 9
+
+
+def test_une_seance_de_comite_a_venir_preparee(departement):
+    """(Repris de tests/comites/test_demo.py, qui chargeait la démo complète deux fois de
+    plus : « une seule séance » après deux chargements est vérifié ci-dessus, `compter()`
+    couvre les séances, leurs participants et leurs points.)"""
+    seance = Seance.objects.get()
+    assert seance.etat == EtatSeance.PREPAREE and seance.debut > timezone.now()
+    assert seance.participants.count() == 6  # l'animatrice, quatre invités, une personne extérieure
+    motifs = set(seance.points.values_list("motif", flat=True))
+    assert MotifInscription.CHANGEMENT_AXE in motifs and MotifInscription.PRESCRIPTION in motifs
 
 
 def test_une_personne_supprimee_est_recreee_avec_son_parcours(departement):
