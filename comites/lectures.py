@@ -279,6 +279,8 @@ def points_de_la_seance(seance: Seance, lecteur: Membership | None) -> list[tupl
                 Affectation.objects.ouvertes().select_related("professionnel").order_by("pk"),
                 to_attr="places_ouvertes",
             ),
+            # Préchargements bornés par dossier (ROW_NUMBER) : le dernier diagnostic et les
+            # dernières notes seulement, quelle que soit l'histoire du dossier.
             Prefetch(
                 "dossier__diagnostics",
                 Diagnostic.objects.order_by("-numero").prefetch_related(
@@ -287,10 +289,14 @@ def points_de_la_seance(seance: Seance, lecteur: Membership | None) -> list[tupl
                         Frein.objects.qui_pesent().order_by("domaine"),
                         to_attr="freins_qui_pesent",
                     )
-                ),
+                )[:1],
                 to_attr="diagnostics_lus",
             ),
-            Prefetch("dossier__notes", notes.select_related("auteur"), to_attr="notes_lisibles"),
+            Prefetch(
+                "dossier__notes",
+                notes.select_related("auteur")[:NOTES_PAR_POINT],
+                to_attr="notes_lisibles",
+            ),
         )
         .order_by("ordre", "pk")
     )
