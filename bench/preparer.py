@@ -78,7 +78,8 @@ def comite(departement, animatrice) -> str:
     duree = time.perf_counter() - debut
     return (
         f"séance créée, ordre du jour composé : {len(composition.points)} points en "
-        f"{duree:.1f} s ({composition.en_attente} autres dossiers restent dans les files)"
+        f"{duree:.1f} s ({composition.en_attente} autres dossiers au moins restent dans les "
+        "files, compte borné)"
     )
 
 
