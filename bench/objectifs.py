@@ -59,7 +59,7 @@ def lignes_objectifs() -> tuple[list[str], list[str]]:
         ajouter(
             "pages HTML ≤ 3× la vue de référence",
             f"≤ 3× ({fr(pages['reference_ms'])} ms)",
-            f"{len(ok_pages) - len(pdf) - len(hors)} pages sur {len(ok_pages) - len(pdf)} ; "
+            f"{len(ok_pages) - len(pdf) - len(hors)} sur {len(ok_pages) - len(pdf)} pages ; "
             f"la plus lente ×{fr(pire['ratio'])} ({pire['page']})",
             not hors,
             "pages.json",
@@ -75,7 +75,7 @@ def lignes_objectifs() -> tuple[list[str], list[str]]:
         ajouter(
             "SQL des listes ≤ 2× la requête écrite à la main",
             "≤ 2×",
-            f"{len(listes) - len(hors_sql)} listes sur {len(listes)} ; "
+            f"{len(listes) - len(hors_sql)} sur {len(listes)} listes ; "
             + ", ".join(f"{p['page']} ×{fr(p['ratio_sql'])}" for p in listes),
             not hors_sql,
             "pages.json",
@@ -141,11 +141,26 @@ def lignes_objectifs() -> tuple[list[str], list[str]]:
             "reporting.json",
         )
     if selecteurs := lire("selecteurs"):
-        apercu = [
-            p
-            for p in selecteurs.get("apres", {}).get("pages", [])
-            if p["page"].startswith("Aperçu d'import") and "première" not in p["page"]
-        ]
+        # La mesure la plus récente qui a l'aperçu d'import (« apres » ou « apres_gros »).
+        recentes = sorted(
+            (m for cle, m in selecteurs.items() if cle.startswith("apres")),
+            key=lambda m: m["date"],
+            reverse=True,
+        )
+        apercu = next(
+            (
+                lignes
+                for m in recentes
+                if (
+                    lignes := [
+                        p
+                        for p in m["pages"]
+                        if p["page"].startswith("Aperçu d'import") and "première" not in p["page"]
+                    ]
+                )
+            ),
+            [],
+        )
         if apercu:
             pire = max(p["mediane_ms"] for p in apercu)
             ajouter(

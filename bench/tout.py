@@ -118,7 +118,8 @@ def main() -> None:
     )
     executer("pages", [python, "-m", "bench.pages"], echelle)
     executer("tâches", [python, "-m", "bench.taches"], echelle)
-    executer("sélecteurs", [python, "-m", "bench.selecteurs", "--etiquette", "apres"], echelle)
+    # Le gros dossier est déjà aux volumes du ticket (bench.preparer) : comparé à « avant_gros ».
+    executer("sélecteurs", [python, "-m", "bench.selecteurs", "--etiquette", "apres_gros"], echelle)
     executer("sélecteurs (tableau)", [python, "-m", "bench.selecteurs", "--tableau"], echelle)
     executer(
         "synthèse", [python, "-m", "bench.synthese"], {**env, "BENCH_SYNTHESE_DATABASE_URL": url}
