@@ -12,7 +12,6 @@ faire."""
 import pytest
 from django.db import connection
 
-from dossiers.models import Dossier
 from reporting import files
 
 pytestmark = pytest.mark.django_db
@@ -61,12 +60,3 @@ def test_le_compte_de_l_axe_2_sans_binome_lit_ses_cles_dans_l_index(equipe):
     qs = files.FILES["sans_binome"].requete(equipe.animatrice).order_by("pk").values("pk")
     texte = plan(qs[: files.PLAFOND_COMPTEUR + 1])
     assert "files_dossier_axe2_ouvert" in texte, texte
-
-
-def test_les_dossiers_d_un_territoire_se_lisent_dans_l_index_seul(equipe):
-    """Files du correspondant : les clés des dossiers de son territoire, statut compris."""
-    qs = Dossier.objects.filter(
-        territoire_id=equipe.territoire.pk, departement_id=equipe.departement.pk
-    ).exclude(statut="clos")
-    texte = plan(qs.values("pk"))
-    assert "Index Only Scan using files_dossier_territoire" in texte, texte
