@@ -5,7 +5,8 @@ pas et que les mesures doivent trouver (étape de `make bench`, idempotente) :
   150 actions, 200 rendez-vous et 2 900 événements (`bench.selecteurs.grossir`) ;
 - une convention signée de trois ans (liste et fiche des conventions) ;
 - une séance de comité technique départementale, son ordre du jour composé depuis les
-  files de l'animatrice (`comites.services.composer_ordre_du_jour`, la vraie fonction).
+  files de l'animatrice (`comites.services.composer_ordre_du_jour`, la vraie fonction :
+  une composition, donc `POINTS_PAR_COMPOSITION` points, décision 89).
 
     BENCH_ECHELLE_DATABASE_URL=postgres://…/acc_bench_grand python -m bench.preparer
 """
@@ -73,9 +74,13 @@ def comite(departement, animatrice) -> str:
         lieu=LIEU_COMITE,
     )
     debut = time.perf_counter()
-    points = services.composer_ordre_du_jour(seance=seance, par=animatrice)
+    composition = services.composer_ordre_du_jour(seance=seance, par=animatrice)
     duree = time.perf_counter() - debut
-    return f"séance créée, ordre du jour composé : {len(points)} points en {duree:.1f} s"
+    return (
+        f"séance créée, ordre du jour composé : {len(composition.points)} points en "
+        f"{duree:.1f} s ({composition.en_attente} autres dossiers au moins restent dans les "
+        "files, compte borné)"
+    )
 
 
 def main() -> None:

@@ -65,5 +65,5 @@ def charger(*, departement) -> str:
         nom="Mme Perrin (mission locale)",
         institution=Institution.PARTENAIRE,
     )
-    points = services.composer_ordre_du_jour(seance=seance, par=animatrice)
-    return f"comité du {timezone.localtime(seance.debut):%d/%m/%Y} préparé, {len(points)} dossiers à l'ordre du jour"
+    composition = services.composer_ordre_du_jour(seance=seance, par=animatrice)
+    return f"comité du {timezone.localtime(seance.debut):%d/%m/%Y} préparé, {len(composition.points)} dossiers à l'ordre du jour"

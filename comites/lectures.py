@@ -3,7 +3,8 @@
 - `propositions` : l'ordre du jour automatique, tiré des files de travail existantes
   (`reporting.files` pour les changements d'axe et les renouvellements,
   `dossiers.prescriptions.lectures.en_cours` pour les demandes d'entrée), plus les
-  signalements « à présenter en comité » pas encore repris.
+  signalements « à présenter en comité » pas encore repris ; borné (les plus anciens
+  d'abord), `en_attente` compte ce qui reste dans les files.
 - `points_de_la_seance` : chaque point avec son résumé de situation selon le besoin d'en
   connaître du lecteur (règles existantes : `Note.objects.lisibles_par`,
   `prescriptions.perms.freins_lisibles`, `diagnostics.perms.peut_voir_situations`) —
@@ -12,6 +13,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from django.contrib.postgres.search import SearchQuery
@@ -20,6 +22,7 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404
 
 from accompagnement.models import Membership, Role
+from accompagnement.pagination_bornee import PLAFOND
 from accompagnement.texte import requete_prefixe
 from diagnostics.models import Diagnostic, Frein
 from diagnostics.perms import peut_voir_situations
@@ -29,7 +32,15 @@ from dossiers.prescriptions.perms import MENTION_DOMAINE_RESERVE, freins_lisible
 from reporting.files import FILES
 
 from . import perms
-from .models import MotifInscription, MotifSignalement, Participant, Point, Seance, Signalement
+from .models import (
+    POINTS_PAR_COMPOSITION,
+    MotifInscription,
+    MotifSignalement,
+    Participant,
+    Point,
+    Seance,
+    Signalement,
+)
 
 NOTES_PAR_POINT = 3
 
@@ -94,62 +105,91 @@ def _du_perimetre(qs, seance: Seance, chemin: str = "dossier__"):
     return qs
 
 
-def propositions(seance: Seance, par: Membership) -> list[Proposition]:
-    """Ce que les files de l'animatrice proposent pour la séance (son territoire s'il y en
-    a un), un point par dossier (le premier motif trouvé, dans l'ordre ci-dessous), sans
-    les dossiers déjà à l'ordre du jour. Cinq requêtes, quel que soit le volume."""
-    deja = set(seance.points.values_list("dossier_id", flat=True))
-    resultat: dict[int, Proposition] = {}
+def _motif_du_signalement(s: Signalement) -> str:
+    if s.motif == MotifSignalement.SORTIE:
+        return MotifInscription.SORTIE
+    return MotifInscription.SIGNALEMENT
 
-    def proposer(dossier_id, proposition):
-        if dossier_id not in deja and dossier_id not in resultat:
-            resultat[dossier_id] = proposition
 
-    for p in _du_perimetre(prescriptions.en_cours(par), seance).order_by("prescrite_le", "pk"):
-        proposer(
-            p.dossier_id,
-            Proposition(
+def _files(seance: Seance, par: Membership) -> list[tuple[QuerySet, Callable]]:
+    """Les files de l'ordre du jour, dans l'ordre des motifs, chacune triée les plus
+    anciennes d'abord, avec la façon d'en faire une proposition."""
+    signalements = Signalement.objects.filter(
+        points__isnull=True, dossier__in=Dossier.objects.visibles_par(par).ouverts()
+    )
+    return [
+        (
+            prescriptions.en_cours(par).order_by("prescrite_le", "pk"),
+            lambda p: Proposition(
                 p.dossier_id,
                 MotifInscription.PRESCRIPTION,
                 prescription_id=p.pk,
                 orientation_demandee=p.axe,
             ),
-        )
-    changements = FILES["changements_axe"].requete(par)
-    for d in _du_perimetre(changements, seance).order_by("demande_le", "pk"):
-        proposer(
-            d.dossier_id,
-            Proposition(
+        ),
+        (
+            FILES["changements_axe"].requete(par).order_by("demande_le", "pk"),
+            lambda d: Proposition(
                 d.dossier_id,
                 MotifInscription.CHANGEMENT_AXE,
                 demande_id=d.pk,
                 orientation_demandee=d.axe_demande,
             ),
-        )
-    renouvellements = FILES["renouvellements"].requete(par)
-    for periode in _du_perimetre(renouvellements, seance).order_by("date_debut", "pk"):
-        proposer(
-            periode.dossier_id,
-            Proposition(
+        ),
+        (
+            FILES["renouvellements"].requete(par).order_by("date_debut", "pk"),
+            lambda periode: Proposition(
                 periode.dossier_id,
                 MotifInscription.RENOUVELLEMENT,
                 orientation_demandee=periode.axe,
             ),
-        )
-    signalements = _du_perimetre(
-        Signalement.objects.filter(
-            points__isnull=True, dossier__in=Dossier.objects.visibles_par(par).ouverts()
         ),
-        seance,
-    ).order_by("signale_le", "pk")
-    for s in signalements:
-        motif = (
-            MotifInscription.SORTIE
-            if s.motif == MotifSignalement.SORTIE
-            else MotifInscription.SIGNALEMENT
-        )
-        proposer(s.dossier_id, Proposition(s.dossier_id, motif, signalement_id=s.pk))
+        (
+            signalements.order_by("signale_le", "pk"),
+            lambda s: Proposition(s.dossier_id, _motif_du_signalement(s), signalement_id=s.pk),
+        ),
+    ]
+
+
+def _hors_ordre_du_jour(qs, seance: Seance):
+    """La file restreinte au territoire de la séance, sans les dossiers déjà à son ordre
+    du jour (sous-requête : l'ordre du jour n'est pas relu en Python)."""
+    deja = Point.objects.filter(seance=seance).values("dossier_id")
+    return _du_perimetre(qs, seance).exclude(dossier_id__in=deja)
+
+
+def propositions(
+    seance: Seance, par: Membership, limite: int = POINTS_PAR_COMPOSITION
+) -> list[Proposition]:
+    """Au plus `limite` dossiers que les files de l'animatrice proposent pour la séance
+    (son territoire s'il y en a un), sans ceux déjà à l'ordre du jour : un point par
+    dossier (le premier motif trouvé), les files dans l'ordre des motifs, chacune les plus
+    anciens d'abord. Chaque file est lue par une requête bornée (LIMIT du nombre qui
+    manque), et seulement si les précédentes n'ont pas suffi : au plus quatre requêtes,
+    quel que soit le volume (une de plus quand une file propose deux fois un dossier)."""
+    resultat: dict[int, Proposition] = {}
+    for requete, proposer in _files(seance, par):
+        while len(resultat) < limite:
+            manque = limite - len(resultat)
+            lignes = list(
+                _hors_ordre_du_jour(requete, seance).exclude(dossier_id__in=list(resultat))[:manque]
+            )
+            for ligne in lignes:
+                resultat.setdefault(ligne.dossier_id, proposer(ligne))
+            if len(lignes) < manque:
+                break  # la file est épuisée
     return list(resultat.values())
+
+
+def en_attente(seance: Seance, par: Membership, plafond: int = PLAFOND) -> int:
+    """Le nombre de dossiers que les files proposent encore, hors de l'ordre du jour de la
+    séance : une requête (union des files), comptée jusqu'à `plafond + 1` au plus (au-delà,
+    « plus de 10 000 »)."""
+    cles = [
+        _hors_ordre_du_jour(requete, seance).order_by().values_list("dossier_id", flat=True)
+        for requete, _ in _files(seance, par)
+    ]
+    return cles[0].union(*cles[1:])[: plafond + 1].count()
 
 
 def dossiers_a_ajouter(seance: Seance, par: Membership, texte: str) -> QuerySet[Dossier]:
@@ -239,6 +279,8 @@ def points_de_la_seance(seance: Seance, lecteur: Membership | None) -> list[tupl
                 Affectation.objects.ouvertes().select_related("professionnel").order_by("pk"),
                 to_attr="places_ouvertes",
             ),
+            # Préchargements bornés par dossier (ROW_NUMBER) : le dernier diagnostic et les
+            # dernières notes seulement, quelle que soit l'histoire du dossier.
             Prefetch(
                 "dossier__diagnostics",
                 Diagnostic.objects.order_by("-numero").prefetch_related(
@@ -247,10 +289,14 @@ def points_de_la_seance(seance: Seance, lecteur: Membership | None) -> list[tupl
                         Frein.objects.qui_pesent().order_by("domaine"),
                         to_attr="freins_qui_pesent",
                     )
-                ),
+                )[:1],
                 to_attr="diagnostics_lus",
             ),
-            Prefetch("dossier__notes", notes.select_related("auteur"), to_attr="notes_lisibles"),
+            Prefetch(
+                "dossier__notes",
+                notes.select_related("auteur")[:NOTES_PAR_POINT],
+                to_attr="notes_lisibles",
+            ),
         )
         .order_by("ordre", "pk")
     )

@@ -38,6 +38,15 @@ class EtatSeance(models.TextChoices):
 # L'ordre du jour se modifie tant que la séance n'est pas tenue.
 ETATS_MODIFIABLES = (EtatSeance.PREPAREE, EtatSeance.ORDRE_DU_JOUR_ENVOYE)
 
+# Un comité technique examine quelques dizaines de situations (docs/comites.md, décision
+# 89) : « Composer l'ordre du jour depuis les files » ajoute au plus POINTS_PAR_COMPOSITION
+# dossiers, les plus anciens d'abord ; recomposer ajoute les suivants tant que l'ordre du
+# jour compte moins de PLAFOND_POINTS_SEANCE points (les points ajoutés à la main comptent,
+# mais l'ajout à la main, dossier par dossier, n'est pas plafonné). Le reste attend dans
+# les files une prochaine séance.
+POINTS_PAR_COMPOSITION = 30
+PLAFOND_POINTS_SEANCE = 60
+
 
 class SeanceQuerySet(models.QuerySet):
     def du_departement(self, departement) -> SeanceQuerySet:

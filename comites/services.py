@@ -9,6 +9,7 @@ si le service du dossier refuse, rien n'est enregistré (ni le point, ni le doss
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 
 from django.db import transaction
 from django.db.models import Max
@@ -41,6 +42,8 @@ from dossiers.parcours import services as parcours
 from . import lectures, perms
 from .models import (
     ETATS_MODIFIABLES,
+    PLAFOND_POINTS_SEANCE,
+    POINTS_PAR_COMPOSITION,
     EtatSeance,
     MotifInscription,
     MotifSignalement,
@@ -174,33 +177,59 @@ def noter_presences(*, seance: Seance, par: Membership, presents: set[int]) -> S
 # --- Ordre du jour ------------------------------------------------------------------------
 
 
+@dataclass
+class Composition:
+    """Ce qu'une composition a ajouté, et ce qui attend encore dans les files."""
+
+    points: list[Point]
+    en_attente: int  # dossiers encore proposés par les files, compté jusqu'à 10 001 au plus
+    plafond_atteint: bool  # l'ordre du jour compte PLAFOND_POINTS_SEANCE points ou plus
+
+
 @transaction.atomic
-def composer_ordre_du_jour(*, seance: Seance, par: Membership) -> list[Point]:
-    """Ajoute à l'ordre du jour ce que proposent les files (demandes d'entrée, changements
-    d'axe, renouvellements, signalements), sans doublon ; ce qui y est déjà reste."""
+def composer_ordre_du_jour(*, seance: Seance, par: Membership) -> Composition:
+    """Ajoute à l'ordre du jour au plus POINTS_PAR_COMPOSITION dossiers que proposent les
+    files (demandes d'entrée, changements d'axe, renouvellements, signalements, les plus
+    anciens d'abord), sans doublon et sans dépasser PLAFOND_POINTS_SEANCE points en tout ;
+    ce qui y est déjà reste."""
     seance = _verrouiller(seance, par)
     _exiger_modifiable(seance)
-    propositions = lectures.propositions(seance, par)
-    if not propositions:
-        return []
-    suivant = (seance.points.aggregate(m=Max("ordre"))["m"] or 0) + 1
-    points = Point.objects.bulk_create(
-        [
-            Point(
-                seance=seance,
-                dossier_id=p.dossier_id,
-                ordre=suivant + i,
-                motif=p.motif,
-                prescription_id=p.prescription_id,
-                demande_id=p.demande_id,
-                signalement_id=p.signalement_id,
-                orientation_demandee=p.orientation_demandee,
-            )
-            for i, p in enumerate(propositions)
-        ]
+    deja = seance.points.count()
+    place = max(0, min(POINTS_PAR_COMPOSITION, PLAFOND_POINTS_SEANCE - deja))
+    propositions = lectures.propositions(seance, par, limite=place) if place else []
+    points = []
+    if propositions:
+        suivant = (seance.points.aggregate(m=Max("ordre"))["m"] or 0) + 1
+        points = Point.objects.bulk_create(
+            [
+                Point(
+                    seance=seance,
+                    dossier_id=p.dossier_id,
+                    ordre=suivant + i,
+                    motif=p.motif,
+                    prescription_id=p.prescription_id,
+                    demande_id=p.demande_id,
+                    signalement_id=p.signalement_id,
+                    orientation_demandee=p.orientation_demandee,
+                )
+                for i, p in enumerate(propositions)
+            ]
+        )
+    composition = Composition(
+        points=points,
+        en_attente=lectures.en_attente(seance, par),
+        plafond_atteint=deja + len(points) >= PLAFOND_POINTS_SEANCE,
     )
-    _auditer(ActionAudit.MODIFICATION, seance, par, seance.departement, points_ajoutes=len(points))
-    return points
+    if points:
+        _auditer(
+            ActionAudit.MODIFICATION,
+            seance,
+            par,
+            seance.departement,
+            points_ajoutes=len(points),
+            en_attente=composition.en_attente,
+        )
+    return composition
 
 
 @transaction.atomic

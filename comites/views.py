@@ -21,13 +21,14 @@ from accompagnement import audit
 from accompagnement.decorators import membership_requis
 from accompagnement.exceptions import AccesRefuse, ErreurMetier
 from accompagnement.models import ActionAudit
+from accompagnement.pagination_bornee import PLAFOND, nombre_lisible
 from accompagnement.pdf import rendre_pdf
 from accompagnement.vues import donnees_post, exiger, page_action
 from dossiers.parcours.lectures import dossier_visible
 
 from . import lectures, perms, services
 from .forms import DecisionForm, ParticipantForm, SeanceForm, SignalementForm
-from .models import EtatSeance
+from .models import PLAFOND_POINTS_SEANCE, EtatSeance
 
 PAR_PAGE = 20
 
@@ -87,9 +88,11 @@ def seance(request, uuid):
     seance = lectures.seance_visible(request, uuid)
     gere = perms.peut_gerer_seance(request.membership, seance)
     texte = request.GET.get("q", "").strip()
+    points = lectures.points_de_la_seance(seance, request.membership)
+    _adresser(points)
     contexte = {
         "seance": seance,
-        "points": lectures.points_de_la_seance(seance, request.membership),
+        "points": points,
         "peut_gerer": gere,
         "modifiable": gere and seance.modifiable,
         "peut_decider": gere and seance.etat != EtatSeance.COMPTE_RENDU_DIFFUSE,
@@ -99,6 +102,23 @@ def seance(request, uuid):
         else [],
     }
     return render(request, "comites/seance.html", contexte)
+
+
+_CLE_MODELE = uuid_module.UUID(int=0)
+_ACTIONS_D_UN_POINT = {
+    "adresse_deplacer": "comites:deplacer_point",
+    "adresse_retirer": "comites:retirer_point",
+    "adresse_decision": "comites:decision",
+}
+
+
+def _adresser(points) -> None:
+    """Les adresses des actions de chaque point, par un seul `reverse` par action (un
+    `{% url %}` par point et par bouton pesait ~15 % du rendu de la page, décision 89)."""
+    for attribut, nom in _ACTIONS_D_UN_POINT.items():
+        modele = reverse(nom, args=[_CLE_MODELE])
+        for point, _ in points:
+            setattr(point, attribut, modele.replace(str(_CLE_MODELE), str(point.uuid)))
 
 
 def _seance_geree(request, uuid):
@@ -112,18 +132,46 @@ def _seance_geree(request, uuid):
 def composer(request, uuid):
     seance = _seance_geree(request, uuid)
     try:
-        points = services.composer_ordre_du_jour(seance=seance, par=request.membership)
+        composition = services.composer_ordre_du_jour(seance=seance, par=request.membership)
     except ErreurMetier as erreur:
         messages.error(request, erreur.message)
     else:
-        n = len(points)
-        messages.success(
-            request,
-            f"{n} dossier{'s' if n > 1 else ''} ajouté{'s' if n > 1 else ''} depuis les files."
-            if n
-            else "Les files ne proposent aucun nouveau dossier.",
-        )
+        messages.success(request, message_composition(composition))
     return redirect(_vers_seance(seance))
+
+
+def _restent(nombre: int, nom: str) -> str:
+    """« 10 687 autres restent », « 1 autre reste », « plus de 10 000 dossiers restent »."""
+    if nombre > PLAFOND:
+        return f"plus de {nombre_lisible(PLAFOND)} {nom}s restent"
+    if nombre > 1:
+        return f"{nombre_lisible(nombre)} {nom}s restent"
+    return f"1 {nom} reste"
+
+
+def message_composition(composition: services.Composition) -> str:
+    """Combien de dossiers la composition a ajoutés, combien attendent dans les files."""
+    n, reste = len(composition.points), composition.en_attente
+    if not n:
+        if reste and composition.plafond_atteint:
+            return (
+                f"L'ordre du jour a atteint le plafond de {PLAFOND_POINTS_SEANCE} points par "
+                f"séance : {_restent(reste, 'dossier')} dans les files, à composer pour une "
+                "prochaine séance."
+            )
+        return "Les files ne proposent aucun nouveau dossier."
+    ajoutes = f"{n} dossier{'s' if n > 1 else ''} ajouté{'s' if n > 1 else ''} depuis les files"
+    if not reste:
+        return f"{ajoutes} ; les files n'en proposent pas d'autre."
+    if composition.plafond_atteint:
+        return (
+            f"{ajoutes} ; {_restent(reste, 'autre')} dans les files, à composer pour une "
+            f"prochaine séance ({PLAFOND_POINTS_SEANCE} points au plus par séance)."
+        )
+    return (
+        f"{ajoutes} ; {_restent(reste, 'autre')} dans les files : recomposer en ajoute "
+        f"d'autres, jusqu'à {PLAFOND_POINTS_SEANCE} points par séance."
+    )
 
 
 @require_POST

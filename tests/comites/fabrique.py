@@ -82,3 +82,29 @@ def files_remplies(equipe):
         visibilite="partagee",
     )
     return d
+
+
+def signalements_anciens(equipe, nombre: int, *, jours: int = 30):
+    """`nombre` dossiers ouverts signalés « situation à présenter », les signalements datés
+    d'il y a `jours + nombre - 1` à `jours` jours (le premier est le plus ancien). Construits
+    par les fabriques (rapides) : le volume des files, pas un parcours."""
+    from comites.models import Signalement
+    from tests.dossiers.factories import DossierFactory
+
+    maintenant = timezone.now()
+    dossiers = []
+    for i in range(nombre):
+        dossier = DossierFactory(
+            demandeur__departement=equipe.departement,
+            demandeur__nom=f"Ancien{i:03d}",
+            agence=equipe.agence,
+        )
+        Signalement.objects.create(
+            dossier=dossier,
+            motif=MotifSignalement.SITUATION,
+            raison=f"Situation n° {i}",
+            signale_par=equipe.dedie.user,
+            signale_le=maintenant - dt.timedelta(days=jours + nombre - 1 - i),
+        )
+        dossiers.append(dossier)
+    return dossiers

@@ -14,10 +14,23 @@ from django.utils import timezone
 
 from accompagnement.exceptions import AccesRefuse, ErreurMetier
 from accompagnement.models import EvenementAudit, Notification
-from comites import lectures, services
-from comites.models import EtatSeance, MotifInscription, Point, TypeDecision
+from comites import lectures, services, views
+from comites.models import (
+    PLAFOND_POINTS_SEANCE,
+    POINTS_PAR_COMPOSITION,
+    EtatSeance,
+    MotifInscription,
+    Point,
+    TypeDecision,
+)
 from dossiers.models import Axe, DemandeChangementAxe, MotifSortie, StatutDemande, StatutDossier
-from tests.comites.fabrique import NOTE_SOCIALE, RAISON_RESERVEE, files_remplies, seance
+from tests.comites.fabrique import (
+    NOTE_SOCIALE,
+    RAISON_RESERVEE,
+    files_remplies,
+    seance,
+    signalements_anciens,
+)
 from tests.dossiers.scenarios import en_axe_2
 
 pytestmark = pytest.mark.django_db
@@ -34,8 +47,8 @@ def test_l_ordre_du_jour_reprend_les_files_et_les_signalements(equipe):
     files_remplies(equipe)
     en_axe_2(equipe, nom="Tranquille")  # rien à décider : pas à l'ordre du jour
     s = seance(equipe)
-    points = services.composer_ordre_du_jour(seance=s, par=equipe.animatrice)
-    assert len(points) == 5
+    composition = services.composer_ordre_du_jour(seance=s, par=equipe.animatrice)
+    assert len(composition.points) == 5 and composition.en_attente == 0
     assert _motifs(s) == {
         "Prescrit": MotifInscription.PRESCRIPTION,
         "Changement": MotifInscription.CHANGEMENT_AXE,
@@ -47,9 +60,9 @@ def test_l_ordre_du_jour_reprend_les_files_et_les_signalements(equipe):
     assert changement.orientation_demandee == Axe.RESSOURCES_SOCIALES
     assert changement.demande.motif == "Freins levés : retour à l'agence"
     # Recomposer n'ajoute pas de doublon ; un point retiré revient à la composition suivante.
-    assert services.composer_ordre_du_jour(seance=s, par=equipe.animatrice) == []
+    assert services.composer_ordre_du_jour(seance=s, par=equipe.animatrice).points == []
     services.retirer_point(point=changement, par=equipe.animatrice)
-    assert len(services.composer_ordre_du_jour(seance=s, par=equipe.animatrice)) == 1
+    assert len(services.composer_ordre_du_jour(seance=s, par=equipe.animatrice).points) == 1
 
 
 def test_ordre_du_jour_d_un_territoire_et_modifiable_avant_la_seance(equipe):
@@ -60,9 +73,9 @@ def test_ordre_du_jour_d_un_territoire_et_modifiable_avant_la_seance(equipe):
     s = seance(equipe, territoire=equipe.territoire)
     assert services.composer_ordre_du_jour(
         seance=s, par=equipe.animatrice
-    )  # le binôme tient le territoire
+    ).points  # le binôme tient le territoire
     s2 = seance(equipe, territoire=autre)
-    assert services.composer_ordre_du_jour(seance=s2, par=equipe.animatrice) == []
+    assert services.composer_ordre_du_jour(seance=s2, par=equipe.animatrice).points == []
     # Ajouter à la main, ordonner.
     p = services.ajouter_point(seance=s2, par=equipe.animatrice, dossier=dossiers["sortie"])
     q = services.ajouter_point(seance=s2, par=equipe.animatrice, dossier=dossiers["situation"])
@@ -74,6 +87,111 @@ def test_ordre_du_jour_d_un_territoire_et_modifiable_avant_la_seance(equipe):
     services.noter_presences(seance=s2, par=equipe.animatrice, presents=set())
     with pytest.raises(ErreurMetier, match="ne se modifie plus"):
         services.retirer_point(point=p, par=equipe.animatrice)
+
+
+def test_la_composition_est_bornee_par_motif_puis_les_plus_anciens(equipe, client_de):
+    dossiers = files_remplies(equipe)  # un dossier par motif, signalés aujourd'hui
+    anciens = signalements_anciens(equipe, 62)  # signalés il y a 30 à 91 jours
+    s = seance(equipe)
+    url = reverse("comites:composer", args=[s.uuid])
+    client = client_de(equipe.animatrice)
+    reponse = client.post(url, follow=True)
+    assert [str(m) for m in reponse.context["messages"]] == [
+        "30 dossiers ajoutés depuis les files ; 37 autres restent dans les files : "
+        "recomposer en ajoute d'autres, jusqu'à 60 points par séance."
+    ]
+    points = list(s.points.order_by("ordre"))
+    assert len(points) == POINTS_PAR_COMPOSITION == 30
+    assert [p.ordre for p in points] == list(range(1, 31))
+    # L'ordre des motifs d'abord, puis, dans une file, les plus anciens.
+    assert [p.motif for p in points[:3]] == [
+        MotifInscription.PRESCRIPTION,
+        MotifInscription.CHANGEMENT_AXE,
+        MotifInscription.RENOUVELLEMENT,
+    ]
+    assert [p.dossier_id for p in points[3:]] == [d.pk for d in anciens[:27]]
+    # Recomposer : les suivants, sans doublon, jusqu'au plafond de la séance.
+    seconde = services.composer_ordre_du_jour(seance=s, par=equipe.animatrice)
+    assert [p.dossier_id for p in seconde.points] == [d.pk for d in anciens[27:57]]
+    assert (seconde.en_attente, seconde.plafond_atteint) == (7, True)
+    assert s.points.count() == s.points.values("dossier").distinct().count()
+    assert s.points.count() == PLAFOND_POINTS_SEANCE == 60
+    assert views.message_composition(seconde) == (
+        "30 dossiers ajoutés depuis les files ; 7 autres restent dans les files, à composer "
+        "pour une prochaine séance (60 points au plus par séance)."
+    )
+    # Au plafond : rien de plus, l'animatrice sait ce qui attend.
+    reponse = client.post(url, follow=True)
+    assert [str(m) for m in reponse.context["messages"]] == [
+        "L'ordre du jour a atteint le plafond de 60 points par séance : 7 dossiers restent "
+        "dans les files, à composer pour une prochaine séance."
+    ]
+    assert s.points.count() == 60
+    # Un point retiré libère une place : il revient, le plus ancien de sa file.
+    services.retirer_point(point=s.points.get(dossier=anciens[0]), par=equipe.animatrice)
+    reprise = services.composer_ordre_du_jour(seance=s, par=equipe.animatrice)
+    assert [p.dossier_id for p in reprise.points] == [anciens[0].pk]
+    assert reprise.points[0].ordre == 61  # à la suite
+    # Une prochaine séance prend ce qui attend encore, les plus anciens d'abord.
+    suivante = services.composer_ordre_du_jour(seance=seance(equipe), par=equipe.animatrice)
+    assert [p.motif for p in suivante.points[:3]] == [
+        MotifInscription.PRESCRIPTION,
+        MotifInscription.CHANGEMENT_AXE,
+        MotifInscription.RENOUVELLEMENT,
+    ]
+    # (les signalements repris par la première séance n'attendent plus)
+    assert [p.dossier_id for p in suivante.points[3:]] == [d.pk for d in anciens[57:]] + [
+        dossiers["sortie"].pk,
+        dossiers["situation"].pk,
+    ]
+    assert suivante.en_attente == 0
+
+
+def test_les_files_sont_lues_par_des_requetes_bornees(equipe):
+    files_remplies(equipe)
+    signalements_anciens(equipe, 40)
+    s = seance(equipe)
+    with CaptureQueriesContext(connection) as ctx:
+        propositions = lectures.propositions(s, equipe.animatrice)
+    assert len(propositions) == POINTS_PAR_COMPOSITION
+    # Une requête par file, chacune limitée à ce qui manque (30, 29, 28, puis 27).
+    limites = [q["sql"].rsplit("LIMIT", 1)[1].strip() for q in ctx.captured_queries]
+    assert limites == ["30", "29", "28", "27"]
+    with CaptureQueriesContext(connection) as ctx:
+        assert lectures.en_attente(s, equipe.animatrice) == 45
+        assert lectures.en_attente(s, equipe.animatrice, plafond=9) == 10  # compte borné
+    assert len(ctx.captured_queries) == 2
+
+
+def test_le_message_de_composition_borne_et_met_en_forme_le_reste():
+    def message(ajoutes, en_attente, plafond_atteint=False):
+        composition = services.Composition(
+            points=[Point()] * ajoutes, en_attente=en_attente, plafond_atteint=plafond_atteint
+        )
+        return views.message_composition(composition)
+
+    assert message(30, 9_687) == (
+        "30 dossiers ajoutés depuis les files ; 9\u202f687 autres restent dans les files : "
+        "recomposer en ajoute d'autres, jusqu'à 60 points par séance."
+    )
+    assert message(30, 10_001, True).startswith(
+        "30 dossiers ajoutés depuis les files ; plus de 10\u202f000 autres restent dans les "
+        "files, à composer pour une prochaine séance"
+    )
+    assert message(1, 1) == (
+        "1 dossier ajouté depuis les files ; 1 autre reste dans les files : recomposer en "
+        "ajoute d'autres, jusqu'à 60 points par séance."
+    )
+    assert (
+        message(5, 0)
+        == "5 dossiers ajoutés depuis les files ; les files n'en proposent pas d'autre."
+    )
+    assert message(0, 0) == "Les files ne proposent aucun nouveau dossier."
+    assert message(0, 0, True) == "Les files ne proposent aucun nouveau dossier."
+    assert message(0, 1, True) == (
+        "L'ordre du jour a atteint le plafond de 60 points par séance : 1 dossier reste dans "
+        "les files, à composer pour une prochaine séance."
+    )
 
 
 def test_seule_l_animatrice_prepare_le_comite(equipe):
@@ -323,3 +441,19 @@ def test_nombre_de_requetes_constant_liste_et_seance(equipe, client_de):
     assert grande.points.count() == 11
     assert _requetes(client, reverse("comites:seances")) == liste_petite
     assert _requetes(client, reverse("comites:seance", args=[grande.uuid])) == page_petite
+
+
+def test_nombre_de_requetes_de_la_seance_identique_a_5_et_50_points(equipe, client_de):
+    client = client_de(equipe.animatrice)
+    dossiers = files_remplies(equipe)
+    petite = seance(equipe)
+    # Ajoutés à la main : les signalements restent à reprendre par la grande séance.
+    for dossier in dossiers.values():
+        services.ajouter_point(seance=petite, par=equipe.animatrice, dossier=dossier)
+    a_5 = _requetes(client, reverse("comites:seance", args=[petite.uuid]))
+    signalements_anciens(equipe, 45)
+    grande = seance(equipe)
+    for _ in range(2):
+        services.composer_ordre_du_jour(seance=grande, par=equipe.animatrice)
+    assert (petite.points.count(), grande.points.count()) == (5, 50)
+    assert _requetes(client, reverse("comites:seance", args=[grande.uuid])) == a_5

@@ -75,10 +75,15 @@ def test_l_animatrice_tient_un_comite_et_telecharge_le_compte_rendu(
         "Comité technique des orientations professionnelles"
     )
     page.get_by_role("button", name="Composer l'ordre du jour depuis les files").click()
-    expect(page.get_by_text("5 dossiers ajoutés depuis les files.")).to_be_visible()
+    expect(
+        page.get_by_text(
+            "5 dossiers ajoutés depuis les files ; les files n'en proposent pas d'autre."
+        )
+    ).to_be_visible()
     expect(
         page.get_by_role("heading", name=re.compile(r"^Ordre du jour \(5 dossiers\)"))
     ).to_be_visible()
+    capture("comite-ordre-du-jour-compose")
     # Modifier avant la séance : un dossier descend, puis l'ordre du jour part.
     page.get_by_role("button", name=re.compile("^Descendre")).first.click()
     expect(page.get_by_text("Ordre du jour réordonné.")).to_be_visible()
