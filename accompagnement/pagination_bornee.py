@@ -48,15 +48,20 @@ class PaginateurBorne(Paginator):
         *,
         habiller: Callable[[QuerySet], QuerySet] | None = None,
         plafond: int | None = None,
+        compte_trie: bool = False,
     ):
         super().__init__(object_list, per_page)
         self.habiller = habiller
         self.plafond = PLAFOND if plafond is None else plafond
+        self.compte_trie = compte_trie
 
     @cached_property
     def count(self) -> int:
-        """Le nombre de lignes, compté jusqu'à `plafond + 1` au plus."""
-        return self.object_list.order_by()[: self.plafond + 1].count()
+        """Le nombre de lignes, compté jusqu'à `plafond + 1` au plus ; dans l'ordre du tri
+        avec `compte_trie` : quand ce tri suit un index partiel, PostgreSQL lit les lignes
+        dans son ordre et s'arrête au plafond (décision 96)."""
+        qs = self.object_list if self.compte_trie else self.object_list.order_by()
+        return qs[: self.plafond + 1].count()
 
     @property
     def depasse(self) -> bool:

@@ -4,9 +4,11 @@ département à l'échelle (`manage.py bench_data`), dans le processus, `DEBUG=f
 Chaque mesure est un **rapport à une référence mesurée dans la même exécution** :
 - pages : la vue authentifiée minimale qui rend le gabarit de base (`bench/urls.py`),
   mesurée en alternance avec la page (médiane de 5 chacune, après un tour à blanc) ;
-- SQL des listes : le temps SQL des requêtes de la liste (capturées, hors celles que fait
-  aussi la vue de référence et hors listes de choix des filtres) rapporté à la requête
-  écrite à la main qui donne les mêmes lignes et le même compte ;
+- SQL des listes : le temps SQL des requêtes de la liste — celles du fragment htmx que la
+  page renvoie à chaque filtre ou page suivante (les lignes et leur compte, sans le
+  formulaire de filtres ni ses listes de choix), hors celles que fait aussi la vue de
+  référence — rapporté à la requête écrite à la main qui donne les mêmes lignes et le même
+  compte ;
 - tâches quotidiennes et indicateurs : leur SQL ensembliste écrit à la main. Les tâches
   s'exécutent dans une transaction annulée (la base reste telle quelle).
 
@@ -593,10 +595,12 @@ def forme(sql: str) -> str:
 
 
 def sql_de_la_liste_ms(requetes: list[dict], formes_reference: set[str]) -> float:
-    """Le temps SQL de la liste elle-même : sans les requêtes que fait aussi la vue de
-    référence (session, compte, rattachement, notifications du gabarit de base) ni les
-    curseurs des listes de choix des filtres (`DECLARE … CURSOR`, rendu du formulaire) —
-    ce que la requête écrite à la main ne fait pas non plus."""
+    """Le temps SQL de la liste elle-même (requêtes du fragment htmx) : sans les requêtes
+    que fait aussi la vue de référence (session, compte, rattachement) ni les curseurs
+    éventuels de listes de choix (`DECLARE … CURSOR`) — ce que la requête écrite à la main
+    ne fait pas non plus. Le formulaire de filtres n'est pas dans le fragment : ses listes
+    de choix (structures, sélecteur de professionnels) ne sont pas comptées, qu'elles
+    passent par un curseur ou non (décision 93)."""
     return 1000 * sum(
         float(q["time"])
         for q in requetes
@@ -645,7 +649,9 @@ def mesurer_pages(choix: dict, repetitions: int, filtres: list[str] | None = Non
                 ),
                 1,
             )
-            sql_liste = sql_de_la_liste_ms(requetes.captured_queries, formes_reference)
+            with CaptureQueriesContext(connection) as requetes_fragment:
+                client.get(page["url"], HTTP_HX_REQUEST="true")
+            sql_liste = sql_de_la_liste_ms(requetes_fragment.captured_queries, formes_reference)
             ligne["sql_liste_ms"] = round(sql_liste, 1)
             ligne["ratio_sql"] = round(sql_liste / max(ligne["sql_main_ms"], 0.1), 1)
         print(

@@ -48,14 +48,29 @@ def liste(request):
     recherche = request.GET.get("q", "").strip()[:100]
     for mot in normaliser(recherche).split()[:5]:
         qs = qs.filter(**{f"{file.recherche}__contains": mot})
-    page = PaginateurBorne(qs, PAR_PAGE).get_page(request.GET.get("page"))
+    # Bornée comme son compteur (« plus de 1 000 ») : compter 10 001 actions en retard à
+    # chaque page coûtait plus que tout le reste (décision 96).
+    paginateur = PaginateurBorne(
+        qs, PAR_PAGE, plafond=files.PLAFOND_COMPTEUR, compte_trie=file.compte_trie
+    )
+    page = paginateur.get_page(request.GET.get("page"))
     lignes = [file.ligne(m, objet) for objet in page]
+
+    # Les compteurs des onglets en une requête ; celui de la file affichée est le compte de
+    # la pagination quand aucun filtre ne le restreint.
+    reutilise = not recherche
+    autres = [f for f in du_role if not (reutilise and f.cle == cle)]
+    comptes = dict(
+        zip(
+            (f.cle for f in autres),
+            files.compter_ensemble([(f.requete(m), f.compte_trie) for f in autres]),
+            strict=True,
+        )
+    )
+    if reutilise:
+        comptes[cle] = paginateur.count
     onglets = [
-        {
-            "file": f,
-            "compte": files.FileRemplie(f, files.compter(f.requete(m)), []),
-            "active": f.cle == cle,
-        }
+        {"file": f, "compte": files.FileRemplie(f, comptes[f.cle], []), "active": f.cle == cle}
         for f in du_role
     ]
     return render(

@@ -36,6 +36,7 @@ from django.db.models import (
     Value,
     When,
 )
+from django.db.models.expressions import Star
 from django.db.models.functions import Cast, Concat, Greatest
 
 from accompagnement.models import Departement, Structure, TypeStructure
@@ -364,30 +365,28 @@ class Indicateur:
 # --- Sources -------------------------------------------------------------------------------
 
 
-def _periodes_au(date):
-    return PeriodeOrientation.objects.filter(
-        Q(date_debut__lte=date) & (Q(date_fin__isnull=True) | Q(date_fin__gt=date))
-    )
+@dataclass(frozen=True)
+class Filtree:
+    """Une source faite d'un seul filtre, qui dépend du mois, sur un modèle : la même
+    condition donne la source (`modele.objects.filter(condition(mois))`) et le calcul de
+    plusieurs mois en une requête (`valeurs_par_mois` : un agrégat `FILTER` par mois)."""
+
+    modele: type
+    condition: Callable[[Mois], Q]
+
+    def __call__(self, p: Perimetre, m: Mois) -> QuerySet:
+        return self.modele.objects.filter(self.condition(m))
 
 
-def _stock_fin(p, m):
-    return _periodes_au(m.fin)
+def _periodes_au(date) -> Q:
+    return Q(date_debut__lte=date) & (Q(date_fin__isnull=True) | Q(date_fin__gt=date))
 
 
-def _stock_debut(p, m):
-    return _periodes_au(m.veille)
-
-
-def _entrees(p, m):
-    return PeriodeOrientation.objects.filter(date_debut__range=(m.debut, m.fin))
-
-
-def _sorties_axe(p, m):
-    return PeriodeOrientation.objects.filter(date_fin__range=(m.debut, m.fin))
-
-
-def _sorties(p, m):
-    return Dossier.objects.filter(date_cloture__range=(m.debut, m.fin))
+_stock_fin = Filtree(PeriodeOrientation, lambda m: _periodes_au(m.fin))
+_stock_debut = Filtree(PeriodeOrientation, lambda m: _periodes_au(m.veille))
+_entrees = Filtree(PeriodeOrientation, lambda m: Q(date_debut__range=(m.debut, m.fin)))
+_sorties_axe = Filtree(PeriodeOrientation, lambda m: Q(date_fin__range=(m.debut, m.fin)))
+_sorties = Filtree(Dossier, lambda m: Q(date_cloture__range=(m.debut, m.fin)))
 
 
 def _sorties_axe2(p, m):
@@ -1068,6 +1067,57 @@ NON_CALCULABLES = {
     "diagnostic_partage_date": "La demande d'entrée date le début du diagnostic, pas son "
     "partage : le délai « demande → diagnostic » mesure le début du diagnostic.",
 }
+
+
+def _filtre(agregat: Aggregate, condition: Q) -> Aggregate:
+    """L'agrégat restreint aux lignes qui vérifient `condition` (`… FILTER (WHERE …)`)."""
+    if isinstance(agregat, Count) and isinstance(agregat.source_expressions[0], Star):
+        # COUNT(*) ne prend pas de filtre dans l'ORM ; la clé n'est jamais nulle.
+        return Count(
+            "pk", filter=condition if agregat.filter is None else condition & agregat.filter
+        )
+    copie = agregat.copy()
+    copie.filter = condition if agregat.filter is None else condition & agregat.filter
+    return copie
+
+
+def valeurs_par_mois(
+    demandes: list[tuple[Indicateur, Mois]], perimetre: Perimetre, axe: str | None = None
+) -> dict[tuple[str, Mois], float | int | None]:
+    """{(clé, mois): valeur} pour des couples (indicateur, mois) d'un même périmètre. Les
+    indicateurs de source `Filtree` qui partagent modèle, chemin vers le dossier et champ de
+    l'axe sont calculés ensemble : une requête, un agrégat filtré par couple (la condition
+    du mois de la source) — un seul parcours des lignes au lieu d'un par mois. Les autres,
+    une requête chacun (`calculer`). Mêmes valeurs que `calculer` (testé)."""
+    sortie: dict = {}
+    groupes: dict = {}
+    vus = set()
+    for ind, mois in demandes:
+        if (ind.cle, mois) in vus:
+            continue
+        vus.add((ind.cle, mois))
+        if isinstance(ind.source, Filtree):
+            cle = (ind.source.modele, ind.prefixe, ind.champ_axe)
+            groupes.setdefault(cle, []).append((ind, mois))
+        else:
+            sortie[ind.cle, mois] = ind.calculer(perimetre, mois, axe)
+    for (modele, prefixe, champ_axe), couples in groupes.items():
+        conditions = [ind.source.condition(m) for ind, m in couples]
+        qs = modele.objects.filter(perimetre.q(prefixe))
+        if axe:
+            qs = qs.filter(**{champ_axe: axe})
+        une_au_moins = conditions[0]
+        for c in conditions[1:]:
+            une_au_moins |= c
+        agregats = {
+            f"_{j}_{nom}": _filtre(agregat, condition)
+            for j, ((ind, m), condition) in enumerate(zip(couples, conditions, strict=True))
+            for nom, agregat in ind.agregats(m).items()
+        }
+        r = qs.filter(une_au_moins).aggregate(**agregats)
+        for j, (ind, m) in enumerate(couples):
+            sortie[ind.cle, m] = ind.valeur({nom: r[f"_{j}_{nom}"] for nom in ind.agregats(m)})
+    return sortie
 
 
 def calculer_tout(perimetre: Perimetre, mois: Mois) -> dict:

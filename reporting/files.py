@@ -1,7 +1,8 @@
 """Files de travail de la page « Aujourd'hui » : pour chaque rôle, ce qui attend une
 action, chaque élément menant là où l'on agit. Une file = une fonction qui renvoie un
 queryset déjà restreint au lecteur, et une fonction qui fait une ligne d'un objet (sans
-requête) ; compter et lister une file coûte deux requêtes, quel que soit son volume.
+requête) ; lister une file coûte une requête quel que soit son volume, et les comptes des
+files d'un rôle une requête pour toutes.
 
 Ici (couche `reporting`) parce que certaines files lisent le diagnostic partagé ; les
 files des prescriptions viennent de `dossiers.prescriptions.lectures`."""
@@ -12,6 +13,8 @@ import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from django.core.exceptions import EmptyResultSet
+from django.db import connection
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.db.models.functions import Coalesce
 from django.urls import reverse
@@ -66,6 +69,9 @@ class File:
     requete: Callable[[Membership], QuerySet]
     ligne: Callable[[Membership, object], Ligne]
     recherche: str  # chemin vers le nom de la personne, pour filtrer la liste
+    # Compter dans l'ordre du tri (voir `compter`) : pour les files dont le tri suit un
+    # index partiel et dont le compte, sans tri, prend un plan par hachage.
+    compte_trie: bool = False
 
 
 def _aujourdhui() -> dt.date:
@@ -166,10 +172,16 @@ def _ligne_action(membership, a: Action) -> Ligne:
 
 
 def _rendez_vous_du_jour(membership: Membership) -> QuerySet:
+    # La journée locale en plage d'instants (`debut__date` convertissait chaque rendez-vous
+    # du professionnel) : lue dans l'index des débuts (décision 96).
+    debut = timezone.make_aware(dt.datetime.combine(_aujourdhui(), dt.time.min))
     return (
         RendezVous.objects.filter(
             participants=membership.user,
-            debut__date=_aujourdhui(),
+            debut__gte=debut,
+            debut__lt=timezone.make_aware(
+                dt.datetime.combine(_aujourdhui() + dt.timedelta(days=1), dt.time.min)
+            ),
             dossier__departement_id=membership.structure.departement_id,
         )
         .exclude(dossier__statut=StatutDossier.CLOS)
@@ -507,6 +519,7 @@ FILES: dict[str, File] = {
             _renouvellements,
             _ligne_renouvellement,
             DEMANDEUR,
+            compte_trie=True,
         ),
         File(
             "sollicitations_repondues",
@@ -532,6 +545,7 @@ FILES: dict[str, File] = {
             _sollicitations_sans_reponse,
             _ligne_sollicitation,
             DEMANDEUR,
+            compte_trie=True,
         ),
         File(
             "a_orienter",
@@ -628,10 +642,41 @@ def files_du_role(membership: Membership | None) -> list[File]:
 PLAFOND_COMPTEUR = 1000
 
 
-def compter(qs: QuerySet) -> int:
+def compter(qs: QuerySet, trie: bool = False) -> int:
     """Le nombre de lignes, compté jusqu'à `PLAFOND_COMPTEUR + 1` au plus (un LIMIT sous le
-    COUNT)."""
-    return qs.order_by()[: PLAFOND_COMPTEUR + 1].count()
+    COUNT).
+
+    Sans tri, PostgreSQL choisit le plan ; il le choisit mal quand il croit atteindre vite
+    le plafond (il lit alors tous les dossiers du département pour une jointure par
+    hachage, 90 à 160 ms, et n'en garde que quelques centaines). Avec `trie`, le compte
+    garde l'ordre de la file : il suit l'index partiel de la file, ligne à ligne, et
+    s'arrête au plafond (décision 96)."""
+    return (qs if trie else qs.order_by())[: PLAFOND_COMPTEUR + 1].count()
+
+
+def compter_ensemble(requetes: list[tuple[QuerySet, bool]]) -> list[int]:
+    """Les comptes de `compter` pour plusieurs files, en **une** requête : un `SELECT` de
+    sous-requêtes scalaires, une par file, que PostgreSQL planifie chacune comme le compte
+    seul (même LIMIT, même tri). Huit allers-retours de moins sur l'accueil de l'animatrice
+    et sur les onglets de ses listes (décision 96)."""
+    morceaux, parametres, totaux = [], [], []
+    for qs, trie in requetes:
+        borne = (qs if trie else qs.order_by()).values("pk")[: PLAFOND_COMPTEUR + 1]
+        try:
+            sql, params = borne.query.sql_with_params()
+        except EmptyResultSet:  # queryset vide (`none()`) : rien à demander
+            totaux.append(0)
+            continue
+        totaux.append(None)
+        # Le SQL vient du compilateur de l'ORM, les valeurs restent des paramètres.
+        morceaux.append(f"(SELECT count(*) FROM ({sql}) AS file_{len(morceaux)})")  # noqa: S608
+        parametres.extend(params)
+    if morceaux:
+        with connection.cursor() as curseur:
+            curseur.execute("SELECT " + ", ".join(morceaux), parametres)
+            comptes = iter(curseur.fetchone())
+        totaux = [next(comptes) if t is None else t for t in totaux]
+    return totaux
 
 
 @dataclass
@@ -650,14 +695,21 @@ class FileRemplie:
         return f"plus de {nombre_lisible(PLAFOND_COMPTEUR)}" if self.depasse else str(self.total)
 
 
-def remplir(membership: Membership, file: File, limite: int = 5) -> FileRemplie:
-    """Le total (borné) et les premières lignes d'une file : deux requêtes."""
+def remplir(
+    membership: Membership, file: File, limite: int = 5, total: int | None = None
+) -> FileRemplie:
+    """Le total (borné) et les premières lignes d'une file : deux requêtes (une si le
+    total est déjà compté)."""
     qs = file.requete(membership)
-    total = compter(qs)
+    if total is None:
+        total = compter(qs, file.compte_trie)
     objets = list(qs[:limite]) if total else []
     return FileRemplie(file, total, [file.ligne(membership, o) for o in objets])
 
 
 def aujourdhui(membership: Membership, limite: int = 5) -> list[FileRemplie]:
-    """Les files du rôle, comptées, avec leurs premières lignes."""
-    return [remplir(membership, f, limite) for f in files_du_role(membership)]
+    """Les files du rôle, comptées ensemble (une requête), avec leurs premières lignes
+    (une requête par file qui n'est pas vide)."""
+    du_role = files_du_role(membership)
+    totaux = compter_ensemble([(f.requete(membership), f.compte_trie) for f in du_role])
+    return [remplir(membership, f, limite, total) for f, total in zip(du_role, totaux, strict=True)]

@@ -3,15 +3,25 @@ restreint au département du lecteur ; le nombre de requêtes ne dépend pas du 
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 
+from django.db import connection
 from django.db.models import QuerySet
 from django.utils import timezone
 
 from accompagnement.models import Membership, Structure, TypeStructure
 
 from . import files, mensuel, perms
-from .catalogue import PAR_CLE, TRANCHES_AGE, TUILES, Indicateur, Mois, Perimetre
+from .catalogue import (
+    PAR_CLE,
+    TRANCHES_AGE,
+    TUILES,
+    Indicateur,
+    Mois,
+    Perimetre,
+    valeurs_par_mois,
+)
 from .models import RapportMensuel
 
 
@@ -72,13 +82,118 @@ class Tuile:
     requete: str
 
 
-def tuiles(departement, filtres: Filtres) -> list[Tuile]:
-    """Les tuiles du mois (deux requêtes chacune : le mois et le précédent)."""
-    p = filtres.perimetre(departement)
+@dataclass
+class Chiffres:
+    """Les valeurs que montrent les tuiles et les graphiques : {(clé, mois): valeur}, et le
+    rapport figé d'où elles viennent ({"uuid", "version", "genere_le"}), ou None si elles
+    sont calculées à l'instant."""
+
+    valeurs: dict
+    rapport: dict | None = None
+
+
+def _demandes(filtres: Filtres, avec_graphiques: bool) -> list[tuple[Indicateur, Mois]]:
+    demandes = [(ind, m) for ind in TUILES for m in (filtres.mois, filtres.mois.precedent)]
+    if avec_graphiques:
+        demandes += [
+            (PAR_CLE[cle], m)
+            for cle in mensuel.GRAPHIQUES
+            for m in mensuel.douze_mois(filtres.mois)
+        ]
+    return demandes
+
+
+def _lire_rapport_fige(departement, filtres: Filtres) -> Chiffres | None:
+    """Les chiffres publiés du mois choisi, lus dans la version courante de son rapport
+    figé (une requête, seulement les valeurs, les mois précédents et les séries : pas les
+    ventilations) : pour un mois complet, sur un périmètre qui a ses rapports (le
+    département, un territoire ou une agence, tous les axes). None sinon (mois en cours,
+    filtre d'axe, territoire et agence ensemble, pas de rapport, indicateur absent du
+    rapport)."""
+    structures = filtres.perimetre_args
+    if filtres.axe or len(structures) > 1 or filtres.mois >= Mois.de(timezone.localdate()):
+        return None
+    cle = RapportMensuel.cle_de(departement.pk, structures[0].pk if structures else None)
+    # Le jsonb des chiffres (ventilations comprises : des centaines de Ko pour un
+    # département) est décompressé à chaque accès : deux accès, filtrés dans la base.
+    with connection.cursor() as c:
+        c.execute(
+            """SELECT r.uuid, r.version, r.genere_le,
+                      (SELECT jsonb_object_agg(
+                                  e.key, jsonb_build_array(e.value -> 'valeur',
+                                                           e.value -> 'precedent'))
+                         FROM jsonb_each(r.chiffres -> 'indicateurs') AS e
+                        WHERE e.key = ANY(%s)),
+                      r.chiffres -> 'series'
+                 FROM reporting_rapportmensuel r
+                WHERE r.cle_perimetre = %s AND r.mois = %s
+                ORDER BY r.version DESC
+                LIMIT 1""",
+            [[ind.cle for ind in TUILES], cle, filtres.mois.debut],
+        )
+        ligne = c.fetchone()
+    if ligne is None:
+        return None
+    uuid, version, genere_le, *json_lus = ligne
+    # jsonb relu en texte par le pilote (Django décode lui-même ses JSONField)
+    lues, series = (json.loads(j) if isinstance(j, str) else j for j in json_lus)
+    lues, series = lues or {}, series or {}
+    valeurs = {}
+    for ind in TUILES:
+        if ind.cle not in lues:
+            return None  # indicateur absent du rapport (ajouté au catalogue depuis)
+        v, avant = lues[ind.cle]
+        valeurs[ind.cle, filtres.mois] = v
+        valeurs[ind.cle, filtres.mois.precedent] = avant
+    for cle in mensuel.GRAPHIQUES:
+        if cle not in series:
+            return None
+        for mois, _libelle, v in series[cle]:
+            valeurs.setdefault((cle, Mois.depuis_texte(mois)), v)
+    rapport = {"uuid": uuid, "version": version, "genere_le": genere_le}
+    return Chiffres(valeurs, rapport)
+
+
+def chiffres(
+    departement, filtres: Filtres, *, avec_graphiques: bool = True, figes: bool = True
+) -> Chiffres:
+    """Les valeurs des tuiles (le mois et le précédent) et, si demandé, des graphiques (les
+    12 mois). Un mois complet déjà figé se lit dans son rapport (`_lire_rapport_fige` :
+    les chiffres publiés, une requête). Sinon, calcul à l'instant : les indicateurs de
+    même source ensemble, tous leurs mois en une requête (`catalogue.valeurs_par_mois`) —
+    deux requêtes pour toute la page (les périodes, les dossiers) au lieu d'une par
+    indicateur et par mois."""
+    if figes:
+        lu = _lire_rapport_fige(departement, filtres)
+        if lu is not None:
+            return lu
+    return Chiffres(
+        valeurs_par_mois(
+            _demandes(filtres, avec_graphiques),
+            filtres.perimetre(departement),
+            filtres.axe or None,
+        )
+    )
+
+
+def chiffre_publie(departement, filtres: Filtres, ind: Indicateur) -> dict | None:
+    """Pour la liste d'une tuile : le chiffre publié du mois dans son rapport figé
+    ({"valeur", "uuid", "version", "genere_le"}), ou None si la tuile est calculée à
+    l'instant (une requête)."""
+    lu = _lire_rapport_fige(departement, filtres)
+    if lu is None:
+        return None
+    return {"valeur": lu.valeurs[ind.cle, filtres.mois], **lu.rapport}
+
+
+def tuiles(departement, filtres: Filtres, donnees: Chiffres | None = None) -> list[Tuile]:
+    """Les tuiles du mois, avec le mois précédent (`donnees` : celles de `chiffres`)."""
+    if donnees is None:
+        donnees = chiffres(departement, filtres, avec_graphiques=False)
     sortie = []
     for ind in TUILES:
-        v = ind.calculer(p, filtres.mois, filtres.axe or None)
-        avant = ind.calculer(p, filtres.mois.precedent, filtres.axe or None)
+        v = donnees.valeurs[ind.cle, filtres.mois]
+        avant = donnees.valeurs[ind.cle, filtres.mois.precedent]
         sortie.append(
             Tuile(
                 ind,
@@ -92,23 +207,28 @@ def tuiles(departement, filtres: Filtres) -> list[Tuile]:
     return sortie
 
 
-def graphiques(departement, filtres: Filtres) -> list[dict]:
-    """Les séries sur 12 mois des indicateurs des graphiques (12 requêtes chacun)."""
-    p = filtres.perimetre(departement)
-    chiffres = {"indicateurs": {}, "series": {}}
+def graphiques(departement, filtres: Filtres, donnees: Chiffres | None = None) -> list[dict]:
+    """Les séries sur 12 mois des indicateurs des graphiques (`donnees` : celles de
+    `chiffres`)."""
+    if donnees is None:
+        donnees = chiffres(departement, filtres)
+    series = {"indicateurs": {}, "series": {}}
     for cle in mensuel.GRAPHIQUES:
         ind = PAR_CLE[cle]
-        chiffres["indicateurs"][cle] = {"libelle": ind.libelle, "unite": ind.unite}
-        chiffres["series"][cle] = [
-            [str(m), m.libelle, ind.calculer(p, m, filtres.axe or None)]
-            for m in mensuel.douze_mois(filtres.mois)
+        series["indicateurs"][cle] = {"libelle": ind.libelle, "unite": ind.unite}
+        series["series"][cle] = [
+            [str(m), m.libelle, donnees.valeurs[cle, m]] for m in mensuel.douze_mois(filtres.mois)
         ]
-    return mensuel.graphiques(chiffres)
+    return mensuel.graphiques(series)
 
 
-def files_comptees(membership: Membership) -> list[tuple]:
-    """Les files de travail de l'animatrice, avec leur nombre (une requête chacune)."""
-    return [(f, f.requete(membership).count()) for f in files.files_du_role(membership)]
+def files_comptees(membership: Membership) -> list[files.FileRemplie]:
+    """Les files de travail de l'animatrice, avec leur nombre borné comme sur « Aujourd'hui »
+    (« plus de 1 000 » au-delà, décision 71), comptées ensemble en une requête
+    (`files.compter_ensemble`, décision 96)."""
+    du_role = files.files_du_role(membership)
+    totaux = files.compter_ensemble([(f.requete(membership), f.compte_trie) for f in du_role])
+    return [files.FileRemplie(f, total, []) for f, total in zip(du_role, totaux, strict=True)]
 
 
 def liste(departement, filtres: Filtres, ind: Indicateur) -> QuerySet:

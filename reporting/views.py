@@ -124,6 +124,7 @@ def _filtres(request) -> tuple[FiltresForm, Filtres]:
 def tableau_de_bord(request):
     exiger(perms.peut_voir_tableau_de_bord(request.membership))
     form, filtres = _filtres(request)
+    chiffres = tableau.chiffres(request.departement, filtres)
     return render(
         request,
         "reporting/tableau/tableau.html",
@@ -131,8 +132,9 @@ def tableau_de_bord(request):
             "form": form,
             "filtres": filtres,
             "mois_proposes": form.mois_proposes(filtres.mois),
-            "tuiles": tableau.tuiles(request.departement, filtres),
-            "graphiques": tableau.graphiques(request.departement, filtres),
+            "tuiles": tableau.tuiles(request.departement, filtres, chiffres),
+            "graphiques": tableau.graphiques(request.departement, filtres, chiffres),
+            "rapport_fige": chiffres.rapport,
             "files": tableau.files_comptees(request.membership),
             "catalogue": CATALOGUE,
         },
@@ -174,6 +176,7 @@ def liste_tuile(request):
             "filtres": filtres,
             "page": page,
             "lignes": lignes,
+            "publie": tableau.chiffre_publie(request.departement, filtres, ind),
             "form": form,
             "peut_nominatif": perms.peut_exporter_nominatif(request.membership),
             "seuil_differe": settings.REPORTING_SEUIL_EXPORT_DIFFERE,

@@ -8,6 +8,7 @@ import django_filters
 from django import forms
 from django.contrib.postgres.search import SearchQuery
 from django.db.models import Case, IntegerField, Value, When
+from django_filters.fields import ModelChoiceField, ModelChoiceIterator
 
 from accompagnement.models import Membership, Structure, TypeStructure
 from accompagnement.selecteurs import ChoixProfessionnel, professionnels_actifs
@@ -37,6 +38,28 @@ def _professionnels(request):
     if request is None:
         return Membership.objects.none()
     return professionnels_actifs(request.departement, ROLES_PROFESSIONNELS)
+
+
+class IterateurSansCurseur(ModelChoiceIterator):
+    """Les choix d'une liste courte (agences, territoires, structures du département) en
+    une requête ordinaire : `ModelChoiceIterator` passe par `QuerySet.iterator()`, un
+    curseur côté serveur (DECLARE, FETCH, CLOSE : trois allers-retours à chaque page)."""
+
+    def __iter__(self):
+        if self.field.empty_label is not None:
+            yield ("", self.field.empty_label)
+        if self.field.null_label is not None:
+            yield (self.field.null_value, self.field.null_label)
+        for objet in self.queryset.all():
+            yield self.choice(objet)
+
+
+class ChampListeCourte(ModelChoiceField):
+    iterator = IterateurSansCurseur
+
+
+class ListeCourteFilter(django_filters.ModelChoiceFilter):
+    field_class = ChampListeCourte
 
 
 class EntierFilter(django_filters.NumberFilter):
@@ -109,13 +132,13 @@ class DossierFilter(django_filters.FilterSet):
     axe = django_filters.ChoiceFilter(
         label="Axe", field_name="axe_courant", choices=Axe.choices, empty_label="Tous les axes"
     )
-    agence = django_filters.ModelChoiceFilter(
+    agence = ListeCourteFilter(
         label="Agence France Travail",
         queryset=_structures(TypeStructure.AGENCE_FT),
         to_field_name="uuid",
         empty_label="Toutes les agences",
     )
-    territoire = django_filters.ModelChoiceFilter(
+    territoire = ListeCourteFilter(
         label="Territoire d'action sociale",
         queryset=_structures(TypeStructure.TERRITOIRE_SOCIAL),
         to_field_name="uuid",
@@ -229,7 +252,7 @@ class ChargesFilter(django_filters.FilterSet):
         choices=[(r.value, r.label) for r in ROLES_PROFESSIONNELS],
         empty_label="Tous les rôles",
     )
-    structure = django_filters.ModelChoiceFilter(
+    structure = ListeCourteFilter(
         label="Structure",
         queryset=lambda request: (
             Structure.objects.du_departement(request.departement).actives().order_by("type", "nom")

@@ -4,6 +4,8 @@ courant ; un nombre de requêtes SQL constant quelle que soit la taille de la pa
 
 from __future__ import annotations
 
+import uuid
+
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.shortcuts import redirect
@@ -26,6 +28,7 @@ from dossiers.portefeuilles.filters import ChargesFilter, DossierFilter
 from dossiers.portefeuilles.lectures import (
     charges_des_professionnels,
     dossiers_du_portefeuille,
+    places_de,
     pour_affichage,
 )
 
@@ -55,12 +58,19 @@ COLONNES_CHARGES = [
 # --- Lectures ---------------------------------------------------------------------------
 
 
+# Lien de la fiche : une seule résolution d'URL par page, la clé substituée ligne à ligne.
+UUID_MODELE = uuid.UUID(int=0)
+
+
 def _preparer_lignes(page, membership) -> None:
     aujourd_hui = timezone.localdate()
+    lien_modele = reverse("dossiers:dossier", args=[UUID_MODELE])
     for dossier in page:
+        dossier.lien_fiche = lien_modele.replace(str(UUID_MODELE), str(dossier.uuid))
+        places = places_de(dossier)
         niveau = perms_parcours.niveau_acces(membership, dossier)
         dossier.complet = niveau == perms_parcours.Niveau.COMPLET
-        dossier.referents = [a for a in dossier.affectations.all() if a.date_fin is None]
+        dossier.referents = [a for a in places if a.date_fin is None]
         for affectation in dossier.referents:
             affectation.place_courte = PLACES_COURTES[affectation.role]
         places = {a.role for a in dossier.referents}

@@ -15,9 +15,11 @@ def tableau_admin(context):
     if not perms.peut_voir_tableau_de_bord(membership):
         return {"visible": False}
     filtres = tableau.Filtres(mois=tableau.mois_par_defaut())
+    chiffres = tableau.chiffres(request.departement, filtres, avec_graphiques=False)
     return {
         "visible": True,
         "filtres": filtres,
-        "tuiles": tableau.tuiles(request.departement, filtres),
+        "tuiles": tableau.tuiles(request.departement, filtres, chiffres),
+        "rapport_fige": chiffres.rapport,
         "files": tableau.files_comptees(membership),
     }

@@ -17,6 +17,7 @@ from tests.e2e.conftest import CAPTURES
 from tests.e2e.test_connexion import se_connecter
 from tests.e2e.test_dossiers import se_deconnecter
 from tests.reporting.fixture_mensuelle import construire
+from tests.reporting.test_tableau import _ajouter_dossiers
 
 DOCS = Path(__file__).resolve().parents[2] / "docs" / "captures"
 
@@ -48,6 +49,8 @@ def test_tableau_de_bord_rapports_et_pdf(page, live_server, f, capture):
     tuile = page.locator(".ag-tuile").filter(has_text="File active en fin de mois")
     expect(tuile).to_contain_text("3")
     expect(page.locator("svg.graphique")).to_have_count(3)
+    # Mars est figé : ses chiffres sont ceux du rapport publié, et la page le dit.
+    expect(page.locator("#source-chiffres")).to_contain_text("Chiffres publiés")
     capture("reporting-tableau-de-bord")
     _copier("reporting-tableau-de-bord")
 
@@ -73,6 +76,17 @@ def test_tableau_de_bord_rapports_et_pdf(page, live_server, f, capture):
     chemin = CAPTURES / "reporting-rapport-mensuel.pdf"
     telechargement.value.save_as(chemin)
     assert chemin.read_bytes().startswith(b"%PDF")
+
+    # Une entrée saisie après le rapport : la tuile garde le chiffre publié, la liste est à
+    # l'instant et dit d'où vient l'écart.
+    _ajouter_dossiers(f, 2)
+    page.goto(f"{live_server.url}/reporting/tableau-de-bord/?mois=2026-03")
+    expect(tuile).to_contain_text("3")
+    tuile.click()
+    expect(page.locator("#nombre-liste")).to_have_text("5")
+    expect(page.locator("#ecart-publie")).to_contain_text("chiffre publié")
+    capture("reporting-liste-ecart-publie")
+    _copier("reporting-liste-ecart-publie")
     se_deconnecter(page)
 
     se_connecter(page, live_server, f.correspondant_t1.user.email, MOT_DE_PASSE)

@@ -147,9 +147,9 @@ def test_index_de_l_administration_memes_tuiles_que_le_tableau_de_bord(f, client
         assert f"{escape(t.indicateur.libelle)}</a></th><td>{escape(t.texte)}</td>" in html
         liste = client.get("/reporting/tableau-de-bord/liste/?" + t.requete)
         assert liste.context["page"].paginator.count == t.valeur
-    for file, total in bord.context["files"]:
-        assert f"?file={file.cle}" in html
-        assert f"{escape(file.titre)}</a></th><td>{total}</td>" in html
+    for remplie in bord.context["files"]:
+        assert f"?file={remplie.file.cle}" in html
+        assert f"{escape(remplie.file.titre)}</a></th><td>{remplie.total_lisible}</td>" in html
     assert "/reporting/rapports/" in html
     # Les autres rôles n'ont pas l'encart (le conseiller n'entre pas dans l'administration).
     f.cd1.user.is_staff = True

@@ -13,7 +13,7 @@ from openpyxl import load_workbook
 
 from accompagnement.models import ActionAudit, EvenementAudit
 from dossiers.models import Demandeur, Dossier, PeriodeOrientation
-from reporting import services
+from reporting import services, tableau
 from reporting.catalogue import TUILES, Mois, Perimetre
 from reporting.models import RapportMensuel
 from tests.reporting.fixture_mensuelle import construire
@@ -155,7 +155,8 @@ def test_requetes_constantes(f, client_de, settings):
     settings.SESSION_INACTIVITE_MINUTES = 0
     client = client_de(f.animatrice)
     urls = [
-        "/reporting/tableau-de-bord/?mois=2026-03",
+        "/reporting/tableau-de-bord/?mois=2026-03",  # rapport figé lu
+        "/reporting/tableau-de-bord/?mois=2026-03&axe=2",  # calculé à l'instant
         "/reporting/tableau-de-bord/liste/?mois=2026-03&indicateur=file_active",
         "/reporting/rapports/",
     ]
@@ -328,3 +329,114 @@ def test_index_de_l_administration(f, client_de):
     html = client_de(f.animatrice).get("/admin/").content.decode()
     assert "Tableau de bord —" in html and "File active en fin de mois" in html
     assert "/reporting/tableau-de-bord/liste/?" in html
+
+
+@pytest.mark.parametrize(
+    "structures, axe",
+    [((), None), (("t1",), None), (("agence_b",), "2"), (("t1", "agence_a"), None), ((), "3")],
+)
+def test_valeurs_par_mois_egales_au_calcul_mois_par_mois(f, structures, axe):
+    """Le calcul groupé du tableau de bord (un agrégat filtré par indicateur et par mois)
+    donne, pour chaque indicateur du catalogue et chaque mois, la valeur de `calculer`."""
+    from reporting.catalogue import CATALOGUE, Filtree, valeurs_par_mois
+
+    s = [getattr(f, n) for n in structures]
+    p = Perimetre(f.departement, s[0], tuple(s[1:])) if s else Perimetre(f.departement)
+    mois = [Mois(2026, m) for m in range(1, 6)]
+    demandes = [(ind, m) for ind in CATALOGUE for m in mois]
+    groupees = sum(isinstance(ind.source, Filtree) for ind in CATALOGUE)
+    assert groupees >= 5
+    with CaptureQueriesContext(connection) as ctx:
+        valeurs = valeurs_par_mois(demandes + demandes[:3], p, axe)
+    # Les sources filtrées : une requête par (modèle, chemin, champ de l'axe) ; les autres,
+    # une par couple.
+    assert len(ctx.captured_queries) == 2 + (len(CATALOGUE) - groupees) * len(mois)
+    attendu = {(ind.cle, m): ind.calculer(p, m, axe) for ind, m in demandes}
+    assert valeurs == attendu
+    assert any(v for (cle, _m), v in attendu.items() if cle == "file_active")
+
+
+def test_index_de_l_administration_requetes_constantes(f, client_de, settings):
+    settings.SESSION_INACTIVITE_MINUTES = 0
+    f.animatrice.user.is_staff = True
+    f.animatrice.user.save()
+    client = client_de(f.animatrice)
+    _ajouter_dossiers(f, 2)
+    calcule = _requetes(client, "/admin/")
+    assert "Chiffres calculés à l'instant." in client.get("/admin/").content.decode()
+    # Le mois par défaut figé : ses chiffres sont lus dans le rapport (la recherche du
+    # rapport seule, sans les deux calculs groupés), comme sur le tableau de bord.
+    services.generer_rapport(perimetre=Perimetre(f.departement), mois=tableau.mois_par_defaut())
+    avant = _requetes(client, "/admin/")
+    assert avant == calcule - 2
+    assert "Chiffres publiés" in client.get("/admin/").content.decode()
+    _ajouter_dossiers(f, 45, debut=100)
+    assert _requetes(client, "/admin/") == avant
+
+
+def _perimetre(f, noms):
+    s = [getattr(f, n) for n in noms]
+    return Perimetre(f.departement, s[0], tuple(s[1:])) if s else Perimetre(f.departement)
+
+
+@pytest.mark.parametrize("structures", [(), ("t1",), ("agence_b",)])
+def test_mois_fige_lu_dans_son_rapport_memes_chiffres_que_le_calcul(f, structures):
+    """Un mois figé se lit dans son rapport (une requête) : mêmes valeurs des tuiles et des
+    graphiques que le calcul à l'instant quand rien n'a changé depuis."""
+    mois = Mois(2026, 3)
+    services.generer_rapport(perimetre=_perimetre(f, structures), mois=mois)
+    s = [getattr(f, n) for n in structures]
+    filtres = tableau.Filtres(
+        mois=mois,
+        territoire=next((x for x in s if x.type == "territoire_social"), None),
+        agence=next((x for x in s if x.type == "agence_ft"), None),
+    )
+    with CaptureQueriesContext(connection) as ctx:
+        fige = tableau.chiffres(f.departement, filtres)
+    assert len(ctx.captured_queries) == 1
+    assert fige.rapport is not None and fige.rapport["version"] == 1
+    calcule = tableau.chiffres(f.departement, filtres, figes=False)
+    assert calcule.rapport is None
+    assert fige.valeurs == calcule.valeurs
+    assert any(fige.valeurs.values())
+    if not structures:  # chiffres vérifiés à la main (test_tableau_de_bord_tuiles_…)
+        assert fige.valeurs["file_active", mois] == 3
+        assert fige.valeurs["sorties", Mois(2026, 2)] == 1
+
+
+def test_saisie_apres_le_rapport_fige(f, client_de):
+    """Après le rapport figé, la tuile garde le chiffre publié et le dit ; sa liste est à
+    l'instant. Avec un filtre d'axe (absent des rapports), tout est calculé à l'instant."""
+    client = client_de(f.animatrice)
+    rapport = services.generer_rapport(perimetre=Perimetre(f.departement), mois=Mois(2026, 3))
+    _ajouter_dossiers(f, 2)
+    r = client.get("/reporting/tableau-de-bord/", {"mois": MARS})
+    html = r.content.decode()
+    assert r.context["rapport_fige"]["uuid"] == rapport.uuid
+    assert "Chiffres publiés" in html and f"/reporting/rapports/{rapport.uuid}/" in html
+    assert rapport.genere_le.astimezone().strftime("%d/%m/%Y") in html
+    file_active = next(t for t in r.context["tuiles"] if t.indicateur.cle == "file_active")
+    assert file_active.valeur == 3  # publié
+    liste = client.get("/reporting/tableau-de-bord/liste/?" + file_active.requete)
+    assert liste.context["page"].paginator.count == 5  # à l'instant
+    ecart = re.search(
+        r'<p class="alert alert-info" id="ecart-publie">(.*?)</p>', liste.content.decode()
+    )
+    assert ecart and "rapport mensuel figé le" in ecart.group(1) and ": 3." in ecart.group(1)
+    sorties = next(t for t in r.context["tuiles"] if t.indicateur.cle == "sorties")
+    sans_ecart = client.get("/reporting/tableau-de-bord/liste/?" + sorties.requete)
+    assert sans_ecart.context["page"].paginator.count == sorties.valeur
+    assert 'id="ecart-publie"' not in sans_ecart.content.decode()
+    par_axe = client.get("/reporting/tableau-de-bord/", {"mois": MARS, "axe": "2"})
+    assert par_axe.context["rapport_fige"] is None
+    assert "Chiffres calculés à l'instant." in par_axe.content.decode()
+    for t in par_axe.context["tuiles"]:
+        liste = client.get("/reporting/tableau-de-bord/liste/?" + t.requete)
+        assert liste.context["page"].paginator.count == t.valeur, t.indicateur.cle
+
+
+def test_mois_en_cours_jamais_lu_dans_un_rapport(f):
+    en_cours = Mois.de(dt.date.today())
+    with CaptureQueriesContext(connection) as ctx:
+        assert tableau._lire_rapport_fige(f.departement, tableau.Filtres(mois=en_cours)) is None
+    assert ctx.captured_queries == []

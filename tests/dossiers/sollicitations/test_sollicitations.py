@@ -757,12 +757,16 @@ def test_fiche_nombre_de_requetes_constant(
     with django_assert_max_num_queries(30) as petit:
         client.get(url("dossier", dossier.uuid))
     for i in range(1, 7):
-        s = creer(equipe, dossier, ressource(equipe.departement, nom=f"Service {i}"))
+        mode = ModeSollicitation.DIRECT if i == 6 else ModeSollicitation.CORRESPONDANT
+        s = creer(equipe, dossier, ressource(equipe.departement, nom=f"Service {i}"), mode=mode)
         if i % 2:
             sollicitations.accepter(sollicitation=s, par=equipe.correspondant)
     with django_assert_max_num_queries(30) as grand:
-        client.get(url("dossier", dossier.uuid))
+        contenu = client.get(url("dossier", dossier.uuid)).content.decode()
     assert len(grand.captured_queries) == len(petit.captured_queries)
+    # Le correspondant, lu à part (décision 99), est bien nommé ; l'envoi direct aussi.
+    assert contenu.count(f"Via {html.escape(str(equipe.correspondant.user))}") == 6
+    assert contenu.count("Directement au service") == 1
 
 
 # --- vues : étapes ---------------------------------------------------------------------------------
