@@ -59,7 +59,7 @@ class PaginateurBorne(Paginator):
     def count(self) -> int:
         """Le nombre de lignes, compté jusqu'à `plafond + 1` au plus ; dans l'ordre du tri
         avec `compte_trie` : quand ce tri suit un index partiel, PostgreSQL lit les lignes
-        dans son ordre et s'arrête au plafond (décision 96)."""
+        dans son ordre et s'arrête au plafond (décision 95)."""
         qs = self.object_list if self.compte_trie else self.object_list.order_by()
         return qs[: self.plafond + 1].count()
 

@@ -600,7 +600,7 @@ def sql_de_la_liste_ms(requetes: list[dict], formes_reference: set[str]) -> floa
     éventuels de listes de choix (`DECLARE … CURSOR`) — ce que la requête écrite à la main
     ne fait pas non plus. Le formulaire de filtres n'est pas dans le fragment : ses listes
     de choix (structures, sélecteur de professionnels) ne sont pas comptées, qu'elles
-    passent par un curseur ou non (décision 93)."""
+    passent par un curseur ou non (décision 91)."""
     return 1000 * sum(
         float(q["time"])
         for q in requetes

@@ -49,7 +49,7 @@ def liste(request):
     for mot in normaliser(recherche).split()[:5]:
         qs = qs.filter(**{f"{file.recherche}__contains": mot})
     # Bornée comme son compteur (« plus de 1 000 ») : compter 10 001 actions en retard à
-    # chaque page coûtait plus que tout le reste (décision 96).
+    # chaque page coûtait plus que tout le reste (décision 95).
     paginateur = PaginateurBorne(
         qs, PAR_PAGE, plafond=files.PLAFOND_COMPTEUR, compte_trie=file.compte_trie
     )

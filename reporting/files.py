@@ -173,7 +173,7 @@ def _ligne_action(membership, a: Action) -> Ligne:
 
 def _rendez_vous_du_jour(membership: Membership) -> QuerySet:
     # La journée locale en plage d'instants (`debut__date` convertissait chaque rendez-vous
-    # du professionnel) : lue dans l'index des débuts (décision 96).
+    # du professionnel) : lue dans l'index des débuts (décision 95).
     debut = timezone.make_aware(dt.datetime.combine(_aujourdhui(), dt.time.min))
     return (
         RendezVous.objects.filter(
@@ -650,7 +650,7 @@ def compter(qs: QuerySet, trie: bool = False) -> int:
     le plafond (il lit alors tous les dossiers du département pour une jointure par
     hachage, 90 à 160 ms, et n'en garde que quelques centaines). Avec `trie`, le compte
     garde l'ordre de la file : il suit l'index partiel de la file, ligne à ligne, et
-    s'arrête au plafond (décision 96)."""
+    s'arrête au plafond (décision 95)."""
     return (qs if trie else qs.order_by())[: PLAFOND_COMPTEUR + 1].count()
 
 
@@ -658,7 +658,7 @@ def compter_ensemble(requetes: list[tuple[QuerySet, bool]]) -> list[int]:
     """Les comptes de `compter` pour plusieurs files, en **une** requête : un `SELECT` de
     sous-requêtes scalaires, une par file, que PostgreSQL planifie chacune comme le compte
     seul (même LIMIT, même tri). Huit allers-retours de moins sur l'accueil de l'animatrice
-    et sur les onglets de ses listes (décision 96)."""
+    et sur les onglets de ses listes (décision 95)."""
     morceaux, parametres, totaux = [], [], []
     for qs, trie in requetes:
         borne = (qs if trie else qs.order_by()).values("pk")[: PLAFOND_COMPTEUR + 1]

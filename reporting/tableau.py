@@ -225,7 +225,7 @@ def graphiques(departement, filtres: Filtres, donnees: Chiffres | None = None) -
 def files_comptees(membership: Membership) -> list[files.FileRemplie]:
     """Les files de travail de l'animatrice, avec leur nombre borné comme sur « Aujourd'hui »
     (« plus de 1 000 » au-delà, décision 71), comptées ensemble en une requête
-    (`files.compter_ensemble`, décision 96)."""
+    (`files.compter_ensemble`, décision 95)."""
     du_role = files.files_du_role(membership)
     totaux = files.compter_ensemble([(f.requete(membership), f.compte_trie) for f in du_role])
     return [files.FileRemplie(f, total, []) for f, total in zip(du_role, totaux, strict=True)]

@@ -31,6 +31,39 @@ def pytest_configure(config):
     }
 
 
+# Les fichiers les plus longs d'abord (profil `--durations` d'une exécution complète,
+# 01/12/2026) : avec `--dist loadfile`, un fichier entier va à un processus, dans l'ordre de
+# la collecte ; un long parcours parti en dernier laisse l'autre cœur sans travail pendant
+# des minutes. Les longs d'abord, puis les autres parcours navigateur, puis le reste :
+# les petits fichiers comblent la fin sur les deux processus (décision 99).
+FICHIERS_LONGS = (
+    "tests/e2e/test_captures_aujourdhui.py",
+    "tests/e2e/test_coordination.py",
+    "tests/e2e/test_reporting.py",
+    "tests/e2e/test_diagnostic.py",
+    "tests/e2e/test_suivi.py",
+    "tests/dossiers/test_demo.py",
+    "tests/e2e/test_dossiers.py",
+    "tests/reporting/test_rapports.py",
+    "tests/reporting/test_pannes.py",
+    "tests/reporting/test_aujourdhui.py",
+    "tests/test_acces_urls.py",
+    "tests/e2e/test_ressources.py",
+)
+
+
+def rang_du_fichier(chemin: str) -> int:
+    for rang, long in enumerate(FICHIERS_LONGS):
+        if chemin.endswith(long):
+            return rang
+    return len(FICHIERS_LONGS) + (0 if "/tests/e2e/" in chemin else 1)
+
+
+def pytest_collection_modifyitems(items):
+    # Tri stable : l'ordre des tests d'un même fichier ne change pas.
+    items.sort(key=lambda item: rang_du_fichier(str(item.path)))
+
+
 @pytest.fixture(scope="session")
 def django_db_setup(
     request,

@@ -5,7 +5,7 @@ charges) sont rendus à chaque page et à chaque changement de filtre.
 `as_crispy_field` passe par une dizaine de gabarits par champ, et le `<select>` de Django
 par deux gabarits par option (`select_option.html`, `attrs.html`) : de l'ordre de 100 ms
 pour les treize champs des filtres des dossiers, davantage que tout le tableau (décision
-93). Ici, un champ ordinaire (zone de texte, date, nombre, case à cocher, liste de choix)
+91). Ici, un champ ordinaire (zone de texte, date, nombre, case à cocher, liste de choix)
 est assemblé en Python ; les listes de choix sans passer par les gabarits des options.
 Tout autre champ (boutons radio, fichier, widget composé, caché) est confié à
 `as_crispy_field`, tel quel."""

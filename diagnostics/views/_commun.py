@@ -17,7 +17,7 @@ def diagnostics_visibles(membership):
     décision et ses trois professionnels se lisent à part : jointes aux neuf autres
     relations, elles portaient la requête à 13 tables, dont le planificateur explorait les
     ordres de jointure (~70 ms de planification sous charge pour 1 ms d'exécution) ; à part,
-    deux requêtes planifiées en ~2 ms chacune (ticket #14, décision 99)."""
+    deux requêtes planifiées en ~2 ms chacune (ticket #14, décision 93)."""
     return (
         Diagnostic.objects.filter(dossier__in=Dossier.objects.visibles_par(membership))
         .select_related(

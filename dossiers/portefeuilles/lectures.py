@@ -47,7 +47,7 @@ def dossiers_du_portefeuille(membership):
 
 # Les seules colonnes qu'une ligne affiche ou que `niveau_acces` lit : ni le texte et le
 # vecteur de recherche de la personne, ni ses coordonnées, ni les motifs du dossier
-# (décision 93 : deux fois moins d'octets lus et d'objets remplis par page).
+# (décision 91 : deux fois moins d'octets lus et d'objets remplis par page).
 COLONNES_LIGNE = (
     "uuid",
     "departement",
@@ -69,7 +69,7 @@ COLONNES_LIGNE = (
 )
 # Les places du dossier (toutes : `niveau_acces` lit aussi les places passées), dans la
 # requête de la page : un tableau JSON par ligne au lieu d'une requête de préchargement
-# (décision 93). Les objets sont refaits par `places_de`, comme le ferait `Prefetch`.
+# (décision 91). Les objets sont refaits par `places_de`, comme le ferait `Prefetch`.
 PLACES = ArraySubquery(
     Affectation.objects.filter(dossier=OuterRef("pk"))
     .order_by("role", "pk")

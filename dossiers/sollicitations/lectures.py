@@ -134,7 +134,7 @@ def pour_la_fiche(membership, dossier) -> SectionSollicitations:
     un correspondant. Le correspondant (rattachement, compte, structure) se lit à part :
     joint aux cinq autres relations, il portait la requête à huit tables, la limite où le
     planificateur essaie tous les ordres de jointure (~15 à 30 ms de planification sous
-    charge, même sans aucune sollicitation, contre ~1,5 ms à cinq tables ; décision 99)."""
+    charge, même sans aucune sollicitation, contre ~1,5 ms à cinq tables ; décision 93)."""
     lignes = list(
         dossier.sollicitations.select_related(
             "service__structure", "auteur", "repondu_par"

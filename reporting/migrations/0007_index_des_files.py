@@ -1,4 +1,4 @@
-"""Index des files de travail de « Aujourd'hui » (reporting/files.py ; décision 96).
+"""Index des files de travail de « Aujourd'hui » (reporting/files.py ; décision 95).
 
 Chaque file lit ses premières lignes dans l'ordre de son tri (le plus récent d'abord) et
 compte au plus 1 001 lignes : un index partiel par filtre fixe, dans l'ordre du tri, que

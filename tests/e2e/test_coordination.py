@@ -2,13 +2,12 @@
 personne pour l'accompagnement global, le conseiller dédié de l'agence la voit sur
 « Aujourd'hui » et prend le dossier, le correspondant désigne le travailleur social, les
 deux remplissent le diagnostic, la décision conjointe oriente en axe 2 avec le binôme ;
-le prescripteur voit l'issue. Puis un refus motivé et une réorientation en axe 3.
-Captures de chaque page « Aujourd'hui » (1366 px), copiées dans docs/captures/."""
+le prescripteur voit l'issue. Puis un refus motivé et une réorientation en axe 3. Les
+captures de chaque page « Aujourd'hui » : test_captures_aujourdhui.py."""
 
 import datetime as dt
 import re
 
-from django.core.management import call_command
 from playwright.sync_api import expect
 
 from accompagnement import demo as donnees_demo
@@ -270,25 +269,3 @@ def test_refus_motive_et_reorientation_vers_le_departement(page, live_server, de
     expect(
         reponses.get_by_text(re.compile("Prise en charge : travail social confié à Nadia Benali"))
     ).to_be_visible()
-
-
-def test_captures_des_pages_aujourdhui(page, live_server, demo):
-    """La démonstration complète (parcours, demandes d'entrée), puis chaque rôle."""
-    call_command("seed_demo", force=True)
-    for email, role in (
-        ("conseiller@demo.test", "conseiller"),
-        ("conseiller.dedie@demo.test", "conseiller-dedie"),
-        ("travailleur.social@demo.test", "travailleur-social"),
-        ("correspondant@demo.test", "correspondant"),
-        ("animatrice@demo.test", "animatrice"),
-    ):
-        se_connecter(page, live_server, email, demo)
-        capture_aujourdhui(page, role)
-        se_deconnecter(page)
-    # L'administrateur n'a pas de files : son accueil reste celui des structures.
-    se_connecter(page, live_server, "administrateur@demo.test", demo)
-    page.set_viewport_size(LARGEUR)
-    expect(page.get_by_text("Structures et effectifs du département")).to_be_visible()
-    expect(page.locator("#menu").get_by_role("link", name="Aujourd'hui")).to_have_count(0)
-    page.screenshot(path=str(CAPTURES / "aujourdhui-administrateur.png"), full_page=True)
-    se_deconnecter(page)

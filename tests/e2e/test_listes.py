@@ -141,7 +141,7 @@ def test_compte_borne_et_pagination_au_dela_du_plafond(
         page.get_by_role("link", name=re.compile(r"Tout voir \(plus de 1\)")).first
     ).to_be_visible()
     capture("aujourdhui-compteurs-bornes")
-    # La liste d'une file est bornée comme son compteur (décision 96).
+    # La liste d'une file est bornée comme son compteur (décision 95).
     page.get_by_role("link", name=re.compile(r"Tout voir \(plus de 1\)")).first.click()
     expect(
         page.get_by_text(re.compile(r"Plus de 1 éléments, .* les 1 premiers sont listés"))

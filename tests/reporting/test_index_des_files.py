@@ -1,4 +1,4 @@
-"""Les index partiels des files de « Aujourd'hui » (migration reporting/0007, décision 96)
+"""Les index partiels des files de « Aujourd'hui » (migration reporting/0007, décision 95)
 servent bien leur file : leur filtre est écrit en SQL dans la migration, celui de la file
 par l'ORM depuis les constantes des modèles (statuts terminés, en cours, en attente, axes
 à renouveler). Si l'un change sans l'autre, PostgreSQL ne peut plus prouver que l'index

@@ -764,7 +764,7 @@ def test_fiche_nombre_de_requetes_constant(
     with django_assert_max_num_queries(30) as grand:
         contenu = client.get(url("dossier", dossier.uuid)).content.decode()
     assert len(grand.captured_queries) == len(petit.captured_queries)
-    # Le correspondant, lu à part (décision 99), est bien nommé ; l'envoi direct aussi.
+    # Le correspondant, lu à part (décision 93), est bien nommé ; l'envoi direct aussi.
     assert contenu.count(f"Via {html.escape(str(equipe.correspondant.user))}") == 6
     assert contenu.count("Directement au service") == 1
 
