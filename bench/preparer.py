@@ -25,21 +25,21 @@ LIEU_COMITE = "Salle du comité (mesure)"
 INTITULE_CONVENTION = "Convention d'accompagnement global (mesure)"
 
 
-def convention(departement) -> str:
+def creer_convention_signee(departement, intitule: str, *, jours_restants: int):
+    """Une convention signée, en vigueur depuis 425 jours (toute la fenêtre des parcours de
+    `bench_data`), deux parties et leurs signataires ; aussi celle de `bench.synthese`."""
     from django.utils import timezone
 
     from conventions import services as conventions
     from conventions.models import Convention, Partie, Signataire, TypePartie
 
-    if Convention.objects.filter(departement=departement, intitule=INTITULE_CONVENTION).exists():
-        return "convention déjà là"
     aujourd_hui = timezone.localdate()
     objet = Convention.objects.create(
         departement=departement,
-        intitule=INTITULE_CONVENTION,
+        intitule=intitule,
         date_signature=aujourd_hui - dt.timedelta(days=430),
         date_effet=aujourd_hui - dt.timedelta(days=425),
-        date_echeance=aujourd_hui + dt.timedelta(days=670),
+        date_echeance=aujourd_hui + dt.timedelta(days=jours_restants),
         objectif_personnes_par_an=4000,
         objectif_delai_entree_jours=30,
         axes=["axe_1", "axe_2", "axe_3"],
@@ -55,6 +55,15 @@ def convention(departement) -> str:
             date_signature=objet.date_signature,
         )
     conventions.signer_convention(convention=objet, par=None)
+    return objet
+
+
+def convention(departement) -> str:
+    from conventions.models import Convention
+
+    if Convention.objects.filter(departement=departement, intitule=INTITULE_CONVENTION).exists():
+        return "convention déjà là"
+    creer_convention_signee(departement, INTITULE_CONVENTION, jours_restants=670)
     return "convention signée créée"
 
 

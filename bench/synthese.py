@@ -18,7 +18,6 @@ Résultat : bench/resultats/synthese.json.
 from __future__ import annotations
 
 import argparse
-import datetime as dt
 import json
 import os
 import platform
@@ -73,8 +72,7 @@ def main():
 
     from accompagnement.models import Departement, Membership, Role
     from accompagnement.pdf import rendre_pdf
-    from conventions import services as conventions
-    from conventions.models import Convention, Partie, Signataire, TypePartie
+    from bench.preparer import creer_convention_signee
     from dossiers.models import Demandeur
     from reporting import mensuel, services, tasks
     from reporting.catalogue import Mois, Perimetre
@@ -92,30 +90,9 @@ def main():
     resultat = {}
     try:
         with transaction.atomic():
-            convention = Convention.objects.create(
-                departement=departement,
-                intitule="Convention de mesure (bench)",
-                date_signature=aujourd_hui - dt.timedelta(days=430),
-                date_effet=aujourd_hui - dt.timedelta(days=425),
-                date_echeance=aujourd_hui + dt.timedelta(days=365),
-                objectif_personnes_par_an=4000,
-                objectif_delai_entree_jours=30,
-                axes=["axe_1", "axe_2", "axe_3"],
+            convention = creer_convention_signee(
+                departement, "Convention de mesure (bench)", jours_restants=365
             )
-            for ordre, (type_, nom) in enumerate(
-                [
-                    (TypePartie.DEPARTEMENT, "Département"),
-                    (TypePartie.FRANCE_TRAVAIL, "France Travail"),
-                ]
-            ):
-                partie = Partie.objects.create(
-                    convention=convention, type=type_, nom=nom, ordre=ordre
-                )
-                Signataire.objects.create(
-                    partie=partie, nom=f"Signataire {ordre}", qualite="Qualité",
-                    date_signature=convention.date_signature,
-                )  # fmt: skip
-            conventions.signer_convention(convention=convention, par=None)
             # Référence : le rendu seul d'un rapport mensuel figé du même département.
             mois = Mois.de(aujourd_hui).precedent
             chiffres_mois = mensuel.figer(Perimetre(departement), mois)
