@@ -14,11 +14,6 @@ MOT_DE_PASSE = "Mot-de-passe-de-test-1"
 def pytest_configure(config):
     from django.conf import settings
 
-    from tests import vidage
-
-    # Après un test transactionnel : DELETE sans déclencheurs plutôt que TRUNCATE.
-    vidage.installer()
-
     # Hachage rapide : les tests créent beaucoup de comptes.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     # Le serveur de test parle HTTP : pas de redirection HTTPS ni de cookies « Secure ».
