@@ -669,7 +669,7 @@ def compter_ensemble(requetes: list[tuple[QuerySet, bool]]) -> list[int]:
             continue
         totaux.append(None)
         # Le SQL vient du compilateur de l'ORM, les valeurs restent des paramètres.
-        morceaux.append(f"(SELECT count(*) FROM ({sql}) AS file_{len(morceaux)})")  # noqa: S608
+        morceaux.append(f"(SELECT count(*) FROM ({sql}) AS file_{len(morceaux)})")  # noqa: S608 — SQL compilé par l'ORM, valeurs en paramètres
         parametres.extend(params)
     if morceaux:
         with connection.cursor() as curseur:
