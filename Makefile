@@ -61,10 +61,10 @@ TEST_WORKERS ?= auto
 
 test: install ## Lance toute la suite de tests (installe ce qui manque)
 	@scripts/deps-systeme.sh test
-	$(VENV)/bin/pytest -n $(TEST_WORKERS) --dist loadfile --no-loadscope-reorder --durations=15 $(PYTEST_ARGS)
+	$(VENV)/bin/pytest -n $(TEST_WORKERS) --dist loadfile --durations=15 $(PYTEST_ARGS)
 
 test-fast: install ## Tests sans navigateur
-	$(VENV)/bin/pytest -n $(TEST_WORKERS) --dist loadfile --no-loadscope-reorder -m "not e2e" $(PYTEST_ARGS)
+	$(VENV)/bin/pytest -n $(TEST_WORKERS) --dist loadfile -m "not e2e" $(PYTEST_ARGS)
 
 quality: install ## Lint, format, migrations, checks Django, fichier compose
 	$(VENV)/bin/ruff check .
