@@ -145,7 +145,11 @@ def main() -> None:
     parser.add_argument("--arrivees-par-s", type=float, default=10)
     parser.add_argument("--duree", type=int, default=60, help="secondes de charge")
     parser.add_argument("--workers", type=int, default=4)
-    parser.add_argument("--locust", default=shutil.which("locust") or "locust")
+    # Celui du virtualenv (à côté de python, comme gunicorn), sinon celui du PATH.
+    du_venv = Path(sys.executable).with_name("locust")
+    parser.add_argument(
+        "--locust", default=str(du_venv) if du_venv.exists() else shutil.which("locust") or "locust"
+    )
     parser.add_argument("--sortie", type=Path, default=RESULTATS)
     parser.add_argument("--sans-readme", action="store_true")
     args = parser.parse_args()
