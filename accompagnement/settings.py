@@ -295,6 +295,10 @@ CELERY_RESULT_BACKEND = env.str(
     default=CELERY_BROKER_URL if CELERY_BROKER_URL.startswith("redis") else "cache+memory://",
 )
 CELERY_TIMEZONE = TIME_ZONE
+# File des tâches : une seule en production ; chaque processus de la suite de tests a la
+# sienne (tests/conftest.py), sans quoi le worker d'un processus exécuterait la tâche de
+# l'autre contre la mauvaise base.
+CELERY_TASK_DEFAULT_QUEUE = env.str("CELERY_TASK_DEFAULT_QUEUE", default="celery")
 CELERY_TASK_ACKS_LATE = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_TIME_LIMIT = 15 * 60
@@ -306,8 +310,13 @@ CELERY_WORKER_HIJACK_ROOT_LOGGER = LOG_FORMAT != "json"
 CELERY_RESULT_EXPIRES = 60 * 60 * 24
 # Redis : un message pris par un worker perdu (sans accusé, acks_late) est redonné après ce
 # délai (1 h par défaut ; plus court pour le test de reprise des rapports mensuels).
+# Un message non acquitté (worker tué) redevient visible après `visibility_timeout` ; le
+# worker ne le cherche qu'à chaque balayage, toutes les `unacked_restore_interval` ×
+# `unacked_restore_throttle` secondes (10 × 10 par défaut dans kombu : jusqu'à 100 s).
 CELERY_BROKER_TRANSPORT_OPTIONS = {
-    "visibility_timeout": env.int("CELERY_VISIBILITY_TIMEOUT", default=3600)
+    "visibility_timeout": env.int("CELERY_VISIBILITY_TIMEOUT", default=3600),
+    "unacked_restore_interval": env.int("CELERY_UNACKED_RESTORE_INTERVAL", default=10),
+    "unacked_restore_throttle": env.int("CELERY_UNACKED_RESTORE_THROTTLE", default=10),
 }
 
 # --- Formulaires -----------------------------------------------------------------------

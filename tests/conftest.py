@@ -20,6 +20,17 @@ def pytest_configure(config):
     settings.SECURE_SSL_REDIRECT = False
     settings.SESSION_COOKIE_SECURE = False
     settings.CSRF_COOKIE_SECURE = False
+    # Une file Celery par processus de test et par base : les workers (vrai_worker, ou
+    # lancés à part avec cet environnement) d'un processus pytest-xdist ne prennent pas
+    # les tâches de l'autre, ni celles d'une autre copie qui partage le même Redis.
+    from accompagnement.celery import app
+
+    file = "tests-{}-{}".format(
+        settings.DATABASES["default"]["NAME"], os.environ.get("PYTEST_XDIST_WORKER", "seul")
+    )
+    settings.CELERY_TASK_DEFAULT_QUEUE = file
+    app.conf.task_default_queue = file
+    os.environ["CELERY_TASK_DEFAULT_QUEUE"] = file
     settings.STORAGES = {
         **settings.STORAGES,
         "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},

@@ -13,6 +13,7 @@ from django.conf import settings
 from django.db import connection
 
 from dossiers.models import Document
+from tests import connexion_pg
 from tests.dossiers.suivi.test_documents import deposer
 from tests.dossiers.suivi.test_services import dossier_du_binome
 
@@ -27,10 +28,7 @@ pytestmark = [
 SCRIPTS = settings.BASE_DIR / "scripts"
 
 
-def _url(nom: str) -> str:
-    base = settings.DATABASES["default"]
-    mot_de_passe = f":{base['PASSWORD']}" if base.get("PASSWORD") else ""
-    return f"postgres://{base['USER']}{mot_de_passe}@{base['HOST']}:{base['PORT']}/{nom}"
+_url = connexion_pg.url
 
 
 def _comptes(url: str) -> dict[str, int]:
@@ -61,7 +59,7 @@ def base_neuve():
 def _lancer(script, env, *args):
     return subprocess.run(
         [str(SCRIPTS / script), *map(str, args)],
-        env={**os.environ, **env},
+        env={**os.environ, **connexion_pg.environnement_outils(), **env},
         capture_output=True,
         text=True,
         timeout=300,

@@ -71,6 +71,9 @@ def _env_worker():
         **os.environ,
         "DATABASE_URL": f"postgres://{base['USER']}@{base['HOST']}:{base['PORT']}/{base['NAME']}",
         "CELERY_VISIBILITY_TIMEOUT": "4",
+        # Le message du worker tué cherché chaque seconde, pas toutes les 100 s (kombu).
+        "CELERY_UNACKED_RESTORE_INTERVAL": "1",
+        "CELERY_UNACKED_RESTORE_THROTTLE": "1",
     }
 
 

@@ -248,6 +248,9 @@ def test_worker_tue_en_plein_rapport_un_seul_rapport_apres_redemarrage(tmp_path)
         **os.environ,
         "DATABASE_URL": f"postgres://{base['USER']}@{base['HOST']}:{base['PORT']}/{base['NAME']}",
         "CELERY_VISIBILITY_TIMEOUT": "4",
+        # Le message du worker tué cherché chaque seconde, pas toutes les 100 s (kombu).
+        "CELERY_UNACKED_RESTORE_INTERVAL": "1",
+        "CELERY_UNACKED_RESTORE_THROTTLE": "1",
         "RAPPORT_PAUSE_TEST_SECONDES": "60",
     }
     app.control.purge()

@@ -9,13 +9,13 @@ import html
 
 import psycopg
 import pytest
-from django.conf import settings
 from django.db import connection
 from django.urls import reverse
 
 from accompagnement.models import EvenementAudit
 from accompagnement.vues import ERREUR_BASE
 from dossiers.models import Demandeur, EvenementJournal
+from tests import connexion_pg
 from tests.dossiers.parcours.test_fiche_concurrente import donnees_du_formulaire
 from tests.dossiers.scenarios import nouveau_dossier
 
@@ -25,14 +25,7 @@ pytestmark = pytest.mark.django_db(transaction=True)
 
 
 def _autre_connexion():
-    base = settings.DATABASES["default"]
-    return psycopg.connect(
-        host=base["HOST"],
-        port=base["PORT"],
-        user=base["USER"],
-        password=base.get("PASSWORD") or None,
-        dbname=base["NAME"],
-    )
+    return psycopg.connect(**connexion_pg.parametres())
 
 
 def test_incident_de_base_au_milieu_du_service_rien_d_applique(client_de, equipe):
