@@ -46,6 +46,36 @@ def browser_context_args(browser_context_args):
 # Impacts axe-core qui font échouer un parcours (RGAA : 0 violation critique ou sérieuse).
 IMPACTS_BLOQUANTS = ("critical", "serious")
 _AXE = Axe()
+# Empreinte du DOM rendu (chemin, longueur et deux hachages FNV-1a du HTML sérialisé),
+# jetons CSRF et nonces effacés : ce sont les seules parties qui changent d'un rendu à
+# l'autre d'un même état de page.
+_FONCTION_EMPREINTE = """() => {
+  const html = document.documentElement.outerHTML.replace(
+    /(csrfmiddlewaretoken" value="|X-CSRFToken&quot;: &quot;|nonce=")[^"&]*/g, "$1");
+  let a = 0x811c9dc5, b = 0x01000193;
+  for (let i = 0; i < html.length; i++) {
+    const c = html.charCodeAt(i);
+    a = Math.imul(a ^ c, 16777619);
+    b = Math.imul(b ^ c, 2246822519);
+  }
+  return location.pathname + location.search + ":" + html.length + ":"
+    + (a >>> 0).toString(16) + (b >>> 0).toString(16);
+}"""
+# axe injecté et lancé en un seul aller-retour, seules les violations détaillées ; avec
+# l'empreinte du DOM avant et après : un résultat n'est gardé que si la page n'a pas
+# changé pendant l'analyse.
+_ANALYSE_AXE = (
+    _AXE.axe_script
+    + ";\n(async () => { const empreinte = "
+    + _FONCTION_EMPREINTE
+    + '; const avant = empreinte(); const r = await axe.run({"resultTypes": ["violations"]});'
+    + " return {avant, apres: empreinte(), violations: r.violations}; })()"
+)
+# Empreinte → violations bloquantes trouvées, pour tout le processus : un état de page
+# identique (même HTML, mêmes feuilles de style, même fenêtre) donne le même résultat
+# d'axe ; il n'est analysé qu'une fois, et ses violations sont reportées à chaque visite
+# (décision 100). Un tiers des analyses d'une suite complète étaient de tels doublons.
+_DEJA_ANALYSEES: dict[str, list[dict]] = {}
 
 
 class Accessibilite:
@@ -55,6 +85,8 @@ class Accessibilite:
     relance l'analyse sur l'état courant (après un échange htmx, une boîte ouverte…).
     Les violations critiques ou sérieuses sont accumulées et font échouer le test à la fin
     (ou tout de suite avec `verifier()`), avec la règle, la page et les éléments en cause.
+    Un état de page déjà analysé dans ce processus (même empreinte du DOM) n'est pas
+    réanalysé : ses violations sont reprises telles quelles.
     """
 
     def __init__(self, page):
@@ -67,18 +99,19 @@ class Accessibilite:
             if self.page.is_closed() or self.page.url in ("", "about:blank"):
                 return []
             url = self.page.url
-            resultats = _AXE.run(self.page)
+            trouvees = _DEJA_ANALYSEES.get(self.page.evaluate(_FONCTION_EMPREINTE))
+            if trouvees is None:
+                resultats = self.page.evaluate(_ANALYSE_AXE)
+                trouvees = [v for v in resultats["violations"] if v["impact"] in IMPACTS_BLOQUANTS]
+                if resultats["avant"] == resultats["apres"]:
+                    _DEJA_ANALYSEES[resultats["avant"]] = trouvees
         except ErreurPlaywright:
             # La page a changé pendant l'analyse : la suivante sera analysée à son chargement.
             return []
         self.pages_analysees.append(url)
-        trouvees = []
-        for violation in resultats.response["violations"]:
-            if violation["impact"] not in IMPACTS_BLOQUANTS:
-                continue
+        for violation in trouvees:
             cle = (url.split("?")[0], violation["id"])
             self.violations.setdefault(cle, {**violation, "url": url})
-            trouvees.append(violation)
         return trouvees
 
     def rapport(self) -> str:
