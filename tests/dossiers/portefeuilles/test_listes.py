@@ -113,8 +113,11 @@ def en_binome(dossier, cd, ts, par, *, diagnostic=True):
 
 
 def inactif(dossier, jours):
+    """Dernière activité `jours` jours de calendrier avant aujourd'hui, à la même heure
+    locale : la liste affiche l'écart en jours de calendrier, et `now() - 60 jours` tombe
+    la veille de ce jour-là entre 23 h et minuit quand l'heure d'été sépare les deux dates."""
     Dossier.objects.filter(pk=dossier.pk).update(
-        derniere_activite=timezone.now() - dt.timedelta(days=jours)
+        derniere_activite=timezone.localtime() - dt.timedelta(days=jours)
     )
 
 
