@@ -7,7 +7,6 @@ le vrai PostgreSQL, sans simulacre :
 - worker tué (SIGKILL) en plein export : après redémarrage, le fichier est produit
   exactement une fois, même si le message est livré deux fois."""
 
-import os
 import socket
 import time
 
@@ -22,7 +21,7 @@ from accompagnement.models import EnvoiTache, EvenementAudit
 from reporting import services, tasks
 from reporting.models import EtatExport, ExportDiffere
 from tests.reporting.fixture_mensuelle import construire
-from tests.reporting.test_rapports import _attendre, _worker
+from tests.reporting.test_rapports import _attendre, _worker, env_du_worker
 
 pytestmark = [
     pytest.mark.skipif(settings.CELERY_TASK_ALWAYS_EAGER, reason="CELERY_BROKER_URL non défini"),
@@ -63,18 +62,6 @@ def broker_injoignable():
     yield retablir
     _brancher_broker(None)
     app.conf.task_always_eager = eager
-
-
-def _env_worker():
-    base = settings.DATABASES["default"]
-    return {
-        **os.environ,
-        "DATABASE_URL": f"postgres://{base['USER']}@{base['HOST']}:{base['PORT']}/{base['NAME']}",
-        "CELERY_VISIBILITY_TIMEOUT": "4",
-        # Le message du worker tué cherché chaque seconde, pas toutes les 100 s (kombu).
-        "CELERY_UNACKED_RESTORE_INTERVAL": "1",
-        "CELERY_UNACKED_RESTORE_THROTTLE": "1",
-    }
 
 
 def _productions(export) -> int:
@@ -119,7 +106,7 @@ def test_broker_injoignable_export_en_attente_puis_produit_a_son_retour(
     assert envoi.envoyee_le is not None and envoi.erreur == ""
     assert taches.relancer_envois_en_attente(plus_tard) == 0  # plus rien en attente
     journal = (tmp_path / "w.log").open("w")
-    worker = _worker(_env_worker(), journal)
+    worker = _worker(env_du_worker(), journal)
     try:
         pret = _attendre(
             lambda: ExportDiffere.objects.filter(pk=export.pk, etat=EtatExport.TERMINE).exists(),
@@ -145,7 +132,7 @@ def test_worker_tue_en_plein_export_produit_une_seule_fois(tmp_path):
         nominatif=False,
         lignes=3,
     )
-    env = _env_worker()
+    env = env_du_worker()
     app.control.purge()
     journal1 = (tmp_path / "w1.log").open("w")
     w1 = _worker({**env, "EXPORT_PAUSE_TEST_SECONDES": "60"}, journal1)

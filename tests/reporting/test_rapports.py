@@ -18,6 +18,7 @@ from accompagnement.exceptions import AccesRefuse, ErreurMetier
 from reporting import services, tasks
 from reporting.catalogue import Mois, Perimetre
 from reporting.models import RapportMensuel
+from tests import connexion_pg
 from tests.reporting.fixture_mensuelle import construire
 
 MARS = Mois(2026, 3)
@@ -228,6 +229,19 @@ def _worker(env, journal):
     )  # fmt: skip
 
 
+def env_du_worker() -> dict:
+    """L'environnement d'un worker lancé à part : la base de test de ce processus, et un
+    message non acquitté (worker tué) redonné après 4 s, cherché chaque seconde au lieu
+    des 100 s du balayage par défaut de kombu."""
+    return {
+        **os.environ,
+        "DATABASE_URL": connexion_pg.url(settings.DATABASES["default"]["NAME"]),
+        "CELERY_VISIBILITY_TIMEOUT": "4",
+        "CELERY_UNACKED_RESTORE_INTERVAL": "1",
+        "CELERY_UNACKED_RESTORE_THROTTLE": "1",
+    }
+
+
 def _attendre(condition, secondes):
     fin = time.monotonic() + secondes
     while time.monotonic() < fin:
@@ -243,16 +257,7 @@ def test_worker_tue_en_plein_rapport_un_seul_rapport_apres_redemarrage(tmp_path)
     """Par Redis : un worker (processus à part) est tué (SIGKILL) pendant le calcul ; le
     message non acquitté est redonné au worker redémarré : exactement un rapport."""
     f = construire()
-    base = settings.DATABASES["default"]
-    env = {
-        **os.environ,
-        "DATABASE_URL": f"postgres://{base['USER']}@{base['HOST']}:{base['PORT']}/{base['NAME']}",
-        "CELERY_VISIBILITY_TIMEOUT": "4",
-        # Le message du worker tué cherché chaque seconde, pas toutes les 100 s (kombu).
-        "CELERY_UNACKED_RESTORE_INTERVAL": "1",
-        "CELERY_UNACKED_RESTORE_THROTTLE": "1",
-        "RAPPORT_PAUSE_TEST_SECONDES": "60",
-    }
+    env = {**env_du_worker(), "RAPPORT_PAUSE_TEST_SECONDES": "60"}
     app.control.purge()
     journal1 = (tmp_path / "w1.log").open("w")
     w1 = _worker(env, journal1)
