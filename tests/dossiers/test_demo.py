@@ -319,7 +319,7 @@ def test_dates_dans_les_quatorze_derniers_mois_et_ordonnees(departement):
         assert jalons == sorted(jalons), dossier
         assert plancher <= jalons[0] and jalons[-1] <= aujourdhui, dossier
         assert dossier.derniere_activite <= timezone.now()
-        assert dossier.derniere_activite.date() >= dossier.date_orientation
+        assert timezone.localdate(dossier.derniere_activite) >= dossier.date_orientation
     # Les dates sont étalées sur toute la période, pas entassées à aujourd'hui.
     mois = {d.date_orientation.replace(day=1) for d in dossiers}
     assert len(mois) >= 13

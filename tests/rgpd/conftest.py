@@ -26,7 +26,7 @@ from tests.dossiers.scenarios import prescrit
 from tests.dossiers.sollicitations.test_sollicitations import ressource
 
 PDF = pdf_valide()  # un vrai PDF : les dépôts sont lus par pypdf
-MAINTENANT = timezone.now()
+MAINTENANT = timezone.localtime()  # dates du jour en heure de Paris, comme l'application
 PLUS_TARD = mois_avant(MAINTENANT, -25)
 
 
